@@ -1,0 +1,225 @@
+"""The ``ddbsql`` command: Hive CLI options, script running, the REPL entry point.
+
+Results go to stdout; ``OK``, ``Time taken``, row counts and warnings go to stderr
+(``-S`` keeps only warnings and errors).  A failing statement stops the run with exit
+status 1 unless ``SET hive.cli.errors.ignore=true``.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import TextIO
+
+from .. import dbapi
+from ..sql.script import StatementText
+from .output import FORMATS, format_describe, make_writer
+
+EXIT_FAILED = 1
+#: statement kinds the Hive CLI runs itself, without "OK" / "Time taken" after them
+CLI_COMMANDS = ("set", "shell", "source", "command")
+EXIT_INTERRUPTED = 130
+
+
+def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
+    pairs = {}
+    for value in values or []:
+        key, sep, val = value.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"ddbsql: {option} expects key=value, got '{value}'")
+        pairs[key.strip()] = val
+    return pairs
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ddbsql", description="SQL over Amazon DynamoDB, compatible with EMR Hive scripts.",
+        epilog="Without -e or -f, ddbsql starts an interactive shell (or reads a script from standard input).")
+    parser.add_argument("-e", dest="execute", metavar="SQL", help="run the SQL text given on the command line")
+    parser.add_argument("-f", dest="file", metavar="FILE", help="run the SQL script in FILE")
+    parser.add_argument("-i", dest="init", metavar="FILE", action="append", default=[],
+                        help="run FILE first (repeatable), as Hive's -i")
+    parser.add_argument("-hiveconf", "--hiveconf", dest="hiveconf", metavar="K=V", action="append",
+                        help="set a configuration value, like SET K=V (repeatable)")
+    parser.add_argument("-hivevar", "--hivevar", "-d", "--define", dest="hivevar", metavar="K=V", action="append",
+                        help="define a variable for ${K} / ${hivevar:K} substitution (repeatable)")
+    parser.add_argument("--database", metavar="DB", default="default", help="the database to start in")
+    parser.add_argument("-S", "--silent", action="store_true", help="no OK / Time taken / row count messages")
+    parser.add_argument("-v", "--verbose", action="store_true", help="echo each statement before running it")
+    parser.add_argument("--header", action="store_true", help="print column names (SET hive.cli.print.header=true)")
+    parser.add_argument("--output-format", choices=FORMATS, help="result format (default tsv, as Hive)")
+    parser.add_argument("--region", help="AWS region (default: the boto3 chain, else us-east-1)")
+    parser.add_argument("--profile", help="AWS profile from the shared config files")
+    parser.add_argument("--endpoint-url", help="DynamoDB endpoint URL (also AWS_ENDPOINT_URL_DYNAMODB)")
+    parser.add_argument("--local", action="store_true",
+                        help="start an embedded local DynamoDB + S3 endpoint for this run (needs ddbsql[local]); "
+                             "the metastore is then a throwaway one unless --metastore is given")
+    parser.add_argument("--metastore", metavar="PATH", help="catalog file (default $DDBSQL_HOME/metastore.db, "
+                                                            "~/.ddbsql when DDBSQL_HOME is unset)")
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks for errors")
+    return parser
+
+
+class ScriptRunner:
+    """Runs scripts through a DB-API cursor and prints results as the Hive CLI does."""
+
+    def __init__(self, connection: dbapi.Connection, *, out: TextIO, err: TextIO, silent: bool = False,
+                 verbose: bool = False, header: bool = False, output_format: str | None = None, debug: bool = False):
+        self.connection = connection
+        self.cursor = connection.cursor()
+        self.out = out
+        self.err = err
+        self.silent = silent
+        self.verbose = verbose
+        self.header = header
+        self.output_format = output_format
+        self.debug = debug
+        self.failed = False
+        self._started = time.monotonic()
+
+    # running
+    def run_file(self, path: str) -> bool:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            self._error(f"cannot read {path}: {exc.strerror}")
+            self.failed = True
+            return False
+        return self.run_text(text, source=path)
+
+    def run_text(self, text: str, *, source: str | None = None) -> bool:
+        """Run every statement; False when a statement failed and stopped the run."""
+        self._started = time.monotonic()
+        try:
+            self.cursor.executescript(text, source=source, on_result=self._on_result, on_error=self._on_error)
+        except dbapi.Error:
+            return False
+        return True
+
+    def _on_result(self, statement: StatementText, cursor: dbapi.Cursor) -> None:
+        if self.verbose:
+            self.out.write(statement.text + "\n")
+        fetched = self.print_result(cursor)
+        for message in cursor.messages:
+            self._message(message)
+        if not self.silent and cursor.kind not in CLI_COMMANDS:
+            elapsed = time.monotonic() - self._started
+            self.err.write("OK\n")
+            if fetched is not None:
+                self.err.write(f"Time taken: {elapsed:.3f} seconds, Fetched: {fetched} row(s)\n")
+            else:
+                self.err.write(f"Time taken: {elapsed:.3f} seconds\n")
+            self.err.flush()
+        self._started = time.monotonic()
+
+    def _on_error(self, statement: StatementText, exc: dbapi.Error) -> bool:
+        if self.verbose:
+            self.out.write(statement.text + "\n")
+        self._error(str(exc))
+        if self.debug:
+            traceback.print_exception(exc.original or exc, file=self.err)
+        self._started = time.monotonic()
+        if self._setting("hive.cli.errors.ignore") == "true":
+            return True
+        self.failed = True
+        return False
+
+    # printing
+    def _setting(self, key: str) -> str | None:
+        value = self.connection.session.settings.lookup(key)
+        return value.strip().lower() if value is not None else None
+
+    def print_result(self, cursor: dbapi.Cursor) -> int | None:
+        """Print the cursor's rows; the number of rows printed, or None for no result set."""
+        if cursor.description is None:
+            return None
+        if cursor.kind == "describe":
+            rows = cursor.fetchall()
+            for line in format_describe(rows):
+                self.out.write(line + "\n")
+            self.out.flush()
+            return len(rows)
+        if cursor.kind in ("set", "shell", "show"):
+            count = 0
+            for batch in cursor.fetch_record_batches():
+                for row in batch.to_pylist():
+                    self.out.write("\t".join("NULL" if v is None else str(v) for v in row.values()) + "\n")
+                    count += 1
+            self.out.flush()
+            return count
+        header = self.header or self._setting("hive.cli.print.header") == "true"
+        fmt = self.output_format or self._setting("ddbsql.output.format") or "tsv"
+        writer = make_writer(fmt, self.out, header=header)
+        names = [d[0] for d in cursor.description]
+        if header:
+            writer.write_header(names)
+        count = 0
+        for batch in cursor.fetch_record_batches():
+            writer.write_batch(batch)
+            count += batch.num_rows
+        writer.close()
+        self.out.flush()
+        return count
+
+    def _message(self, text: str) -> None:
+        if self.silent and not text.startswith("WARNING"):
+            return
+        self.err.write(text + "\n")
+        self.err.flush()
+
+    def _error(self, text: str) -> None:
+        self.out.flush()
+        self.err.write(f"FAILED: {text}\n")
+        self.err.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    hiveconf = _pairs(args.hiveconf, "-hiveconf")
+    hivevar = _pairs(args.hivevar, "-hivevar")
+    if args.execute is not None and args.file is not None:
+        print("ddbsql: use either -e or -f, not both", file=sys.stderr)
+        return 2
+    try:
+        connection = dbapi.connect(region=args.region, profile=args.profile, endpoint_url=args.endpoint_url,
+                                   metastore=args.metastore, database=args.database, hiveconf=hiveconf,
+                                   hivevar=hivevar, allow_shell=True, allow_local_files=True, local=args.local)
+    except dbapi.Error as exc:
+        print(f"FAILED: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    runner = ScriptRunner(connection, out=sys.stdout, err=sys.stderr, silent=args.silent, verbose=args.verbose,
+                          header=args.header, output_format=args.output_format, debug=args.debug)
+    if args.local and not args.silent:
+        print(f"Using an embedded local DynamoDB endpoint at {connection.session.options.aws.endpoint_url}",
+              file=sys.stderr)
+    try:
+        for path in args.init:
+            if not runner.run_file(path):
+                return EXIT_FAILED
+        if args.execute is not None:
+            runner.run_text(args.execute, source="-e")
+        elif args.file is not None:
+            runner.run_file(args.file)
+        elif sys.stdin.isatty():
+            from .repl import run_repl
+            run_repl(runner)
+        else:
+            runner.run_text(sys.stdin.read(), source="<stdin>")
+        return EXIT_FAILED if runner.failed else 0
+    except KeyboardInterrupt:
+        connection.cancel()
+        print("\nInterrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # the reader of our output went away (| head): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    finally:
+        connection.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

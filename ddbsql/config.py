@@ -1,0 +1,152 @@
+"""Settings: what ``SET``, ``-hiveconf`` and ``-hivevar`` hold, and which keys ddbsql honours.
+
+Hive accepts any ``SET key=value`` and so does ddbsql: unknown keys are recorded
+(``SET key;`` prints them back) and otherwise ignored.  Keys ddbsql honours are listed
+in :data:`HONOURED` with a validator; a bad value for one of those is a
+:class:`~ddbsql.errors.ConfigError` at the ``SET``, not a surprise later.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable
+
+from .errors import ConfigError
+
+
+def _bool(value: str) -> bool:
+    low = value.strip().lower()
+    if low in ("true", "1", "yes", "on"):
+        return True
+    if low in ("false", "0", "no", "off"):
+        return False
+    raise ValueError("expected true or false")
+
+
+def _fraction(lo: float, hi: float) -> Callable[[str], float]:
+    def check(value: str) -> float:
+        number = float(value)
+        if not lo <= number <= hi:
+            raise ValueError(
+                f"must be between {lo} and {hi} (a fraction of the table's capacity: 0.5 means 50 %)")
+        return number
+    return check
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number <= 0:
+        raise ValueError("must be a positive whole number")
+    return number
+
+
+def _positive_number(value: str) -> float:
+    number = float(value)
+    if number <= 0:
+        raise ValueError("must be a positive number")
+    return number
+
+
+def _choice(*options: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        low = value.strip().lower()
+        if low not in options:
+            raise ValueError("must be one of " + ", ".join(options))
+        return low
+    return check
+
+
+@dataclasses.dataclass(frozen=True)
+class Key:
+    """A setting ddbsql honours: its parser and what it does (shown by ``SET -v``)."""
+
+    parse: Callable[[str], object]
+    default: str | None
+    doc: str
+
+
+#: Every key ddbsql acts on.  Table properties with the same ``dynamodb.*`` name win
+#: over these for their table.
+HONOURED: dict[str, Key] = {
+    "dynamodb.throughput.read.percent": Key(
+        _fraction(0.1, 1.5), "0.5", "share of the table's read capacity to use (EMR range 0.1-1.5)"),
+    "dynamodb.throughput.write.percent": Key(
+        _fraction(0.1, 1.5), "0.5", "share of the table's write capacity to use (EMR range 0.1-1.5)"),
+    "dynamodb.throughput.read": Key(_positive_number, None, "absolute read budget in RCU/s"),
+    "dynamodb.throughput.write": Key(_positive_number, None, "absolute write budget in WCU/s"),
+    "dynamodb.scan.segments": Key(_positive_int, None, "parallel Scan segments (default from table size)"),
+    "dynamodb.consistent.read": Key(_bool, "false", "strongly consistent reads"),
+    "dynamodb.null.serialization": Key(_bool, "false", "write NULL as the DynamoDB NULL type"),
+    "hive.cli.print.header": Key(_bool, "false", "print column names before results"),
+    "hive.cli.errors.ignore": Key(_bool, "false", "keep running a script after a failed statement"),
+    "hive.exec.drop.ignorenonexistent": Key(_bool, "true", "DROP of a missing table is not an error"),
+    "ddbsql.output.format": Key(_choice("tsv", "csv", "json", "table", "vertical"), "tsv",
+                                "result format of the command line"),
+    "ddbsql.reject.dir": Key(str, "ddbsql-rejects", "folder for reject files of write statements"),
+    "ddbsql.write.workers": Key(_positive_int, "4", "concurrent BatchWriteItem requests per target"),
+    "ddbsql.retry.max.seconds": Key(_positive_number, "600",
+                                    "give up retrying a request that makes no progress for this long"),
+}
+
+
+class Settings:
+    """The ``hiveconf`` namespace (plain ``SET``) and the ``hivevar`` namespace.
+
+    Values are stored as the text the user gave; :meth:`get` parses honoured keys.
+    """
+
+    def __init__(self, hiveconf: dict[str, str] | None = None, hivevar: dict[str, str] | None = None):
+        self.hiveconf: dict[str, str] = {}
+        self.hivevar: dict[str, str] = dict(hivevar or {})
+        for key, value in (hiveconf or {}).items():
+            self.set(key, value)
+
+    def set(self, key: str, value: str) -> None:
+        """Record ``SET key=value``; ``hivevar:``/``hiveconf:`` prefixes pick the namespace."""
+        key = key.strip()
+        value = value.strip()
+        if key.startswith("hivevar:"):
+            self.hivevar[key[len("hivevar:"):]] = value
+            return
+        if key.startswith("hiveconf:"):
+            key = key[len("hiveconf:"):]
+        spec = HONOURED.get(key)
+        if spec is not None:
+            try:
+                spec.parse(value)
+            except ValueError as exc:
+                raise ConfigError(f"SET {key}={value}: {exc}") from None
+        self.hiveconf[key] = value
+
+    def lookup(self, key: str) -> str | None:
+        """The raw text of a key, honouring ``hivevar:``/``hiveconf:`` prefixes and defaults."""
+        if key.startswith("hivevar:"):
+            return self.hivevar.get(key[len("hivevar:"):])
+        if key.startswith("hiveconf:"):
+            key = key[len("hiveconf:"):]
+        if key in self.hiveconf:
+            return self.hiveconf[key]
+        spec = HONOURED.get(key)
+        return spec.default if spec else None
+
+    def get(self, key: str, override: str | None = None):
+        """The parsed value of an honoured key; ``override`` (a table property) wins."""
+        spec = HONOURED[key]
+        raw = override if override is not None else self.lookup(key)
+        if raw is None:
+            return None
+        try:
+            return spec.parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{key}={raw}: {exc}") from None
+
+    def listing(self) -> list[tuple[str, str]]:
+        """Every set key, both namespaces, sorted, as ``SET;`` prints them."""
+        rows = [(k, v) for k, v in self.hiveconf.items()]
+        rows += [(f"hivevar:{k}", v) for k, v in self.hivevar.items()]
+        return sorted(rows)
+
+    def copy(self) -> "Settings":
+        clone = Settings()
+        clone.hiveconf = dict(self.hiveconf)
+        clone.hivevar = dict(self.hivevar)
+        return clone

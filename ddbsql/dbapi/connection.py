@@ -1,0 +1,325 @@
+"""PEP 249 Connection and Cursor over a ddbsql :class:`~ddbsql.session.session.Session`."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping, Sequence
+
+import pyarrow as pa
+
+from .. import errors
+from ..config import Settings
+from ..exec.clients import AwsOptions
+from ..session.result import Result
+from ..session.session import Session, SessionOptions
+from ..sql.script import StatementText, split_statements
+from .exceptions import Error, InterfaceError, NotSupportedError, internal_error, translate
+from .types import type_code
+
+
+class Connection:
+    """A connection: one session.  ``commit`` is a no-op (every statement is applied as it
+    runs, as in Hive); ``rollback`` raises :class:`NotSupportedError`."""
+
+    def __init__(self, session: Session, *, on_close: Callable[[], None] | None = None):
+        self._session = session
+        self._on_close = on_close
+        self._closed = False
+
+    @property
+    def session(self) -> Session:
+        self._check()
+        return self._session
+
+    def cursor(self) -> "Cursor":
+        self._check()
+        return Cursor(self)
+
+    def commit(self) -> None:
+        self._check()
+
+    def rollback(self) -> None:
+        self._check()
+        raise NotSupportedError("ddbsql has no transactions: DynamoDB writes are applied as they happen")
+
+    def cancel(self) -> None:
+        """Stop the statement running on this connection (from another thread, or a signal handler)."""
+        if not self._closed:
+            self._session.cancel()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._session.close()
+        finally:
+            if self._on_close:
+                self._on_close()
+
+    def _check(self) -> None:
+        if self._closed:
+            raise InterfaceError("connection is closed")
+
+    def __enter__(self) -> "Connection":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class Cursor:
+    """Runs statements and fetches their rows.  Extensions beyond PEP 249:
+    :meth:`executescript`, :meth:`fetch_arrow_table`, :meth:`fetch_record_batches`,
+    :meth:`fetch_df`, and the ``messages`` / ``kind`` of the last statement."""
+
+    def __init__(self, connection: Connection):
+        self.connection = connection
+        self.arraysize = 1
+        self.description: list[tuple] | None = None
+        self.rowcount = -1
+        self.messages: list[str] = []
+        self.kind: str | None = None
+        self._result: Result | None = None
+        self._batches: Iterator[pa.RecordBatch] | None = None
+        self._rows: list[tuple] = []
+        self._row_pos = 0
+        self._closed = False
+
+    # executing
+    def execute(self, operation: str, parameters: Sequence[Any] | Mapping[str, Any] | None = None) -> "Cursor":
+        """Run one statement; ``?`` or ``:name`` placeholders are bound from ``parameters``."""
+        self._check()
+        self._reset()
+        try:
+            result = self.connection.session.execute(operation, parameters)
+        except errors.DdbsqlError as exc:
+            raise translate(exc) from exc
+        except Exception as exc:
+            raise internal_error(exc) from exc
+        self._adopt(result)
+        return self
+
+    def executemany(self, operation: str, seq_of_parameters) -> "Cursor":
+        total = 0
+        for parameters in seq_of_parameters:
+            self.execute(operation, parameters)
+            if self.rowcount > 0:
+                total += self.rowcount
+        self.rowcount = total
+        return self
+
+    def executescript(self, script: str, *, source: str | None = None,
+                      on_result: Callable[[StatementText, "Cursor"], None] | None = None,
+                      on_error: Callable[[StatementText, Error], bool] | None = None) -> None:
+        """Run every statement of a Hive script in order.
+
+        ``on_result(statement, cursor)`` is called after each statement, with this cursor
+        holding its result.  A failing statement raises (its error names the statement,
+        line and column in ``source``), unless ``on_error`` returns True to go on.
+        ``source FILE`` statements run the file's statements in place.
+        """
+        for statement in split_statements(script):
+            try:
+                self.execute(statement.text)
+            except Error as exc:
+                if exc.original is not None:
+                    exc.original.located(statement=statement.number, line_offset=statement.line,
+                                         col_offset=statement.col, source=source)
+                    exc.args = (str(exc.original),)
+                if on_error is not None and on_error(statement, exc):
+                    continue
+                raise
+            if self.kind == "source" and self._result is not None and self._result.script:
+                path, text = self._result.script
+                self.executescript(text, source=path, on_result=on_result, on_error=on_error)
+                continue
+            if on_result is not None:
+                on_result(statement, self)
+
+    def _adopt(self, result: Result) -> None:
+        self._result = result
+        self.kind = result.kind
+        self.messages = result.messages
+        self.rowcount = result.rowcount
+        if result.schema is not None and result.batches is not None:
+            self.description = [(f.name, type_code(f.type), None, None, None, None, True) for f in result.schema]
+            self._batches = iter(result.batches)
+        else:
+            self.description = None
+            self._batches = None
+
+    # fetching
+    def _next_rows(self) -> bool:
+        if self._batches is None:
+            return False
+        try:
+            batch = next(self._batches)
+        except StopIteration:
+            self._batches = None
+            if self._result is not None:
+                self.rowcount = self._result.rowcount
+            return False
+        except errors.DdbsqlError as exc:
+            self._batches = None
+            raise translate(exc) from exc
+        except Exception as exc:
+            self._batches = None
+            raise internal_error(exc) from exc
+        self._rows = [tuple(row.values()) for row in batch.to_pylist()]
+        self._row_pos = 0
+        return True
+
+    def _require_result(self) -> None:
+        self._check()
+        if self.description is None:
+            raise InterfaceError("the last statement returned no rows")
+
+    def fetchone(self) -> tuple | None:
+        self._require_result()
+        while self._row_pos >= len(self._rows):
+            if not self._next_rows():
+                return None
+        row = self._rows[self._row_pos]
+        self._row_pos += 1
+        return row
+
+    def fetchmany(self, size: int | None = None) -> list[tuple]:
+        size = self.arraysize if size is None else size
+        rows = []
+        while len(rows) < size:
+            row = self.fetchone()
+            if row is None:
+                break
+            rows.append(row)
+        return rows
+
+    def fetchall(self) -> list[tuple]:
+        self._require_result()
+        rows = self._rows[self._row_pos:]
+        self._rows, self._row_pos = [], 0
+        while self._next_rows():
+            rows.extend(self._rows)
+            self._rows, self._row_pos = [], 0
+        return rows
+
+    def fetch_record_batches(self) -> Iterator[pa.RecordBatch]:
+        """The remaining rows as Arrow record batches, streamed."""
+        self._require_result()
+        if self._row_pos < len(self._rows):
+            raise InterfaceError("fetch_record_batches after fetchone/fetchmany is not supported")
+        while self._batches is not None:
+            try:
+                batch = next(self._batches)
+            except StopIteration:
+                self._batches = None
+                if self._result is not None:
+                    self.rowcount = self._result.rowcount
+                return
+            except errors.DdbsqlError as exc:
+                self._batches = None
+                raise translate(exc) from exc
+            except Exception as exc:
+                self._batches = None
+                raise internal_error(exc) from exc
+            yield batch
+
+    def fetch_arrow_table(self) -> pa.Table:
+        self._require_result()
+        schema = self._result.schema
+        return pa.Table.from_batches(list(self.fetch_record_batches()), schema=schema)
+
+    def fetch_df(self):
+        """The remaining rows as a pandas DataFrame (pandas must be installed)."""
+        try:
+            import pandas  # noqa: F401
+        except ImportError:
+            raise NotSupportedError("fetch_df needs pandas") from None
+        return self.fetch_arrow_table().to_pandas()
+
+    # the rest of PEP 249
+    def setinputsizes(self, sizes) -> None:
+        pass
+
+    def setoutputsize(self, size, column=None) -> None:
+        pass
+
+    def __iter__(self):
+        while True:
+            row = self.fetchone()
+            if row is None:
+                return
+            yield row
+
+    def close(self) -> None:
+        self._reset()
+        self._closed = True
+
+    def _reset(self) -> None:
+        self.description = None
+        self.rowcount = -1
+        self.messages = []
+        self.kind = None
+        self._batches = None
+        self._rows, self._row_pos = [], 0
+        self._result = None
+
+    def _check(self) -> None:
+        if self._closed:
+            raise InterfaceError("cursor is closed")
+        self.connection._check()
+
+    def __enter__(self) -> "Cursor":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def connect(*, region: str | None = None, profile: str | None = None, endpoint_url: str | None = None,
+            s3_endpoint_url: str | None = None, metastore: str | Path | None = None,
+            warehouse: str | Path | None = None, database: str = "default",
+            hiveconf: Mapping[str, str] | None = None, hivevar: Mapping[str, str] | None = None,
+            allow_shell: bool = False, allow_local_files: bool = False,
+            progress: Callable[[str], None] | None = None, local: bool = False) -> Connection:
+    """Open a ddbsql connection.
+
+    ``local=True`` starts an embedded DynamoDB + S3 endpoint (moto) for this
+    connection, with a throwaway metastore unless ``metastore`` is given.
+    ``allow_shell`` enables ``!cmd``; ``allow_local_files`` enables ``source FILE`` and
+    local paths.  Both are off by default: DB-API callers often pass other people's text.
+    """
+    on_close = None
+    if local:
+        from ..exec.local_endpoint import LocalEndpoint
+        endpoint = LocalEndpoint().start()
+        endpoint_url = endpoint_url or endpoint.url
+        s3_endpoint_url = s3_endpoint_url or endpoint.url
+        region = region or "us-east-1"
+        scratch = None
+        if metastore is None:
+            scratch = tempfile.TemporaryDirectory(prefix="ddbsql-local-")
+            metastore = Path(scratch.name) / "metastore.db"
+
+        def on_close() -> None:
+            endpoint.stop()
+            if scratch is not None:
+                scratch.cleanup()
+    options = SessionOptions(
+        aws=AwsOptions(region=region, profile=profile, endpoint_url=endpoint_url, s3_endpoint_url=s3_endpoint_url,
+                       local=local),
+        metastore=metastore, warehouse=warehouse, database=database, allow_shell=allow_shell,
+        allow_local_files=allow_local_files, progress=progress)
+    try:
+        settings = Settings(dict(hiveconf or {}), dict(hivevar or {}))
+        session = Session(options, settings)
+    except errors.DdbsqlError as exc:
+        if on_close:
+            on_close()
+        raise translate(exc) from exc
+    except BaseException:
+        if on_close:
+            on_close()
+        raise
+    return Connection(session, on_close=on_close)
+

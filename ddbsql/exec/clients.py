@@ -1,0 +1,75 @@
+"""boto3 clients per region and endpoint, built once and shared by every worker.
+
+Region and endpoint resolution, most specific first: the table's ``dynamodb.region`` /
+``dynamodb.endpoint``, then ``--region`` / ``--endpoint-url``, then boto3's own chain
+(``AWS_REGION``, profile config, ``AWS_ENDPOINT_URL_DYNAMODB``, ``AWS_ENDPOINT_URL``).
+"""
+from __future__ import annotations
+
+import dataclasses
+import threading
+
+import boto3
+from botocore.config import Config
+
+DEFAULT_REGION = "us-east-1"
+
+
+@dataclasses.dataclass(frozen=True)
+class AwsOptions:
+    """Connection choices from the command line or ``connect()``; never holds secrets."""
+
+    region: str | None = None
+    profile: str | None = None
+    endpoint_url: str | None = None
+    s3_endpoint_url: str | None = None
+    #: the embedded local endpoint accepts any credentials: use fixed dummy ones
+    local: bool = False
+
+
+def normalise_endpoint(endpoint: str | None) -> str | None:
+    """EMR's ``dynamodb.endpoint`` is often a bare host name; boto3 wants a URL."""
+    if not endpoint:
+        return None
+    if "://" not in endpoint:
+        return "https://" + endpoint
+    return endpoint
+
+
+class ClientFactory:
+    """Thread-safe cache of boto3 clients keyed by (service, region, endpoint)."""
+
+    def __init__(self, options: AwsOptions | None = None, *, max_pool_connections: int = 64):
+        self.options = options or AwsOptions()
+        if self.options.local:
+            self._session = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local",
+                                                  region_name=self.options.region)
+        else:
+            self._session = boto3.session.Session(profile_name=self.options.profile)
+        self._lock = threading.Lock()
+        self._clients: dict[tuple, object] = {}
+        # ddbsql's RetryPolicy owns retrying; botocore tries each request once.
+        self._config = Config(retries={"total_max_attempts": 1, "mode": "standard"},
+                              max_pool_connections=max_pool_connections, tcp_keepalive=True,
+                              connect_timeout=10, read_timeout=60)
+
+    def region(self, table_region: str | None = None) -> str:
+        return table_region or self.options.region or self._session.region_name or DEFAULT_REGION
+
+    def dynamodb(self, region: str | None = None, endpoint: str | None = None):
+        """A low-level DynamoDB client for a table's region and endpoint."""
+        return self._client("dynamodb", self.region(region),
+                            normalise_endpoint(endpoint) or self.options.endpoint_url)
+
+    def s3(self, region: str | None = None):
+        return self._client("s3", self.region(region), self.options.s3_endpoint_url or self.options.endpoint_url)
+
+    def _client(self, service: str, region: str, endpoint: str | None):
+        key = (service, region, endpoint)
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                client = self._session.client(service, region_name=region, endpoint_url=endpoint,
+                                              config=self._config)
+                self._clients[key] = client
+            return client

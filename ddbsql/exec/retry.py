@@ -1,0 +1,92 @@
+"""Retrying DynamoDB calls: which failures are transient, and the backoff between tries.
+
+botocore's own retries are switched off for ddbsql's clients so that this module is
+the one place that decides; clock and sleep are injectable so tests do not wait.
+"""
+from __future__ import annotations
+
+import dataclasses
+import random
+import time
+from typing import Callable, TypeVar
+
+import tenacity
+from botocore.exceptions import (BotoCoreError, ClientError, ConnectionClosedError, ConnectTimeoutError,
+                                 EndpointConnectionError, ReadTimeoutError)
+
+from ..errors import DynamoDBError
+
+T = TypeVar("T")
+
+THROTTLING_CODES = frozenset({
+    "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+    "Throttling", "TooManyRequestsException", "LimitExceededException",
+})
+TRANSIENT_CODES = frozenset({"InternalServerError", "ServiceUnavailable", "InternalFailure",
+                             "TransactionInProgressException"})
+CONNECTION_ERRORS = (ConnectionClosedError, EndpointConnectionError, ReadTimeoutError, ConnectTimeoutError,
+                     ConnectionError)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for throttling, 5xx and dropped connections: failures worth trying again."""
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return error.get("Code") in THROTTLING_CODES or error.get("Code") in TRANSIENT_CODES or status >= 500
+    return isinstance(exc, CONNECTION_ERRORS)
+
+
+def error_code(exc: BaseException) -> str | None:
+    if isinstance(exc, ClientError):
+        return exc.response.get("Error", {}).get("Code")
+    return None
+
+
+def describe_client_error(exc: BaseException) -> str:
+    """One line for a botocore error, without request details or credentials."""
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        return f"{error.get('Code', 'Error')}: {error.get('Message', '')}".rstrip(": ")
+    return f"{type(exc).__name__}: {exc}"
+
+
+@dataclasses.dataclass
+class RetryPolicy:
+    """Exponential backoff with full jitter, giving up only after ``max_seconds`` without success.
+
+    ``sleep`` and ``clock`` are injectable; ``rng`` draws the jitter.
+    """
+
+    base: float = 0.05
+    cap: float = 10.0
+    max_seconds: float = 600.0
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+    rng: Callable[[], float] = random.random
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait before try ``attempt + 1`` (``attempt`` counts from 1)."""
+        return self.rng() * min(self.cap, self.base * (2 ** (attempt - 1)))
+
+    def call(self, fn: Callable[[], T], *, what: str) -> T:
+        """Run ``fn`` until it succeeds, retrying transient failures; others raise at once.
+
+        Raises :class:`DynamoDBError` naming ``what`` when the time limit runs out or
+        the failure is permanent.
+        """
+        started = self.clock()
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception(is_transient),
+            wait=lambda state: self.delay(state.attempt_number),
+            stop=lambda state: self.clock() - started >= self.max_seconds,
+            sleep=self.sleep,
+            reraise=True,
+        )
+        try:
+            return retrying(fn)
+        except Exception as exc:
+            if isinstance(exc, (ClientError, BotoCoreError) + CONNECTION_ERRORS):
+                suffix = " (gave up after retrying for %.0f s)" % self.max_seconds if is_transient(exc) else ""
+                raise DynamoDBError(f"{what}: {describe_client_error(exc)}{suffix}") from exc
+            raise

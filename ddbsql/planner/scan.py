@@ -1,0 +1,76 @@
+"""The Scan access plan: which attributes to fetch and how many parallel segments.
+
+Pure: from table facts, the column bindings needed and settings, to a :class:`ScanPlan`
+the executor sends as is.  Key lookups (Query/GetItem) are planned elsewhere.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Sequence
+
+from ..catalog.binding import ColumnBinding
+from ..catalog.facts import TableFacts
+
+#: Bytes of table per Scan segment when the user does not choose a count.
+BYTES_PER_SEGMENT = 64 * 1024 * 1024
+MAX_AUTO_SEGMENTS = 32
+
+
+@dataclasses.dataclass(frozen=True)
+class ScanPlan:
+    """A parallel Scan.  ``projection`` is a ProjectionExpression (``None``: whole items)
+    with its ``attribute_names`` placeholders; ``bindings`` are the columns decoded."""
+
+    table_name: str
+    bindings: tuple[ColumnBinding, ...]
+    segments: int
+    projection: str | None
+    attribute_names: dict[str, str]
+    consistent_read: bool = False
+
+    def request(self, segment: int) -> dict:
+        """The Scan request parameters for one segment (without ExclusiveStartKey)."""
+        params: dict = {"TableName": self.table_name}
+        if self.segments > 1:
+            params.update(Segment=segment, TotalSegments=self.segments)
+        if self.projection:
+            params["ProjectionExpression"] = self.projection
+            params["ExpressionAttributeNames"] = dict(self.attribute_names)
+        if self.consistent_read:
+            params["ConsistentRead"] = True
+        return params
+
+
+def segment_count(facts: TableFacts, requested: int | None) -> int:
+    """Segments for a Scan: the user's choice, else one per :data:`BYTES_PER_SEGMENT` of table."""
+    if requested:
+        return max(1, min(int(requested), 1_000_000))
+    return max(1, min(MAX_AUTO_SEGMENTS, math.ceil(facts.size_bytes / BYTES_PER_SEGMENT)))
+
+
+def projection_for(bindings: Sequence[ColumnBinding]) -> tuple[str | None, dict[str, str]]:
+    """ProjectionExpression and names for the bound attributes; whole items if any
+    binding is the whole-item column or there is nothing to project."""
+    if not bindings or any(b.is_item for b in bindings):
+        return None, {}
+    names: dict[str, str] = {}
+    parts = []
+    for i, binding in enumerate(bindings):
+        placeholder = f"#c{i}"
+        names[placeholder] = binding.attribute
+        parts.append(placeholder)
+    return ", ".join(parts), names
+
+
+def plan_scan(facts: TableFacts, bindings: Sequence[ColumnBinding], *, segments: int | None = None,
+              consistent_read: bool = False, key_bindings: Sequence[ColumnBinding] = ()) -> ScanPlan:
+    """A Scan of ``facts.table_name`` decoding ``bindings``.
+
+    When no column at all is needed (``SELECT count(*)``), ``key_bindings`` are
+    projected instead so pages stay small.
+    """
+    fetched = list(bindings) or list(key_bindings)
+    projection, names = projection_for(fetched)
+    return ScanPlan(facts.table_name, tuple(bindings), segment_count(facts, segments), projection, names,
+                    consistent_read)

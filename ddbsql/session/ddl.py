@@ -1,0 +1,373 @@
+"""Catalog statements: CREATE/DROP/ALTER/DESCRIBE/SHOW/USE for databases and tables."""
+from __future__ import annotations
+
+import getpass
+import time
+from typing import TYPE_CHECKING
+
+import duckdb
+from sqlglot import exp
+
+from ..catalog import mapping as m
+from ..catalog.mapping import bindings_for, check_against_table, check_table_name
+from ..catalog.model import DYNAMODB_HANDLER, Column, TableDef
+from ..config import HONOURED
+from ..errors import CatalogError, ConfigError, ExecutionError, ParseError, SemanticError, TypeMappingError
+from ..exec.tables import create_table
+from ..sql import statements as st
+from ..sql.translate import to_duckdb
+from ..types import from_arrow, parse_hive_type
+from .queries import failure, hive_output_names
+from .result import Result
+from .sources import SourceBinder, position_of
+
+if TYPE_CHECKING:
+    from .session import Session
+
+DESCRIBE_NAMES = ["col_name", "data_type", "comment"]
+SERDE = "org.apache.hadoop.hive.dynamodb.DynamoDBSerDe"
+
+
+# ---------------------------------------------------------------- CREATE
+def _properties(tree: exp.Create) -> tuple[dict[str, str], str | None, list[str], str | None]:
+    """(TBLPROPERTIES, storage handler, other storage clauses seen, table comment)."""
+    props: dict[str, str] = {}
+    handler = None
+    other: list[str] = []
+    comment = None
+    properties = tree.args.get("properties")
+    for prop in properties.expressions if properties else []:
+        if isinstance(prop, exp.StorageHandlerProperty):
+            handler = prop.this.name
+        elif isinstance(prop, exp.SchemaCommentProperty):
+            comment = prop.this.name
+        elif isinstance(prop, exp.ExternalProperty):
+            continue
+        elif type(prop) is exp.Property:
+            props[prop.name.lower()] = prop.args["value"].name if isinstance(prop.args["value"], exp.Literal) \
+                else prop.args["value"].sql()
+        else:
+            other.append(prop.key)
+    return props, handler, other, comment
+
+
+def _columns(schema: exp.Schema) -> tuple[Column, ...]:
+    columns = []
+    seen = set()
+    for coldef in schema.expressions:
+        if not isinstance(coldef, exp.ColumnDef):
+            continue
+        name = coldef.name
+        if name.lower() in seen:
+            raise SemanticError(f"duplicate column name '{name}'")
+        seen.add(name.lower())
+        kind = coldef.args.get("kind")
+        if kind is None:
+            raise SemanticError(f"column '{name}' has no type")
+        hive_type = parse_hive_type(kind.sql(dialect="hive"))
+        comment = None
+        for constraint in coldef.args.get("constraints") or []:
+            if isinstance(constraint.args.get("kind"), exp.CommentColumnConstraint):
+                comment = constraint.args["kind"].this.name
+        columns.append(Column(name.lower(), hive_type, comment, name))
+    return tuple(columns)
+
+
+def run_create(session: "Session", tree: exp.Create, text: str) -> Result:
+    kind = (tree.args.get("kind") or "").upper()
+    if kind in ("DATABASE", "SCHEMA"):
+        name = tree.this.name.lower()
+        session.metastore.create_database(name, if_not_exists=bool(tree.args.get("exists")))
+        return Result.done("ddl")
+    if kind != "TABLE":
+        raise ParseError(f"CREATE {kind} is not supported", line=1, col=1)
+    target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+    database = (target.db or session.database).lower()
+    name = target.name.lower()
+    if not session.metastore.has_database(database):
+        raise CatalogError(f"database '{database}' does not exist")
+    exists = session.metastore.get(database, name)
+    if exists is not None:
+        if tree.args.get("exists"):
+            return Result.done("ddl", f"table {database}.{name} already exists; nothing done")
+        line, col = position_of(target, text)
+        raise CatalogError(f"table {database}.{name} already exists", line=line, col=col)
+    props, handler, other, comment = _properties(tree)
+    if handler is not None:
+        if handler != DYNAMODB_HANDLER:
+            raise SemanticError(f"unknown storage handler '{handler}' (ddbsql supports {DYNAMODB_HANDLER})")
+        if tree.expression is not None:
+            raise SemanticError("CREATE TABLE … AS SELECT cannot create a DynamoDB-backed table (Hive does not "
+                                "allow it either): create the table, then INSERT … SELECT")
+        if not isinstance(tree.this, exp.Schema):
+            raise SemanticError("a DynamoDB table needs a column list")
+        table = TableDef(database, name, _columns(tree.this), "dynamodb", props, True, comment, time.time())
+        return _create_dynamodb(session, table)
+    if other:
+        raise SemanticError("file-backed tables (STORED AS / LOCATION / ROW FORMAT) are not supported yet; "
+                            "ddbsql supports DynamoDB tables and local managed tables for now")
+    return _create_local(session, tree, text, database, name, props, comment)
+
+
+def _create_dynamodb(session: "Session", table: TableDef) -> Result:
+    props = dict(table.properties)
+    ddb_name = check_table_name(props.setdefault(m.TABLE_NAME, table.name))
+    table = TableDef(table.database, table.name, table.columns, table.kind, props, True, table.comment, table.created)
+    for key in props:
+        spec = HONOURED.get(key)
+        if spec is not None:
+            try:
+                spec.parse(props[key])
+            except ValueError as exc:
+                raise ConfigError(f'TBLPROPERTIES "{key}"="{props[key]}": {exc}') from None
+    bindings = bindings_for(table)
+    messages = []
+    if _truthy(props.get("ddbsql.create")):
+        created = _create_missing_table(session, table, bindings)
+        if created:
+            messages.append(f"created DynamoDB table {ddb_name} in {session.region_of(table)}")
+    facts = session.facts(table, fresh=True)
+    messages += [f"WARNING: {w}" for w in check_against_table(table, bindings, facts)]
+    session.metastore.put(table)
+    return Result.done("ddl", *messages)
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("true", "1", "yes")
+
+
+def _create_missing_table(session: "Session", table: TableDef, bindings) -> bool:
+    """ddbsql's opt-in extension: create the DynamoDB table if it does not exist."""
+    props = table.properties
+    try:
+        session.facts(table, fresh=True)
+        return False
+    except CatalogError:
+        pass
+    by_attribute = {b.attribute: b for b in bindings if b.attribute}
+
+    def key(prop: str) -> tuple[str, str] | None:
+        attribute = props.get(prop)
+        if not attribute:
+            return None
+        binding = by_attribute.get(attribute)
+        if binding is None:
+            raise CatalogError(f'{prop}="{attribute}" is not the DynamoDB attribute of any column')
+        ddb_type = m.default_ddb_type(binding.hive_type)
+        if ddb_type not in ("S", "N", "B"):
+            raise TypeMappingError(f"key attribute '{attribute}' must be a string, number or binary column")
+        return attribute, ddb_type
+
+    hash_key = key("ddbsql.hash.key")
+    if hash_key is None:
+        raise CatalogError('"ddbsql.create"="true" needs "ddbsql.hash.key" (and optionally "ddbsql.range.key")')
+    billing = (props.get("ddbsql.billing.mode") or "PAY_PER_REQUEST").upper()
+    if billing not in ("PAY_PER_REQUEST", "PROVISIONED"):
+        raise ConfigError('"ddbsql.billing.mode" must be PAY_PER_REQUEST or PROVISIONED')
+    create_table(session.dynamodb_client(table), table_name=props[m.TABLE_NAME], hash_key=hash_key,
+                 range_key=key("ddbsql.range.key"), billing_mode=billing,
+                 read_capacity=int(props.get("ddbsql.read.capacity") or 5),
+                 write_capacity=int(props.get("ddbsql.write.capacity") or 5), retry=session.retry_policy())
+    return True
+
+
+def _create_local(session: "Session", tree: exp.Create, text: str, database: str, name: str,
+                  props: dict[str, str], comment: str | None) -> Result:
+    engine = session.engine
+    engine.ensure_schema(database)
+    qualified = f'{engine.warehouse()}."{database}"."{name}"'
+    if tree.expression is not None:  # CREATE TABLE … AS SELECT
+        binder = SourceBinder(session, text)
+        bound = hive_output_names(binder.bind(tree.expression))
+        try:
+            engine.con.execute(f"CREATE TABLE {qualified} AS {to_duckdb(bound)}")
+        except duckdb.Error as exc:
+            raise failure(exc, binder) from None
+        schema = engine.con.sql(f"SELECT * FROM {qualified} LIMIT 0").to_arrow_table().schema
+        columns = tuple(Column(f.name.lower(), from_arrow(f.type), None, f.name) for f in schema)
+        count = engine.con.execute(f"SELECT count(*) FROM {qualified}").fetchall()[0][0]
+        messages = binder.warning_messages() + [f"Loaded {count} row(s) into {database}.{name}"]
+    else:
+        if not isinstance(tree.this, exp.Schema):
+            raise SemanticError("CREATE TABLE needs a column list or AS SELECT")
+        columns = _columns(tree.this)
+        ddl = ", ".join(f'"{c.name}" {c.type.duckdb_sql()}' for c in columns)
+        try:
+            engine.con.execute(f"CREATE TABLE {qualified} ({ddl})")
+        except duckdb.Error as exc:
+            raise ExecutionError(str(exc).split("\n", 1)[0]) from None
+        count = -1
+        messages = []
+    session.metastore.put(TableDef(database, name, columns, "managed", props, False, comment, time.time()))
+    return Result.done("ddl", *messages, rowcount=count)
+
+
+# ---------------------------------------------------------------- DROP / USE / ALTER
+def run_drop(session: "Session", tree: exp.Drop, text: str) -> Result:
+    kind = (tree.args.get("kind") or "").upper()
+    if_exists = bool(tree.args.get("exists"))
+    targets = tree.args.get("tables") or [tree.this]
+    if kind in ("DATABASE", "SCHEMA"):
+        name = targets[0].name.lower()
+        dropped = session.metastore.drop_database(name, if_exists=if_exists, cascade=bool(tree.args.get("cascade")))
+        if dropped:
+            session.engine.con.execute(f'DROP SCHEMA IF EXISTS {session.engine.warehouse()}."{name}" CASCADE')
+        if session.database == name:
+            session.database = "default"
+        return Result.done("ddl")
+    if kind != "TABLE":
+        raise ParseError(f"DROP {kind} is not supported", line=1, col=1)
+    messages = []
+    for target in targets:
+        database = (target.db or session.database).lower()
+        name = target.name.lower()
+        table = session.metastore.get(database, name)
+        if table is None:
+            if if_exists or session.settings.get("hive.exec.drop.ignorenonexistent"):
+                continue
+            line, col = position_of(target, text)
+            raise CatalogError(f"Table not found '{database}.{name}'", line=line, col=col)
+        if table.kind == "managed":
+            session.engine.con.execute(f'DROP TABLE IF EXISTS {session.engine.warehouse()}."{database}"."{name}"')
+        session.metastore.remove(database, name)
+    return Result.done("ddl", *messages)
+
+
+def run_use(session: "Session", tree: exp.Use) -> Result:
+    name = tree.this.name.lower()
+    if not session.metastore.has_database(name):
+        raise CatalogError(f"Database does not exist: {name}")
+    session.database = name
+    return Result.done("ddl")
+
+
+def run_alter(session: "Session", tree: exp.Alter, text: str) -> Result:
+    target = tree.this
+    table = session.catalog_table(target.name.lower(), target.db.lower() or None, missing_ok=True)
+    if table is None:
+        line, col = position_of(target, text)
+        raise CatalogError(f"Table not found '{target.sql()}'", line=line, col=col)
+    props = dict(table.properties)
+    for action in tree.args.get("actions") or []:
+        if isinstance(action, exp.AlterSet):
+            for group in action.expressions:
+                for prop in group.expressions if isinstance(group, exp.Properties) else [group]:
+                    if type(prop) is exp.Property:
+                        props[prop.name.lower()] = prop.args["value"].name
+                    else:
+                        raise ParseError(f"ALTER TABLE … SET {prop.key} is not supported", line=1, col=1)
+        else:
+            raise ParseError(f"ALTER TABLE {action.key.upper()} is not supported", line=1, col=1)
+    updated = TableDef(table.database, table.name, table.columns, table.kind, props, table.external, table.comment,
+                       table.created)
+    if updated.kind == "dynamodb":
+        check_table_name(props.get(m.TABLE_NAME, updated.name))
+        bindings = bindings_for(updated)
+        session.forget_facts()
+        check_against_table(updated, bindings, session.facts(updated, fresh=True))
+    session.metastore.put(updated, replace=True)
+    return Result.done("ddl")
+
+
+# ---------------------------------------------------------------- DESCRIBE / SHOW
+def run_describe(session: "Session", tree: exp.Describe, text: str) -> Result:
+    target = tree.this
+    if not isinstance(target, exp.Table):
+        raise ParseError("DESCRIBE needs a table name", line=1, col=1)
+    table = session.catalog_table(target.name.lower(), target.db.lower() or None, missing_ok=True)
+    if table is None:
+        line, col = position_of(target, text)
+        raise CatalogError(f"Table not found '{target.sql()}'", line=line, col=col)
+    style = (tree.args.get("style") or "").upper()
+    rows = describe_columns(table)
+    if style in ("FORMATTED", "EXTENDED"):
+        rows = [("# col_name", "data_type", "comment"), ("", "", "")] + rows + [("", "", "")]
+        rows += describe_details(session, table)
+    return Result.rows("describe", DESCRIBE_NAMES, rows)
+
+
+def describe_columns(table: TableDef) -> list[tuple[str, str, str]]:
+    default = "from deserializer" if table.kind == "dynamodb" else ""
+    return [(c.name, str(c.type), c.comment or default) for c in table.columns]
+
+
+def describe_details(session: "Session", table: TableDef) -> list[tuple[str, str, str]]:
+    created = time.strftime("%a %b %d %H:%M:%S UTC %Y", time.gmtime(table.created))
+    rows = [("# Detailed Table Information", "", ""), ("Database:", table.database, ""),
+            ("Owner:", getpass.getuser(), ""), ("CreateTime:", created, ""), ("LastAccessTime:", "UNKNOWN", ""),
+            ("Retention:", "0", ""),
+            ("Table Type:", "EXTERNAL_TABLE" if table.external else "MANAGED_TABLE", ""),
+            ("Table Parameters:", "", "")]
+    params = dict(table.properties)
+    if table.external:
+        params["EXTERNAL"] = "TRUE"
+    if table.comment:
+        params["comment"] = table.comment
+    if table.kind == "dynamodb":
+        params["storage_handler"] = DYNAMODB_HANDLER
+    rows += [("", key, value) for key, value in sorted(params.items())]
+    rows += [("", "", ""), ("# Storage Information", "", "")]
+    if table.kind == "dynamodb":
+        rows += [("SerDe Library:", SERDE, ""), ("InputFormat:", "null", ""), ("OutputFormat:", "null", "")]
+        rows += [("", "", "")] + _dynamodb_details(session, table)
+    else:
+        rows += [("Location:", f"ddbsql warehouse {session.engine.warehouse_path or '(in memory)'}", "")]
+    return rows
+
+
+def _dynamodb_details(session: "Session", table: TableDef) -> list[tuple[str, str, str]]:
+    facts = session.facts(table, fresh=True)
+    rows = [("# DynamoDB Table Information", "", ""), ("Table Name:", facts.table_name, ""),
+            ("Region:", session.region_of(table), ""),
+            ("Hash Key:", f"{facts.hash_key} ({facts.attribute_types.get(facts.hash_key, '?')})", "")]
+    if facts.range_key:
+        rows.append(("Range Key:", f"{facts.range_key} ({facts.attribute_types.get(facts.range_key, '?')})", ""))
+    rows.append(("Billing Mode:", facts.billing_mode, ""))
+    if facts.billing_mode == "PROVISIONED":
+        rows += [("Read Capacity:", str(facts.read_capacity), ""), ("Write Capacity:", str(facts.write_capacity), "")]
+    rows += [("Item Count:", str(facts.item_count), "approximate, refreshed by DynamoDB about every 6 hours"),
+             ("Size (bytes):", str(facts.size_bytes), ""), ("Status:", facts.status, "")]
+    for index in facts.indexes:
+        keys = index.hash_key + (f", {index.range_key}" if index.range_key else "")
+        projected = index.projection + (f" ({', '.join(index.projected)})" if index.projected else "")
+        rows.append((f"{index.kind}:", f"{index.name} [{keys}]", projected))
+    rows += [("", "", ""), ("# Column Mapping", "attribute", "DynamoDB type")]
+    for binding in bindings_for(table):
+        rows.append((binding.name, binding.attribute or "(whole item)", binding.ddb_type))
+    return rows
+
+
+def show_create(table: TableDef) -> str:
+    cols = ",\n".join(f"  `{c.spelling or c.name}` {c.type}" + (f" COMMENT '{c.comment}'" if c.comment else "")
+                      for c in table.columns)
+    lines = [f"CREATE {'EXTERNAL ' if table.external else ''}TABLE `{table.database}.{table.name}`(", cols + ")"]
+    if table.comment:
+        lines.append(f"COMMENT '{table.comment}'")
+    if table.kind == "dynamodb":
+        lines += ["STORED BY", f"  '{DYNAMODB_HANDLER}'"]
+    if table.properties:
+        props = ",\n".join(f"  '{k}'='{v}'" for k, v in table.properties.items())
+        lines += ["TBLPROPERTIES (", props + ")"]
+    return "\n".join(lines)
+
+
+def run_show(session: "Session", statement) -> Result:
+    if isinstance(statement, st.ShowTables):
+        database = statement.database or session.database
+        if not session.metastore.has_database(database):
+            raise CatalogError(f"Database does not exist: {database}")
+        names = session.metastore.tables(database, statement.pattern)
+        return Result.rows("show", ["tab_name"], [(n,) for n in names])
+    if isinstance(statement, st.ShowDatabases):
+        return Result.rows("show", ["database_name"], [(n,) for n in session.metastore.databases(statement.pattern)])
+    table = session.catalog_table(statement.table.name, statement.table.database)
+    if isinstance(statement, st.ShowCreateTable):
+        return Result.rows("show", ["createtab_stmt"], [(line,) for line in show_create(table).split("\n")])
+    if isinstance(statement, st.ShowColumns):
+        return Result.rows("show", ["field"], [(c.name,) for c in table.columns])
+    props = table.properties
+    if statement.key:
+        value = props.get(statement.key.lower())
+        text = value if value is not None else f"Table {table.qualified} does not have property: {statement.key}"
+        return Result.rows("show", ["prpt_value"], [(text,)])
+    return Result.rows("show", ["prpt_name", "prpt_value"], sorted(props.items()))

@@ -1,0 +1,79 @@
+"""SELECT: bind the sources, translate to DuckDB, stream the result."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
+import duckdb
+import pyarrow as pa
+from sqlglot import exp
+
+from ..errors import Cancelled, ExecutionError
+from ..sql.translate import to_duckdb
+from .result import Result
+from .sources import SourceBinder
+
+if TYPE_CHECKING:
+    from .session import Session
+
+ROWS_PER_BATCH = 65_536
+
+
+def hive_output_names(tree: exp.Expression) -> exp.Expression:
+    """Name unnamed result expressions ``_c0``, ``_c1``… as Hive does (in place)."""
+    select = tree
+    while isinstance(select, (exp.Union, exp.Except, exp.Intersect)):
+        select = select.this
+    if isinstance(select, exp.Select):
+        for i, expression in enumerate(list(select.expressions)):
+            if not isinstance(expression, (exp.Alias, exp.Column, exp.Star)):
+                expression.replace(exp.alias_(expression.copy(), f"_c{i}"))
+    return tree
+
+
+def duckdb_error(exc: duckdb.Error) -> ExecutionError:
+    """A one-line error from a DuckDB exception (its SQL excerpt is of translated text, so dropped)."""
+    text = str(exc).strip()
+    first = text.split("\n", 1)[0]
+    if isinstance(exc, duckdb.InterruptException):
+        return Cancelled("statement cancelled")
+    return ExecutionError(first)
+
+
+def execute_duckdb(session: "Session", sql: str, binder: SourceBinder) -> pa.RecordBatchReader:
+    """Run translated SQL in the session's DuckDB and return its result stream."""
+    try:
+        return session.engine.con.sql(sql).to_arrow_reader(ROWS_PER_BATCH)
+    except duckdb.Error as exc:
+        raise failure(exc, binder) from None
+
+
+def failure(exc: duckdb.Error, binder: SourceBinder) -> Exception:
+    """The error to report for a DuckDB failure: a scan's own error when one caused it."""
+    return binder.scan_error() or duckdb_error(exc)
+
+
+def stream(reader: pa.RecordBatchReader, binder: SourceBinder, result: Result) -> Iterator[pa.RecordBatch]:
+    """Yield the result batches; append the scans' warning counts once done."""
+    rows = 0
+    try:
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                break
+            except duckdb.Error as exc:
+                raise failure(exc, binder) from None
+            rows += batch.num_rows
+            yield batch
+    finally:
+        result.rowcount = rows
+        result.messages.extend(binder.warning_messages())
+
+
+def run_query(session: "Session", tree: exp.Expression, text: str) -> Result:
+    binder = SourceBinder(session, text)
+    bound = hive_output_names(binder.bind(tree))
+    reader = execute_duckdb(session, to_duckdb(bound), binder)
+    result = Result("query", reader.schema)
+    result.batches = stream(reader, binder, result)
+    return result

@@ -1,0 +1,178 @@
+"""The session: one user's settings, current database, catalog and engine, and the
+dispatch of each statement to what carries it out."""
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+from sqlglot import exp
+
+from ..catalog.facts import TableFacts
+from ..catalog.mapping import ENDPOINT, REGION, TABLE_NAME
+from ..catalog.model import DEFAULT_DATABASE, TableDef
+from ..catalog.store import Metastore, default_home
+from ..config import Settings
+from ..errors import CatalogError, ParseError
+from ..exec.clients import AwsOptions, ClientFactory
+from ..exec.engine import Engine
+from ..exec.retry import RetryPolicy
+from ..exec.tables import describe_table
+from ..sql import statements as st
+from ..sql.parameters import bind_parameters
+from ..sql.substitute import substitute
+from . import commands, ddl, queries, writes
+from .result import Result
+
+#: Seconds a DescribeTable answer is reused before asking DynamoDB again.
+FACTS_TTL = 60.0
+
+
+@dataclasses.dataclass
+class SessionOptions:
+    """How a session reaches AWS and where it keeps its files.
+
+    ``allow_shell`` permits ``!cmd``; ``allow_local_files`` permits ``source`` and
+    other statements that read or write local paths.  Both default to off (the DB-API
+    default); the command line turns them on.
+    """
+
+    aws: AwsOptions = dataclasses.field(default_factory=AwsOptions)
+    metastore: str | Path | None = None
+    warehouse: str | Path | None = None
+    database: str = DEFAULT_DATABASE
+    allow_shell: bool = False
+    allow_local_files: bool = False
+    retry: RetryPolicy | None = None
+    progress: Callable[[str], None] | None = None
+
+
+class Session:
+    """Runs statements one at a time (a session is used by one thread at a time)."""
+
+    def __init__(self, options: SessionOptions | None = None, settings: Settings | None = None):
+        self.options = options or SessionOptions()
+        self.settings = settings or Settings()
+        home = default_home()
+        metastore = self.options.metastore or home / "metastore.db"
+        self.metastore = Metastore(metastore)
+        warehouse = self.options.warehouse
+        if warehouse is None and str(metastore) != ":memory:":
+            warehouse = Path(metastore).with_name("warehouse.duckdb")
+        self.engine = Engine(warehouse)
+        self.clients = ClientFactory(self.options.aws)
+        self.database = self.options.database
+        if not self.metastore.has_database(self.database):
+            raise CatalogError(f"database '{self.database}' does not exist")
+        self.cancel_event = threading.Event()
+        self._facts: dict[tuple, tuple[float, TableFacts]] = {}
+        self._current: Result | None = None
+
+    # running statements
+    def execute(self, text: str, parameters: Sequence[Any] | Mapping[str, Any] | None = None) -> Result:
+        """Run one statement (no trailing ``;``) and return its result.
+
+        Errors are :class:`~ddbsql.errors.DdbsqlError` with positions relative to ``text``.
+        """
+        self.release()
+        self.cancel_event.clear()
+        substituted, undefined = substitute(text, self.settings.lookup)
+        notes = [f"WARNING: variable ${{{name}}} is not defined; left as written" for name in undefined]
+        statement = st.parse_statement(substituted)
+        if parameters is not None:
+            if not isinstance(statement, st.SqlStatement):
+                raise ParseError("parameters can only be bound into SQL statements")
+            statement = st.SqlStatement(bind_parameters(statement.tree, parameters), statement.text)
+        elif isinstance(statement, st.SqlStatement) and any(True for _ in statement.tree.find_all(exp.Placeholder)):
+            raise ParseError("the statement has parameter placeholders but no parameters were given")
+        result = self._dispatch(statement)
+        result.messages[:0] = notes
+        self._current = result
+        return result
+
+    def _dispatch(self, statement) -> Result:
+        if isinstance(statement, st.SetCommand):
+            return commands.run_set(self, statement)
+        if isinstance(statement, st.ShellCommand):
+            return commands.run_shell(self, statement)
+        if isinstance(statement, st.SourceCommand):
+            return commands.run_source(self, statement)
+        if isinstance(statement, st.ResourceCommand):
+            return Result.done("command", f"ignored: {statement.text} (ddbsql needs no jars or files)")
+        if isinstance(statement, (st.ShowTables, st.ShowDatabases, st.ShowCreateTable, st.ShowTblProperties,
+                                  st.ShowColumns)):
+            return ddl.run_show(self, statement)
+        tree, text = statement.tree, statement.text
+        if isinstance(tree, exp.Insert) or isinstance(tree, exp.MultitableInserts):
+            return writes.run_insert_statement(self, tree, text)
+        if isinstance(tree, (exp.Select, exp.Union, exp.Except, exp.Intersect, exp.Subquery, exp.Values)):
+            return queries.run_query(self, tree, text)
+        if isinstance(tree, exp.Create):
+            return ddl.run_create(self, tree, text)
+        if isinstance(tree, exp.Drop):
+            return ddl.run_drop(self, tree, text)
+        if isinstance(tree, exp.Describe):
+            return ddl.run_describe(self, tree, text)
+        if isinstance(tree, exp.Use):
+            return ddl.run_use(self, tree)
+        if isinstance(tree, exp.Alter):
+            return ddl.run_alter(self, tree, text)
+        raise ParseError(f"unsupported statement: {tree.key.upper()}", line=1, col=1)
+
+    def release(self) -> None:
+        """Close the previous statement's result (streams, scan threads)."""
+        if self._current is not None:
+            current, self._current = self._current, None
+            current.close()
+        self.engine.release()
+
+    def cancel(self) -> None:
+        """Ask the running statement to stop: scans and writes stop after their current request."""
+        self.cancel_event.set()
+
+    def close(self) -> None:
+        self.cancel()
+        self.release()
+        self.engine.close()
+        self.metastore.close()
+
+    # facts other modules ask for
+    def catalog_table(self, name: str, database: str | None = None, *, missing_ok: bool = False) -> TableDef | None:
+        database = database or self.database
+        table = self.metastore.get(database, name)
+        if table is None and not missing_ok:
+            raise CatalogError(f"Table not found '{database}.{name}'")
+        return table
+
+    def dynamodb_client(self, table: TableDef):
+        return self.clients.dynamodb(table.properties.get(REGION), table.properties.get(ENDPOINT))
+
+    def region_of(self, table: TableDef) -> str:
+        return self.clients.region(table.properties.get(REGION))
+
+    def retry_policy(self) -> RetryPolicy:
+        base = self.options.retry or RetryPolicy()
+        return dataclasses.replace(base, max_seconds=self.settings.get("ddbsql.retry.max.seconds"))
+
+    def facts(self, table: TableDef, *, fresh: bool = False) -> TableFacts:
+        """DescribeTable facts of a DynamoDB table, reused for :data:`FACTS_TTL` seconds."""
+        name = table.properties.get(TABLE_NAME, table.name)
+        key = (name, table.properties.get(REGION), table.properties.get(ENDPOINT))
+        cached = self._facts.get(key)
+        now = time.monotonic()
+        if cached and not fresh and now - cached[0] < FACTS_TTL:
+            return cached[1]
+        facts = describe_table(self.dynamodb_client(table), name, self.retry_policy(), region=self.region_of(table))
+        self._facts[key] = (now, facts)
+        return facts
+
+    def forget_facts(self) -> None:
+        self._facts.clear()
+
+    def report(self, message: str) -> None:
+        """Progress text for a human, if someone listens."""
+        if self.options.progress:
+            self.options.progress(message)
+

@@ -1,0 +1,70 @@
+"""Hive's variable substitution, done on the statement text before parsing.
+
+``${hiveconf:x}``, ``${hivevar:x}``, ``${x}`` (hivevar first, then hiveconf),
+``${env:X}`` and ``${system:x}``.  As in Hive, substitution is repeated (a value may
+contain variables) up to :data:`MAX_DEPTH` rounds, and an undefined variable stays as
+written; the caller gets the list of those names to warn about.
+"""
+from __future__ import annotations
+
+import getpass
+import os
+import re
+from pathlib import Path
+from typing import Callable
+
+MAX_DEPTH = 40
+_VAR = re.compile(r"\$\{([^{}$]+)\}")
+
+
+def _system(name: str) -> str | None:
+    """The few Java system properties scripts use, mapped to this process."""
+    known = {
+        "user.name": getpass.getuser,
+        "user.home": lambda: str(Path.home()),
+        "user.dir": os.getcwd,
+        "java.io.tmpdir": lambda: os.environ.get("TMPDIR", "/tmp"),
+        "line.separator": lambda: "\n",
+        "file.separator": lambda: os.sep,
+    }
+    getter = known.get(name)
+    return getter() if getter else None
+
+
+def substitute(text: str, lookup: Callable[[str], str | None],
+               env: dict[str, str] | None = None) -> tuple[str, list[str]]:
+    """Return ``text`` with variables replaced, and the names left undefined.
+
+    ``lookup(key)`` resolves ``hiveconf:x``/``hivevar:x``/plain keys (the session's
+    settings); ``env`` defaults to ``os.environ``.
+    """
+    env = os.environ if env is None else env
+    undefined: list[str] = []
+
+    def resolve(match: re.Match[str]) -> str:
+        ref = match.group(1)
+        prefix, _, name = ref.partition(":")
+        if not name:
+            value = lookup(f"hivevar:{ref}")
+            if value is None:
+                value = lookup(f"hiveconf:{ref}")
+        elif prefix == "env":
+            value = env.get(name)
+        elif prefix == "system":
+            value = _system(name)
+        elif prefix in ("hiveconf", "hivevar"):
+            value = lookup(ref)
+        else:
+            value = None
+        if value is None:
+            if ref not in undefined:
+                undefined.append(ref)
+            return match.group(0)
+        return value
+
+    for _ in range(MAX_DEPTH):
+        replaced = _VAR.sub(resolve, text)
+        if replaced == text:
+            break
+        text = replaced
+    return text, undefined
