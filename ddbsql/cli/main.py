@@ -145,8 +145,8 @@ class ScriptRunner:
         if cursor.kind in ("set", "shell", "show"):
             count = 0
             for batch in cursor.fetch_record_batches():
-                for row in batch.to_pylist():
-                    self.out.write("\t".join("NULL" if v is None else str(v) for v in row.values()) + "\n")
+                for row in zip(*(column.to_pylist() for column in batch.columns)):
+                    self.out.write("\t".join("NULL" if v is None else str(v) for v in row) + "\n")
                     count += 1
             self.out.flush()
             return count

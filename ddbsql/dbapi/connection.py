@@ -166,7 +166,8 @@ class Cursor:
         except Exception as exc:
             self._batches = None
             raise internal_error(exc) from exc
-        self._rows = [tuple(row.values()) for row in batch.to_pylist()]
+        self._rows = list(zip(*(column.to_pylist(maps_as_pydicts="lossy") for column in batch.columns))) if batch.num_columns else \
+            [()] * batch.num_rows
         self._row_pos = 0
         return True
 

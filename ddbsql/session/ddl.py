@@ -15,7 +15,6 @@ from ..config import HONOURED
 from ..errors import CatalogError, ConfigError, ExecutionError, ParseError, SemanticError, TypeMappingError
 from ..exec.tables import create_table
 from ..sql import statements as st
-from ..sql.translate import to_duckdb
 from ..types import from_arrow, parse_hive_type
 from .queries import failure, hive_output_names
 from .result import Result
@@ -180,7 +179,7 @@ def _create_local(session: "Session", tree: exp.Create, text: str, database: str
         binder = SourceBinder(session, text)
         bound = hive_output_names(binder.bind(tree.expression))
         try:
-            engine.con.execute(f"CREATE TABLE {qualified} AS {to_duckdb(bound)}")
+            engine.con.execute(f"CREATE TABLE {qualified} AS {binder.to_duckdb(bound)}")
         except duckdb.Error as exc:
             raise failure(exc, binder) from None
         schema = engine.con.sql(f"SELECT * FROM {qualified} LIMIT 0").to_arrow_table().schema

@@ -8,7 +8,6 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ..errors import Cancelled, ExecutionError
-from ..sql.translate import to_duckdb
 from .result import Result
 from .sources import SourceBinder
 
@@ -73,7 +72,7 @@ def stream(reader: pa.RecordBatchReader, binder: SourceBinder, result: Result) -
 def run_query(session: "Session", tree: exp.Expression, text: str) -> Result:
     binder = SourceBinder(session, text)
     bound = hive_output_names(binder.bind(tree))
-    reader = execute_duckdb(session, to_duckdb(bound), binder)
+    reader = execute_duckdb(session, binder.to_duckdb(bound), binder)
     result = Result("query", reader.schema)
     result.batches = stream(reader, binder, result)
     return result

@@ -24,6 +24,7 @@ from ..exec.decode import DecodeWarnings
 from ..exec.scanner import ScanStats, arrow_schema, scan_batches
 from ..planner.scan import plan_scan
 from ..sql.dialect import DIALECT
+from ..sql.translate import to_duckdb
 
 if TYPE_CHECKING:
     from .session import Session
@@ -66,6 +67,8 @@ class SourceBinder:
         self.session = session
         self.text = text
         self.scans: list[ScanRecord] = []
+        #: column types of every bound source, by the name it has in the bound tree
+        self.schema: dict[str, dict[str, str]] = {}
 
     def table_refs(self, tree: exp.Expression) -> list[tuple[exp.Table, TableDef]]:
         """Every catalog table ``tree`` reads (CTE names excluded), resolved or a clear error."""
@@ -131,13 +134,19 @@ class SourceBinder:
                 columns = None if needed is None else needed.get(definition.qualified, set())
                 source = self._dynamodb_source(definition, columns)
                 replacement = exp.Table(this=exp.to_identifier(source))
+                self.schema[source] = {c.name: str(c.type) for c in definition.columns}
             else:
+                self.schema[definition.name] = {c.name: str(c.type) for c in definition.columns}
                 replacement = exp.Table(this=exp.to_identifier(definition.name),
                                         db=exp.to_identifier(definition.database),
                                         catalog=exp.to_identifier(self.session.engine.warehouse()))
             replacement.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
             table.replace(replacement)
         return tree
+
+    def to_duckdb(self, tree: exp.Expression) -> str:
+        """DuckDB SQL for a tree this binder bound, typed with the sources' columns."""
+        return to_duckdb(tree, schema=self.schema, source=self.text)
 
     def _dynamodb_source(self, definition: TableDef, columns: set[str] | None) -> str:
         session = self.session

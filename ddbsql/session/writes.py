@@ -20,7 +20,6 @@ from ..catalog.model import TableDef
 from ..errors import ExecutionError, ParseError, SemanticError
 from ..exec.rejects import RejectLog
 from ..exec.writer import BatchWriter, WriteReport
-from ..sql.translate import to_duckdb
 from .queries import execute_duckdb, failure, hive_output_names
 from .result import Result
 from .sources import SourceBinder, position_of
@@ -150,7 +149,7 @@ def run_insert(session: "Session", insert: exp.Insert, text: str, label: str) ->
     if source is None:
         raise ParseError("INSERT needs a SELECT or VALUES", line=1, col=1)
     bound = hive_output_names(binder.bind(source)) if not isinstance(source, exp.Values) else source
-    sql = cast_to_target(session, to_duckdb(bound), target, text)
+    sql = cast_to_target(session, binder.to_duckdb(bound), target, text)
     return write(session, target, sql, binder, label)
 
 
@@ -172,7 +171,7 @@ def run_multi_insert(session: "Session", tree: exp.MultitableInserts, text: str,
     bound_source = binder.bind(exp.select("*").from_(source.copy()))
     con = session.engine.con
     try:
-        con.execute(f'CREATE OR REPLACE TEMP TABLE "{temp}" AS {to_duckdb(bound_source)}')
+        con.execute(f'CREATE OR REPLACE TEMP TABLE "{temp}" AS {binder.to_duckdb(bound_source)}')
     except duckdb.Error as exc:
         raise failure(exc, binder) from None
     try:
@@ -181,7 +180,8 @@ def run_multi_insert(session: "Session", tree: exp.MultitableInserts, text: str,
             select = insert.expression.copy()
             select.set("from_", exp.From(this=exp.Table(this=exp.to_identifier(temp),
                                                         alias=exp.TableAlias(this=exp.to_identifier(alias)))))
-            sql = cast_to_target(session, to_duckdb(hive_output_names(select)), target, text)
+            binder.schema[temp] = binder.schema.get(bound_source.find(exp.Table).name, {})
+            sql = cast_to_target(session, binder.to_duckdb(hive_output_names(select)), target, text)
             results.append(write(session, target, sql, binder, label))
         binder.scans.clear()  # their warnings were reported with the first insert
     finally:
