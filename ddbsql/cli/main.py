@@ -92,16 +92,20 @@ class ScriptRunner:
 
     def run_text(self, text: str, *, source: str | None = None) -> bool:
         """Run every statement; False when a statement failed and stopped the run."""
-        self._started = time.monotonic()
         try:
-            self.cursor.executescript(text, source=source, on_result=self._on_result, on_error=self._on_error)
+            self.cursor.executescript(text, source=source, on_result=self._on_result, on_error=self._on_error,
+                                      on_start=self._on_start)
         except dbapi.Error:
             return False
         return True
 
-    def _on_result(self, statement: StatementText, cursor: dbapi.Cursor) -> None:
+    def _on_start(self, statement: StatementText) -> None:
         if self.verbose:
             self.out.write(statement.text + "\n")
+            self.out.flush()
+        self._started = time.monotonic()
+
+    def _on_result(self, statement: StatementText, cursor: dbapi.Cursor) -> None:
         fetched = self.print_result(cursor)
         for message in cursor.messages:
             self._message(message)
@@ -113,15 +117,11 @@ class ScriptRunner:
             else:
                 self.err.write(f"Time taken: {elapsed:.3f} seconds\n")
             self.err.flush()
-        self._started = time.monotonic()
 
     def _on_error(self, statement: StatementText, exc: dbapi.Error) -> bool:
-        if self.verbose:
-            self.out.write(statement.text + "\n")
         self._error(str(exc))
         if self.debug:
             traceback.print_exception(exc.original or exc, file=self.err)
-        self._started = time.monotonic()
         if self._setting("hive.cli.errors.ignore") == "true":
             return True
         self.failed = True

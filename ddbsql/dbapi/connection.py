@@ -13,7 +13,7 @@ from ..exec.clients import AwsOptions
 from ..session.result import Result
 from ..session.session import Session, SessionOptions
 from ..sql.script import StatementText, split_statements
-from .exceptions import Error, InterfaceError, NotSupportedError, internal_error, translate
+from .exceptions import Error, InterfaceError, NotSupportedError, ProgrammingError, internal_error, translate
 from .types import type_code
 
 
@@ -25,6 +25,7 @@ class Connection:
         self._session = session
         self._on_close = on_close
         self._closed = False
+        self._streaming: Cursor | None = None  # the cursor whose result the session still streams
 
     @property
     def session(self) -> Session:
@@ -61,6 +62,13 @@ class Connection:
         if self._closed:
             raise InterfaceError("connection is closed")
 
+    def _before_execute(self, cursor: "Cursor") -> None:
+        """The session closes the previous statement's stream when the next one runs: keep
+        another cursor's unread rows by buffering them first (cursors stay independent)."""
+        streaming, self._streaming = self._streaming, None
+        if streaming is not None and streaming is not cursor:
+            streaming._buffer()
+
     def __enter__(self) -> "Connection":
         return self
 
@@ -91,6 +99,11 @@ class Cursor:
         """Run one statement; ``?`` or ``:name`` placeholders are bound from ``parameters``."""
         self._check()
         self._reset()
+        if isinstance(parameters, (str, bytes, bytearray)):
+            raise ProgrammingError(f"parameters must be a sequence or a mapping, not {type(parameters).__name__}")
+        if parameters is not None and hasattr(parameters, "__len__") and len(parameters) == 0:
+            parameters = None   # no values: also accepted for statements that take none (SET, !cmd…)
+        self.connection._before_execute(self)
         try:
             result = self.connection.session.execute(operation, parameters)
         except errors.DdbsqlError as exc:
@@ -111,15 +124,19 @@ class Cursor:
 
     def executescript(self, script: str, *, source: str | None = None,
                       on_result: Callable[[StatementText, "Cursor"], None] | None = None,
-                      on_error: Callable[[StatementText, Error], bool] | None = None) -> None:
+                      on_error: Callable[[StatementText, Error], bool] | None = None,
+                      on_start: Callable[[StatementText], None] | None = None) -> None:
         """Run every statement of a Hive script in order.
 
         ``on_result(statement, cursor)`` is called after each statement, with this cursor
         holding its result.  A failing statement raises (its error names the statement,
         line and column in ``source``), unless ``on_error`` returns True to go on.
-        ``source FILE`` statements run the file's statements in place.
+        ``source FILE`` statements run the file's statements in place.  ``on_start`` is
+        called before each statement runs.
         """
         for statement in split_statements(script):
+            if on_start is not None:
+                on_start(statement)
             try:
                 self.execute(statement.text)
             except Error as exc:
@@ -132,7 +149,7 @@ class Cursor:
                 raise
             if self.kind == "source" and self._result is not None and self._result.script:
                 path, text = self._result.script
-                self.executescript(text, source=path, on_result=on_result, on_error=on_error)
+                self.executescript(text, source=path, on_result=on_result, on_error=on_error, on_start=on_start)
                 continue
             if on_result is not None:
                 on_result(statement, self)
@@ -145,9 +162,22 @@ class Cursor:
         if result.schema is not None and result.batches is not None:
             self.description = [(f.name, type_code(f.type), None, None, None, None, True) for f in result.schema]
             self._batches = iter(result.batches)
+            self.connection._streaming = self
         else:
             self.description = None
             self._batches = None
+
+    def _buffer(self) -> None:
+        """Read the rest of the result stream into memory (a failure is raised at the next fetch)."""
+        if self._batches is None:
+            return
+        batches, buffered, failure = self._batches, [], None
+        try:
+            for batch in batches:
+                buffered.append(batch)
+        except Exception as exc:
+            failure = exc
+        self._batches = _replay(buffered, failure)
 
     # fetching
     def _next_rows(self) -> bool:
@@ -245,12 +275,14 @@ class Cursor:
     def setoutputsize(self, size, column=None) -> None:
         pass
 
-    def __iter__(self):
-        while True:
-            row = self.fetchone()
-            if row is None:
-                return
-            yield row
+    def __iter__(self) -> "Cursor":
+        return self
+
+    def __next__(self) -> tuple:
+        row = self.fetchone()
+        if row is None:
+            raise StopIteration
+        return row
 
     def close(self) -> None:
         self._reset()
@@ -275,6 +307,12 @@ class Cursor:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _replay(batches: list[pa.RecordBatch], failure: Exception | None) -> Iterator[pa.RecordBatch]:
+    yield from batches
+    if failure is not None:
+        raise failure
 
 
 def connect(*, region: str | None = None, profile: str | None = None, endpoint_url: str | None = None,

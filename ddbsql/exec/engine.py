@@ -22,6 +22,8 @@ class Engine:
         self.warehouse_path = Path(warehouse_path) if warehouse_path else None
         self.con = duckdb.connect(":memory:")
         self.con.execute("SET TimeZone = 'UTC'")
+        # stdout carries query results only: no progress bar drawn there
+        self.con.execute("SET enable_progress_bar = false")
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         if temp_directory:
