@@ -339,7 +339,7 @@ def _dynamodb_details(session: "Session", table: TableDef) -> list[tuple[str, st
 def show_create(table: TableDef) -> str:
     cols = ",\n".join(f"  `{c.spelling or c.name}` {c.type}" + (f" COMMENT '{c.comment}'" if c.comment else "")
                       for c in table.columns)
-    lines = [f"CREATE {'EXTERNAL ' if table.external else ''}TABLE `{table.database}.{table.name}`(", cols + ")"]
+    lines = [f"CREATE {'EXTERNAL ' if table.external else ''}TABLE `{table.database}`.`{table.name}`(", cols + ")"]
     if table.comment:
         lines.append(f"COMMENT '{table.comment}'")
     if table.kind == "dynamodb":
