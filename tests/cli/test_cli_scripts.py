@@ -150,3 +150,21 @@ def test_source_and_verbose_and_init(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n") == ["set hivevar:x = from-init", f"source {tmp_path / 'inner.sql'}",
                                          "SELECT 'inner'", "inner", "SELECT '${x}'", "from-init", ""]
+
+
+def test_cross_region_multi_insert_example(tmp_path):
+    result = ddbsql("--local", "-S", "-i", str(EXAMPLES / "cross_region_setup.sql"),
+                    "-f", str(EXAMPLES / "cross_region_copy.sql"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[-4:] == ["eu-west-1\t1000\t30", "us-west-2\t1000\t30", "us-east-1\t1000\t30", ""]
+
+
+def test_query_example(tmp_path):
+    result = ddbsql("--local", "-S", "-f", str(EXAMPLES / "query_dynamodb.sql"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.split("\n")
+    assert out[0] == "6"
+    assert out[1:5] == ["c1\t269.99\t2", "c3\t111.25\t2", "c2\t5.50\t1", "c5\t1.00\t1"]
+    assert "Di Evans\tNULL\tNULL\tNULL\tNULL" in out
+    assert 'c1\t["web","app"]\t3\t2\t1,2' in out
+    assert out[-2] == "Ana Silva\t2015-01-12\t2015"
