@@ -206,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         elif sys.stdin.isatty():
             from .repl import run_repl
             run_repl(runner)
+            return 0  # a failed statement in the shell is not the session's failure
         else:
             runner.run_text(sys.stdin.read(), source="<stdin>")
         return EXIT_FAILED if runner.failed else 0

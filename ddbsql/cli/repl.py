@@ -1,10 +1,21 @@
-"""The interactive shell: read statements until ``;``, run them with the script runner."""
+"""The interactive shell: multi-line statements ended by ``;``, history, highlighting,
+context completion, aligned results through a pager, Ctrl-C to cancel, Ctrl-D to exit.
+
+Everything runs through the DB-API connection the script runner holds; this module only
+prompts, completes and pages.
+"""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import io
+import os
+import re
+import shutil
+import subprocess
+from typing import TYPE_CHECKING, Iterable
 
 from ..catalog.store import default_home
 from ..sql.script import is_complete
+from .completion import KEYWORDS, suggest
 
 if TYPE_CHECKING:
     from .main import ScriptRunner
@@ -15,44 +26,158 @@ Statements end with ';' and may span lines.  Besides SQL:
   !command;                                          run a shell command
   source FILE;                                       run a script file
   help;                                              this text
-Ctrl-C cancels the running statement or clears the input; Ctrl-D exits."""
+  quit; exit;  or Ctrl-D                             leave
+Tab completes keywords, tables, columns, TBLPROPERTIES and SET keys, and file paths.
+Ctrl-C cancels the running statement (or clears the input)."""
+
+_KEYWORD_WORDS = sorted({w for k in KEYWORDS for w in k.split()}, key=len, reverse=True)
+_TOKEN = re.compile(r"(?P<comment>--[^\n]*)|(?P<string>'(?:\\.|[^'\\])*'?|\"(?:\\.|[^\"\\])*\"?)"
+                    r"|(?P<number>\b\d+(?:\.\d+)?\b)|(?P<word>[A-Za-z_]\w*)|(?P<variable>\$\{[^}]*\}?)")
+
+
+class DbapiCatalog:
+    """The completion engine's view of the catalog, read through DB-API statements."""
+
+    def __init__(self, runner: "ScriptRunner"):
+        self.runner = runner
+        self._cache: dict[tuple, list[str]] = {}
+
+    @property
+    def current_database(self) -> str:
+        return self.runner.connection.session.database
+
+    def forget(self) -> None:
+        self._cache.clear()
+
+    def _rows(self, key: tuple, sql: str) -> list[str]:
+        if key not in self._cache:
+            try:
+                cursor = self.runner.connection.cursor()
+                cursor.execute(sql)
+                self._cache[key] = [row[0] for row in cursor.fetchall()]
+            except Exception:  # completion must never break typing
+                self._cache[key] = []
+        return self._cache[key]
+
+    def databases(self) -> list[str]:
+        return self._rows(("databases",), "SHOW DATABASES")
+
+    def tables(self, database: str) -> list[str]:
+        if database not in self.databases():
+            return []
+        return self._rows(("tables", database), f"SHOW TABLES IN `{database}`")
+
+    def columns(self, database: str, table: str) -> list[str]:
+        if table not in self.tables(database):
+            return []
+        return self._rows(("columns", database, table), f"DESCRIBE `{database}`.`{table}`")
+
+
+def highlight(text: str) -> list[tuple[str, str]]:
+    """(style, text) fragments for one line of SQL: keywords, strings, numbers, comments, variables."""
+    fragments, pos = [], 0
+    words = {w.lower() for w in _KEYWORD_WORDS}
+    for match in _TOKEN.finditer(text):
+        if match.start() > pos:
+            fragments.append(("", text[pos:match.start()]))
+        kind = match.lastgroup
+        value = match.group(0)
+        style = {"comment": "class:comment", "string": "class:string", "number": "class:number",
+                 "variable": "class:variable"}.get(kind, "")
+        if kind == "word" and value.lower() in words:
+            style = "class:keyword"
+        fragments.append((style, value))
+        pos = match.end()
+    if pos < len(text):
+        fragments.append(("", text[pos:]))
+    return fragments
+
+
+def page(text: str, out) -> None:
+    """Write ``text``; through a pager (``$PAGER``, else ``less -SRFX``) when it does not fit."""
+    size = shutil.get_terminal_size((120, 40))
+    lines = text.split("\n")
+    too_big = len(lines) > size.lines - 2 or any(len(line) > size.columns for line in lines)
+    pager = os.environ.get("PAGER", "less -SRFX")
+    if too_big and out.isatty() and pager:
+        try:
+            subprocess.run(pager, shell=True, input=text, text=True, check=False)
+            return
+        except OSError:
+            pass
+    out.write(text)
+    out.flush()
 
 
 def run_repl(runner: "ScriptRunner") -> None:
     from prompt_toolkit import PromptSession
+    from prompt_toolkit.completion import Completer, Completion
     from prompt_toolkit.history import FileHistory
     from prompt_toolkit.key_binding import KeyBindings
+    from prompt_toolkit.lexers import Lexer
+    from prompt_toolkit.styles import Style
 
-    history = default_home() / "history"
-    history.parent.mkdir(parents=True, exist_ok=True)
+    catalog = DbapiCatalog(runner)
+
+    class SqlCompleter(Completer):
+        def get_completions(self, document, complete_event) -> Iterable[Completion]:
+            for s in suggest(document.text, document.cursor_position, catalog):
+                yield Completion(s.text, start_position=s.start, display_meta=s.kind)
+
+    class SqlLexer(Lexer):
+        def lex_document(self, document):
+            return lambda number: highlight(document.lines[number])
+
     bindings = KeyBindings()
 
     @bindings.add("enter")
     def _(event) -> None:
         buffer = event.current_buffer
         text = buffer.text
-        if is_complete(text) or text.strip().lower() in ("help", "quit", "exit"):
+        if is_complete(text) or text.strip().lower() in ("help", "quit", "exit", ""):
             buffer.validate_and_handle()
         else:
             buffer.insert_text("\n")
 
-    session = PromptSession(history=FileHistory(str(history)), key_bindings=bindings, multiline=True)
+    history = default_home() / "history"
+    history.parent.mkdir(parents=True, exist_ok=True)
+    style = Style.from_dict({"keyword": "ansiblue bold", "string": "ansigreen", "number": "ansimagenta",
+                             "comment": "ansibrightblack italic", "variable": "ansiyellow"})
+    session = PromptSession(history=FileHistory(str(history)), key_bindings=bindings, multiline=True,
+                            completer=SqlCompleter(), lexer=SqlLexer(), style=style, complete_while_typing=False)
+    if runner.output_format is None:
+        runner.output_format = "table"
+        runner.header = True
+    real_out, real_err = runner.out, runner.err
+    real_err.write("ddbsql interactive shell: statements end with ';', 'help;' for help, Ctrl-D to exit.\n")
     while True:
         database = runner.connection.session.database
         try:
-            text = session.prompt(f"ddbsql ({database})> ", prompt_continuation=lambda w, n, s: "    > ".rjust(w))
+            text = session.prompt(f"ddbsql ({database})> ",
+                                  prompt_continuation=lambda width, line, soft: "-> ".rjust(width))
         except KeyboardInterrupt:
             continue
         except EOFError:
             return
-        stripped = text.strip().rstrip(";").strip().lower()
-        if stripped in ("quit", "exit"):
+        command = text.strip().rstrip(";").strip().lower()
+        if command in ("quit", "exit"):
             return
-        if stripped == "help":
-            runner.err.write(HELP + "\n")
+        if command == "help":
+            real_err.write(HELP + "\n")
             continue
+        if not command:
+            continue
+        # results are collected, then paged; messages follow them, as a reader expects
+        runner.out, runner.err = io.StringIO(), io.StringIO()
         try:
             runner.run_text(text, source="<repl>")
         except KeyboardInterrupt:
             runner.connection.cancel()
             runner.err.write("Cancelled\n")
+        finally:
+            output, messages = runner.out.getvalue(), runner.err.getvalue()
+            runner.out, runner.err = real_out, real_err
+            catalog.forget()
+        page(output, real_out)
+        real_err.write(messages)
+        real_err.flush()

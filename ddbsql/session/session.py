@@ -21,7 +21,7 @@ from ..exec.engine import Engine
 from ..exec.retry import RetryPolicy
 from ..exec.tables import describe_table
 from ..sql import statements as st
-from ..sql.parameters import bind_parameters
+from ..sql.parameters import as_mapping, bind_parameters, number_qmarks
 from ..sql.substitute import substitute
 from . import commands, ddl, queries, writes
 from .result import Result
@@ -80,11 +80,22 @@ class Session:
         self.cancel_event.clear()
         substituted, undefined = substitute(text, self.settings.lookup)
         notes = [f"WARNING: variable ${{{name}}} is not defined; left as written" for name in undefined]
+        positional = parameters is not None and not isinstance(parameters, Mapping)
+        if positional:
+            substituted = number_qmarks(substituted)
         statement = st.parse_statement(substituted)
         if parameters is not None:
             if not isinstance(statement, st.SqlStatement):
                 raise ParseError("parameters can only be bound into SQL statements")
-            statement = st.SqlStatement(bind_parameters(statement.tree, parameters), statement.text)
+            if positional:
+                names = [str(p.this) for p in statement.tree.find_all(exp.Placeholder)]
+                if any(not name.startswith("__p") for name in names):
+                    raise ParseError("named placeholders (:name) need a mapping of parameters")
+                wanted = len(names)
+                if wanted != len(parameters):
+                    raise ParseError(f"the statement has {wanted} placeholder(s) but {len(parameters)} "
+                                     "parameter(s) were given")
+            statement = st.SqlStatement(bind_parameters(statement.tree, as_mapping(parameters)), statement.text)
         elif isinstance(statement, st.SqlStatement) and any(True for _ in statement.tree.find_all(exp.Placeholder)):
             raise ParseError("the statement has parameter placeholders but no parameters were given")
         result = self._dispatch(statement)
@@ -119,6 +130,9 @@ class Session:
             return ddl.run_use(self, tree)
         if isinstance(tree, exp.Alter):
             return ddl.run_alter(self, tree, text)
+        if isinstance(tree, (exp.Column, exp.Identifier, exp.Alias, exp.Literal)):
+            word = statement.text.split(None, 1)[0] if statement.text.split() else ""
+            raise ParseError(f"'{word}' does not start a HiveQL statement", line=1, col=1)
         raise ParseError(f"unsupported statement: {tree.key.upper()}", line=1, col=1)
 
     def release(self) -> None:

@@ -31,15 +31,17 @@ def literal(value: Any) -> exp.Expression:
         if not value.is_finite():
             raise ParseError(f"parameter {value!r} is not a finite number")
         text = format(value, "f")
-        digits = len(value.as_tuple().digits)
-        scale = max(0, -value.as_tuple().exponent)
-        precision = min(38, max(digits, scale, 1))
+        sign, digits, exponent = value.as_tuple()
+        scale = max(0, -exponent)
+        precision = min(38, max(len(digits) + max(exponent, 0), scale, 1))
         return exp.cast(exp.Literal.string(text), f"DECIMAL({precision}, {min(scale, precision)})")
     if isinstance(value, str):
         return exp.Literal.string(value)
     if isinstance(value, (bytes, bytearray, memoryview)):
         return exp.Unhex(this=exp.Literal.string(bytes(value).hex()))
     if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:  # ddbsql computes in UTC, as EMR runs Hive
+            value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
         return exp.cast(exp.Literal.string(value.isoformat(sep=" ")), "TIMESTAMP")
     if isinstance(value, datetime.date):
         return exp.cast(exp.Literal.string(value.isoformat()), "DATE")
@@ -49,6 +51,48 @@ def literal(value: Any) -> exp.Expression:
         return exp.Map(keys=exp.Array(expressions=[literal(k) for k in value]),
                        values=exp.Array(expressions=[literal(v) for v in value.values()]))
     raise ParseError(f"parameters of type {type(value).__name__} are not supported")
+
+
+def number_qmarks(text: str) -> str:
+    """``text`` with each ``?`` placeholder (outside quotes and comments) renamed ``:__p0``,
+    ``:__p1``… in text order, so sequence parameters bind by position whatever order the
+    syntax tree keeps its parts in."""
+    out = []
+    i, n, count = 0, len(text), 0
+    quote: str | None = None
+    while i < n:
+        ch = text[i]
+        if quote:
+            out.append(ch)
+            if ch == "\\" and quote != "`" and i + 1 < n:
+                out.append(text[i + 1])
+                i += 2
+                continue
+            if ch == quote:
+                quote = None
+        elif ch in ("'", '"', "`"):
+            quote = ch
+            out.append(ch)
+        elif text.startswith("--", i):
+            end = text.find("\n", i)
+            end = n if end < 0 else end
+            out.append(text[i:end])
+            i = end
+            continue
+        elif ch == "?":
+            out.append(f":__p{count}")
+            count += 1
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def as_mapping(parameters: Sequence[Any] | Mapping[str, Any]) -> Mapping[str, Any]:
+    """Sequence parameters keyed as :func:`number_qmarks` names their placeholders."""
+    if isinstance(parameters, Mapping):
+        return parameters
+    return {f"__p{i}": value for i, value in enumerate(parameters)}
 
 
 def bind_parameters(tree: exp.Expression, parameters: Sequence[Any] | Mapping[str, Any] | None) -> exp.Expression:

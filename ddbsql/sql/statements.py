@@ -180,6 +180,8 @@ def parse_sql(text: str) -> exp.Expression:
     except SqlglotParseError as exc:
         detail = exc.errors[0] if exc.errors else {}
         message = detail.get("description") or str(exc)
+        if "SENTINEL" in message:  # sqlglot's end-of-input token
+            message = "unexpected end of statement"
         highlight = detail.get("highlight")
         if highlight:
             message += f" near '{highlight}'"

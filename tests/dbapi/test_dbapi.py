@@ -39,6 +39,16 @@ def connect(backend, tmp: Path, **kwargs) -> ddbsql.Connection:
                           warehouse=tmp / "warehouse.duckdb", hiveconf=hiveconf, hivevar=hivevar, **kwargs)
 
 
+_CLIENTS: dict[str, object] = {}
+
+
+def ddb_client(backend):
+    """A boto3 client for ``backend``, made once (making one takes longer than most checks)."""
+    if backend.url not in _CLIENTS:
+        _CLIENTS[backend.url] = backend.client()
+    return _CLIENTS[backend.url]
+
+
 def create_ddb_table(client, name: str, key=("a", "N")) -> None:
     client.create_table(TableName=name, KeySchema=[{"AttributeName": key[0], "KeyType": "HASH"}],
                         AttributeDefinitions=[{"AttributeName": key[0], "AttributeType": key[1]}],
@@ -64,11 +74,11 @@ class World:
 
     def __init__(self, conn, backend, ddb_name: str):
         self.conn = conn
-        self.client = backend.client()
+        self.client = ddb_client(backend)
         self.ddb_name = ddb_name
         create_ddb_table(self.client, ddb_name)
-        for a, s in ROWS:
-            self.client.put_item(TableName=ddb_name, Item={"a": {"N": str(a)}, "s": {"S": s}})
+        self.client.batch_write_item(RequestItems={ddb_name: [
+            {"PutRequest": {"Item": {"a": {"N": str(a)}, "s": {"S": s}}}} for a, s in ROWS]})
         cursor = conn.cursor()
         cursor.execute(f"""CREATE EXTERNAL TABLE d (a int, s string) STORED BY {HANDLER}
                            TBLPROPERTIES ("dynamodb.table.name" = "{ddb_name}",
@@ -366,8 +376,7 @@ VALUES = [
     (2 ** 63 - 1, "bigint"), (1.5, "double"), (-0.25, "double"), (1e300, "double"),
     (BIG_DECIMAL, "decimal(38,18)"), (decimal.Decimal("-0.5"), "decimal(1,1)"),
     (decimal.Decimal("99999999999999999999999999999999999999"), "decimal(38,0)"),
-    pytest.param(decimal.Decimal("1E+5"), None, marks=pytest.mark.xfail(
-        strict=True, reason="ddbsql/sql/parameters.py: precision ignores a positive exponent; reads as NULL")),
+    (decimal.Decimal("1E+5"), "decimal(6,0)"),
     ("", "string"), ("it's", "string"), ("back\\slash \\' \\\\", "string"), ('"double"', "string"),
     ("é 😀 中文 \u0000 nul", "string"), ("line\nbreak\ttab", "string"),
     (b"", "binary"), (b"\x00\xff'\\", "binary"),
@@ -375,20 +384,17 @@ VALUES = [
 ]
 
 
-@pytest.mark.parametrize("style", ["qmark", "named"])
 @pytest.mark.parametrize("value, code", VALUES, ids=[repr(v.values[0] if hasattr(v, "values") else v[0])[:40]
                                                      for v in VALUES])
-def test_python_values_round_trip_in_the_select_list(conn, style, value, code):
+def test_python_values_round_trip_in_the_select_list(conn, value, code):
     cursor = conn.cursor()
-    if style == "qmark":
-        cursor.execute("SELECT ?", [value])
-    else:
-        cursor.execute("SELECT :value AS v", {"value": value})
-    assert cursor.fetchall() == [(value,)]
-    got = rows(cursor, "SELECT ?", (value,))[0][0]
-    assert type(got) is type(value)
-    if code is not None:
-        assert cursor.description[0][1] == code
+    for statement, parameters in (("SELECT ?", [value]), ("SELECT ?", (value,)),
+                                  ("SELECT :value AS v", {"value": value})):
+        got = rows(cursor, statement, parameters)
+        assert got == [(value,)], parameters
+        assert type(got[0][0]) is type(value)
+        if code is not None:
+            assert cursor.description[0][1] == code
 
 
 def test_parameters_in_where(conn, source):
@@ -409,15 +415,11 @@ def test_parameters_in_the_select_list_over_a_table(conn, source):
     assert rows(cursor, f"SELECT ?, a FROM {source} WHERE a = ?", ["k", 2]) == [("k", 2)]
 
 
-_PLACEHOLDER_ORDER = pytest.mark.xfail(strict=True, reason=(
-    "ddbsql/sql/parameters.py binds '?' in tree.find_all() (breadth-first) order, not in textual order"))
-
-
 @pytest.mark.parametrize("sql, parameters, expected", [
     pytest.param("SELECT a * ?, concat(s, ?), ? FROM {source} WHERE a = 2", [10, "-x", "k"], [(20, "s2-x", "k")],
-                 marks=_PLACEHOLDER_ORDER, id="select-list-nesting"),
+                 id="select-list-nesting"),
     pytest.param("SELECT a FROM {source} WHERE a > ? ORDER BY a LIMIT ?", [2, 3], [(3,), (4,), (5,)],
-                 marks=_PLACEHOLDER_ORDER, id="where-then-limit"),
+                 id="where-then-limit"),
     pytest.param("SELECT ?, a FROM {source} WHERE a = ?", ["k", 2], [("k", 2)], id="select-then-where"),
 ])
 def test_qmark_parameters_bind_in_textual_order(conn, source, sql, parameters, expected):
@@ -451,7 +453,7 @@ def test_every_type_through_a_local_table(conn):
 
 
 def test_every_type_through_a_dynamodb_insert_select(conn, moto_backend, unique_table_name):
-    client = moto_backend.client()
+    client = ddb_client(moto_backend)
     create_ddb_table(client, unique_table_name, ("id", "S"))
     cursor = conn.cursor()
     cursor.execute(f"""CREATE EXTERNAL TABLE typed (id string, b boolean, i bigint, f double, d decimal(38,18),
@@ -518,18 +520,12 @@ HOSTILE = [
     "' OR '1'='1",
     "\\'",
     "\\",
-    "\\'; DROP TABLE d; --",
-    "'); DROP TABLE t; INSERT INTO t VALUES (1, '",
+    "\\'); DROP TABLE d; INSERT INTO t VALUES (1, '",
     '"; DROP TABLE t; --',
-    "s1' OR 'a'='a",
     "${env:HOME}",
     "${hiveconf:x}",
-    "${hivevar:x}",
-    "${x}",
-    "${system:user.name}",
-    "?",
-    ":s",
-    "/* comment */ -- more",
+    "${hivevar:x} ${x} ${system:user.name}",
+    "? :s /* comment */ -- more",
     "line\n; DROP TABLE t;\n",
     "é 😀 \u0000",
 ]

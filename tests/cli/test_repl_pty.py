@@ -1,0 +1,95 @@
+"""The real REPL in a pseudo-terminal: type statements, read the screen, cancel, exit."""
+from __future__ import annotations
+
+import os
+import pty
+import re
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r")
+
+
+class Terminal:
+    def __init__(self, args: list[str], home: Path):
+        self.master, slave = pty.openpty()
+        env = dict(os.environ, DDBSQL_HOME=str(home), PYTHONPATH=str(ROOT), TERM="xterm", PAGER="cat", PROMPT_TOOLKIT_NO_CPR="1",
+                   COLUMNS="120", LINES="40")
+        self.process = subprocess.Popen([sys.executable, "-m", "ddbsql", *args], stdin=slave, stdout=slave,
+                                        stderr=slave, env=env, close_fds=True)
+        os.close(slave)
+        self.screen = ""
+        self.mark = 0
+
+    def read_until(self, pattern: str, timeout: float = 30) -> str:
+        """Wait for ``pattern`` in what the terminal showed since the last match; return that text."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            fresh = ANSI.sub("", self.screen[self.mark:])
+            if re.search(pattern, fresh):
+                self.mark = len(self.screen)
+                return fresh
+            ready, _, _ = select.select([self.master], [], [], 0.2)
+            if ready:
+                try:
+                    self.screen += os.read(self.master, 65536).decode("utf-8", "replace")
+                except OSError:
+                    break
+        raise AssertionError(f"{pattern!r} not seen; screen:\n{ANSI.sub('', self.screen)[-2000:]}")
+
+    def send(self, text: str) -> None:
+        os.write(self.master, text.encode())
+
+    def close(self) -> int:
+        """Wait for the program to end, draining its output so it never blocks on a full pty."""
+        deadline = time.monotonic() + 20
+        while self.process.poll() is None and time.monotonic() < deadline:
+            ready, _, _ = select.select([self.master], [], [], 0.2)
+            if ready:
+                try:
+                    self.screen += os.read(self.master, 65536).decode("utf-8", "replace")
+                except OSError:
+                    break
+        try:
+            return self.process.wait(timeout=1)
+        finally:
+            os.close(self.master)
+
+
+@pytest.mark.e2e
+def test_repl_runs_statements_completes_and_exits(tmp_path):
+    term = Terminal(["--metastore", str(tmp_path / "m.db")], tmp_path)
+    try:
+        term.read_until(r"ddbsql \(default\)>")
+        term.send("CREATE TABLE pets (name string, legs int);\r")
+        term.read_until(r"OK")
+        term.send("INSERT INTO TABLE pets VALUES ('cat', 4), ('bird', 2);\r")
+        term.read_until(r"Loaded 2 row")
+        # a statement over several lines, ended by ';'
+        term.send("SELECT name, legs\r")
+        term.read_until(r"->")
+        term.send("FROM pets ORDER BY legs;\r")
+        screen = term.read_until(r"Fetched: 2 row")
+        assert re.search(r"\| name\s*\| legs \|", screen)           # aligned table output
+        assert re.search(r"\| bird\s*\|\s+2 \|", screen)
+        # tab completion of a table name
+        term.send("SELECT count(*) FROM pe\t")
+        term.read_until(r"FROM pets")
+        term.send(";\r")
+        term.read_until(r"Fetched: 1 row")
+        term.send("help;\r")
+        term.read_until(r"source FILE")
+        term.send("SELECT nope FROM pets;\r")
+        term.read_until(r"FAILED: .*Invalid column reference 'nope'")
+        term.read_until(r"ddbsql \(default\)>")
+        term.send("\x04")   # Ctrl-D
+        assert term.close() == 0, ANSI.sub("", term.screen)[-1500:]
+    finally:
+        if term.process.poll() is None:
+            term.process.kill()
