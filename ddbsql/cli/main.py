@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -63,11 +65,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class TerminalProgress:
+    """Shows a running statement's progress line in place on a terminal; cleared before
+    anything else is printed."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+        self.shown = False
+
+    def __call__(self, text: str) -> None:
+        width = shutil.get_terminal_size((100, 24)).columns
+        self.stream.write("\r\x1b[K" + text[:max(10, width - 1)])
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.shown = False
+
+
 class ScriptRunner:
     """Runs scripts through a DB-API cursor and prints results as the Hive CLI does."""
 
     def __init__(self, connection: dbapi.Connection, *, out: TextIO, err: TextIO, silent: bool = False,
-                 verbose: bool = False, header: bool = False, output_format: str | None = None, debug: bool = False):
+                 verbose: bool = False, header: bool = False, output_format: str | None = None, debug: bool = False,
+                 progress: TerminalProgress | None = None):
+        self.progress = progress
         self.connection = connection
         self.cursor = connection.cursor()
         self.out = out
@@ -91,13 +116,38 @@ class ScriptRunner:
         return self.run_text(text, source=path)
 
     def run_text(self, text: str, *, source: str | None = None) -> bool:
-        """Run every statement; False when a statement failed and stopped the run."""
-        try:
-            self.cursor.executescript(text, source=source, on_result=self._on_result, on_error=self._on_error,
-                                      on_start=self._on_start)
-        except dbapi.Error:
-            return False
-        return True
+        """Run every statement; False when a statement failed and stopped the run.
+
+        The statements run in a worker thread so that Ctrl-C reaches this (main) thread at
+        once, whatever DuckDB or DynamoDB is doing: it cancels the running statement and
+        raises KeyboardInterrupt here once the worker has stopped.
+        """
+        outcome: dict[str, BaseException | bool] = {}
+
+        def work() -> None:
+            try:
+                self.cursor.executescript(text, source=source, on_result=self._on_result, on_error=self._on_error,
+                                          on_start=self._on_start)
+                outcome["ok"] = True
+            except dbapi.Error:
+                outcome["ok"] = False
+            except BaseException as exc:  # handed to the main thread
+                outcome["error"] = exc
+
+        worker = threading.Thread(target=work, name="ddbsql-statement", daemon=True)
+        worker.start()
+        interrupted = False
+        while worker.is_alive():
+            try:
+                worker.join(0.1)
+            except KeyboardInterrupt:
+                interrupted = True
+                self.connection.cancel()
+        if interrupted:
+            raise KeyboardInterrupt
+        if "error" in outcome:
+            raise outcome["error"]
+        return bool(outcome.get("ok"))
 
     def _on_start(self, statement: StatementText) -> None:
         if self.verbose:
@@ -106,6 +156,8 @@ class ScriptRunner:
         self._started = time.monotonic()
 
     def _on_result(self, statement: StatementText, cursor: dbapi.Cursor) -> None:
+        if self.progress is not None:
+            self.progress.clear()
         fetched = self.print_result(cursor)
         for message in cursor.messages:
             self._message(message)
@@ -119,6 +171,8 @@ class ScriptRunner:
             self.err.flush()
 
     def _on_error(self, statement: StatementText, exc: dbapi.Error) -> bool:
+        if self.progress is not None:
+            self.progress.clear()
         self._error(str(exc))
         if self.debug:
             traceback.print_exception(exc.original or exc, file=self.err)
@@ -183,15 +237,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.execute is not None and args.file is not None:
         print("ddbsql: use either -e or -f, not both", file=sys.stderr)
         return 2
+    # progress of write jobs, in place on stderr, only when a person is watching it
+    progress = TerminalProgress(sys.stderr) if sys.stderr.isatty() and not args.silent else None
     try:
         connection = dbapi.connect(region=args.region, profile=args.profile, endpoint_url=args.endpoint_url,
                                    metastore=args.metastore, database=args.database, hiveconf=hiveconf,
-                                   hivevar=hivevar, allow_shell=True, allow_local_files=True, local=args.local)
+                                   hivevar=hivevar, allow_shell=True, allow_local_files=True, local=args.local,
+                                   progress=progress)
     except dbapi.Error as exc:
         print(f"FAILED: {exc}", file=sys.stderr)
         return EXIT_FAILED
     runner = ScriptRunner(connection, out=sys.stdout, err=sys.stderr, silent=args.silent, verbose=args.verbose,
-                          header=args.header, output_format=args.output_format, debug=args.debug)
+                          header=args.header, output_format=args.output_format, debug=args.debug,
+                          progress=progress)
     if args.local and not args.silent:
         print(f"Using an embedded local DynamoDB endpoint at {connection.session.options.aws.endpoint_url}",
               file=sys.stderr)

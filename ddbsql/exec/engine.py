@@ -67,6 +67,13 @@ class Engine:
                 pass
         self._registered.clear()
 
+    def interrupt(self) -> None:
+        """Stop the query DuckDB is running, from any thread."""
+        try:
+            self.con.interrupt()
+        except duckdb.Error:
+            pass
+
     def close(self) -> None:
         self.release()
         self.con.close()

@@ -18,12 +18,13 @@ from ..config import Settings
 from ..errors import CatalogError, ParseError
 from ..exec.clients import AwsOptions, ClientFactory
 from ..exec.engine import Engine
+from ..exec.governor import Governor, GovernorRegistry, ThroughputSpec, process_registry
 from ..exec.retry import RetryPolicy
 from ..exec.tables import describe_table
 from ..sql import statements as st
 from ..sql.parameters import as_mapping, bind_parameters, number_qmarks
 from ..sql.substitute import substitute
-from . import commands, ddl, queries, writes
+from . import commands, ddl, explain, queries, writes
 from .result import Result
 
 #: Seconds a DescribeTable answer is reused before asking DynamoDB again.
@@ -47,6 +48,8 @@ class SessionOptions:
     allow_local_files: bool = False
     retry: RetryPolicy | None = None
     progress: Callable[[str], None] | None = None
+    #: the throughput governors (default: the one registry every session of the process shares)
+    governors: GovernorRegistry | None = None
 
 
 class Session:
@@ -67,6 +70,7 @@ class Session:
         if not self.metastore.has_database(self.database):
             raise CatalogError(f"database '{self.database}' does not exist")
         self.cancel_event = threading.Event()
+        self.governors = self.options.governors or process_registry()
         self._facts: dict[tuple, tuple[float, TableFacts]] = {}
         self._current: Result | None = None
 
@@ -110,6 +114,8 @@ class Session:
             return commands.run_shell(self, statement)
         if isinstance(statement, st.SourceCommand):
             return commands.run_source(self, statement)
+        if isinstance(statement, st.Explain):
+            return explain.run_explain(self, statement.statement)
         if isinstance(statement, st.ResourceCommand):
             return Result.done("command", f"ignored: {statement.text} (ddbsql needs no jars or files)")
         if isinstance(statement, (st.ShowTables, st.ShowDatabases, st.ShowCreateTable, st.ShowTblProperties,
@@ -143,8 +149,10 @@ class Session:
         self.engine.release()
 
     def cancel(self) -> None:
-        """Ask the running statement to stop: scans and writes stop after their current request."""
+        """Ask the running statement to stop (safe from any thread): scans and writes stop after
+        their current request, DuckDB stops its query."""
         self.cancel_event.set()
+        self.engine.interrupt()
 
     def close(self) -> None:
         self.cancel()
@@ -181,6 +189,19 @@ class Session:
         facts = describe_table(self.dynamodb_client(table), name, self.retry_policy(), region=self.region_of(table))
         self._facts[key] = (now, facts)
         return facts
+
+    def governor_for(self, table: TableDef, facts: TableFacts | None = None) -> Governor:
+        """The process-wide throughput governor of ``table``'s DynamoDB table, set to this
+        session's settings and the table's TBLPROPERTIES (which win)."""
+        facts = facts or self.facts(table)
+        client = self.dynamodb_client(table)
+        region = self.region_of(table)
+        name = facts.table_name
+        # a capacity refresh runs on a worker's thread: never let it retry for long
+        retry = dataclasses.replace(self.retry_policy(), max_seconds=5.0)
+        spec = ThroughputSpec.resolve(self.settings.get, table.properties)
+        return self.governors.get(region, client.meta.endpoint_url, name, spec=spec, facts=facts,
+                                  describe=lambda: describe_table(client, name, retry, region=region))
 
     def forget_facts(self) -> None:
         self._facts.clear()

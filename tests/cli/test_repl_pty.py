@@ -1,12 +1,14 @@
 """The real REPL in a pseudo-terminal: type statements, read the screen, cancel, exit."""
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
 import re
 import select
 import subprocess
 import sys
+import termios
 import time
 from pathlib import Path
 
@@ -16,13 +18,19 @@ ROOT = Path(__file__).resolve().parents[2]
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r")
 
 
+def _controlling_tty() -> None:
+    """In the child: a new session whose controlling terminal is the pty, so ^C sends SIGINT."""
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
 class Terminal:
     def __init__(self, args: list[str], home: Path):
         self.master, slave = pty.openpty()
         env = dict(os.environ, DDBSQL_HOME=str(home), PYTHONPATH=str(ROOT), TERM="xterm", PAGER="cat", PROMPT_TOOLKIT_NO_CPR="1",
                    COLUMNS="120", LINES="40")
         self.process = subprocess.Popen([sys.executable, "-m", "ddbsql", *args], stdin=slave, stdout=slave,
-                                        stderr=slave, env=env, close_fds=True)
+                                        stderr=slave, env=env, close_fds=True, preexec_fn=_controlling_tty)
         os.close(slave)
         self.screen = ""
         self.mark = 0
@@ -87,6 +95,20 @@ def test_repl_runs_statements_completes_and_exits(tmp_path):
         term.read_until(r"source FILE")
         term.send("SELECT nope FROM pets;\r")
         term.read_until(r"FAILED: .*Invalid column reference 'nope'")
+        # Ctrl-C cancels a long statement and the shell stays
+        term.send("CREATE TABLE d (x int);\r")
+        term.read_until(r"OK")
+        term.send("INSERT INTO TABLE d VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9);\r")
+        term.read_until(r"Loaded 10 row")
+        term.send("SELECT count(*) FROM d a, d b, d c, d e, d f, d g, d h, d i, d j, d k, d l, d m "
+                  "WHERE a.x + b.x + c.x + e.x + f.x + g.x + h.x + i.x + j.x + k.x + l.x + m.x = 50;\r")
+        time.sleep(1.5)
+        started = time.monotonic()
+        term.send("\x03")
+        term.read_until(r"Cancelled|FAILED: .*[Cc]ancel|Interrupt")
+        assert time.monotonic() - started < 10
+        term.send("SELECT 'still here';\r")
+        term.read_until(r"still here")
         term.read_until(r"ddbsql \(default\)>")
         term.send("\x04")   # Ctrl-D
         assert term.close() == 0, ANSI.sub("", term.screen)[-1500:]
