@@ -13,6 +13,7 @@ from typing import Any, Mapping, Sequence
 from sqlglot import exp
 
 from ..errors import ParseError
+from .script import spans
 
 
 def literal(value: Any) -> exp.Expression:
@@ -58,33 +59,16 @@ def number_qmarks(text: str) -> str:
     ``:__p1``… in text order, so sequence parameters bind by position whatever order the
     syntax tree keeps its parts in."""
     out = []
-    i, n, count = 0, len(text), 0
-    quote: str | None = None
-    while i < n:
-        ch = text[i]
-        if quote:
-            out.append(ch)
-            if ch == "\\" and quote != "`" and i + 1 < n:
-                out.append(text[i + 1])
-                i += 2
-                continue
-            if ch == quote:
-                quote = None
-        elif ch in ("'", '"', "`"):
-            quote = ch
-            out.append(ch)
-        elif text.startswith("--", i):
-            end = text.find("\n", i)
-            end = n if end < 0 else end
-            out.append(text[i:end])
-            i = end
-            continue
-        elif ch == "?":
-            out.append(f":__p{count}")
-            count += 1
-        else:
-            out.append(ch)
-        i += 1
+    count = 0
+    for span in spans(text):
+        piece = text[span.start:span.end]
+        if span.kind == "code":
+            parts = piece.split("?")
+            piece = parts[0]
+            for part in parts[1:]:
+                piece += f":__p{count}" + part
+                count += 1
+        out.append(piece)
     return "".join(out)
 
 

@@ -1,12 +1,49 @@
-"""Split a script into statements the way the Hive CLI does: on ``;`` outside quotes.
+"""Script text as the Hive CLI reads it: quotes, comments, and statements split on ``;``.
 
-Quotes are ``'…'``, ``"…"`` (both with backslash escapes, as in HiveQL) and
-```…```; ``--`` starts a comment to the end of the line.  Each piece remembers where
-it starts so errors can name the line and column in the file.
+Quotes are ``'…'``, ``"…"`` (both with backslash escapes, as in HiveQL) and ```…```; ``--``
+starts a comment to the end of the line.  :func:`spans` cuts text into code, quoted and
+comment pieces once; everything else here (and placeholder numbering) works on those.
 """
 from __future__ import annotations
 
 import dataclasses
+from typing import Iterator
+
+
+@dataclasses.dataclass(frozen=True)
+class Span:
+    """A piece of text: ``kind`` is ``code``, ``quoted`` or ``comment``; ``closed`` is False
+    for a quote the text ends inside."""
+
+    kind: str
+    start: int
+    end: int
+    closed: bool = True
+
+
+def spans(text: str) -> Iterator[Span]:
+    """The code, quoted and comment pieces of ``text``, in order, covering all of it."""
+    i, n, start = 0, len(text), 0
+    while i < n:
+        ch = text[i]
+        if ch in ("'", '"', "`") or text.startswith("--", i):
+            if i > start:
+                yield Span("code", start, i)
+            if ch == "-":
+                end = text.find("\n", i)
+                end = n if end < 0 else end
+                yield Span("comment", i, end)
+                i = start = end
+                continue
+            j = i + 1
+            while j < n and text[j] != ch:
+                j += 2 if text[j] == "\\" and ch != "`" else 1
+            yield Span("quoted", i, min(j + 1, n), closed=j < n)
+            i = start = min(j + 1, n)
+            continue
+        i += 1
+    if start < n:
+        yield Span("code", start, n)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,33 +65,11 @@ def split_statements(script: str) -> list[StatementText]:
 
     A trailing statement without ``;`` is kept (the Hive CLI runs it at end of file).
     """
-    pieces: list[tuple[int, int]] = []
-    start = 0
-    i = 0
-    n = len(script)
-    quote: str | None = None
-    while i < n:
-        ch = script[i]
-        if quote:
-            if ch == "\\" and quote != "`":
-                i += 2
-                continue
-            if ch == quote:
-                quote = None
-        elif ch in ("'", '"', "`"):
-            quote = ch
-        elif ch == "-" and script.startswith("--", i):
-            end = script.find("\n", i)
-            i = n if end < 0 else end
-            continue
-        elif ch == ";":
-            pieces.append((start, i))
-            start = i + 1
-        i += 1
-    pieces.append((start, n))
-
+    cuts = [span.start + offset for span in spans(script) if span.kind == "code"
+            for offset, ch in enumerate(script[span.start:span.end]) if ch == ";"]
+    bounds = zip([0] + [c + 1 for c in cuts], cuts + [len(script)])
     result: list[StatementText] = []
-    for begin, end in pieces:
+    for begin, end in bounds:
         text = script[begin:end]
         offset = _first_code_offset(text)
         if offset is None:
@@ -67,68 +82,24 @@ def split_statements(script: str) -> list[StatementText]:
 
 
 def _first_code_offset(text: str) -> int | None:
-    """Offset of the first character that is neither blank nor inside a ``--`` comment."""
-    i = 0
-    n = len(text)
-    while i < n:
-        if text[i].isspace():
-            i += 1
-        elif text.startswith("--", i):
-            end = text.find("\n", i)
-            if end < 0:
-                return None
-            i = end + 1
-        else:
-            return i
+    """Offset of the first character that is neither blank nor in a comment."""
+    for span in spans(text):
+        piece = text[span.start:span.end]
+        if span.kind != "comment" and piece.strip():
+            return span.start + len(piece) - len(piece.lstrip())
     return None
 
 
 def strip_comments(text: str) -> str:
     """``text`` without ``--`` comments (outside quotes); line structure is kept."""
-    out = []
-    i = 0
-    n = len(text)
-    quote: str | None = None
-    while i < n:
-        ch = text[i]
-        if quote:
-            out.append(ch)
-            if ch == "\\" and quote != "`" and i + 1 < n:
-                out.append(text[i + 1])
-                i += 2
-                continue
-            if ch == quote:
-                quote = None
-        elif ch in ("'", '"', "`"):
-            quote = ch
-            out.append(ch)
-        elif text.startswith("--", i):
-            end = text.find("\n", i)
-            i = n if end < 0 else end
-            continue
-        else:
-            out.append(ch)
-        i += 1
-    return "".join(out)
+    return "".join(text[s.start:s.end] for s in spans(text) if s.kind != "comment")
 
 
 def is_complete(buffer: str) -> bool:
     """True when ``buffer`` ends a statement with ``;`` outside quotes and comments
     (what the REPL waits for before running)."""
-    stripped = strip_comments(buffer).rstrip()
-    if not stripped.endswith(";"):
+    pieces = [s for s in spans(buffer) if s.kind != "comment" and buffer[s.start:s.end].strip()]
+    if not pieces or not pieces[-1].closed:
         return False
-    quote = None
-    i = 0
-    while i < len(stripped):
-        ch = stripped[i]
-        if quote:
-            if ch == "\\" and quote != "`":
-                i += 2
-                continue
-            if ch == quote:
-                quote = None
-        elif ch in ("'", '"', "`"):
-            quote = ch
-        i += 1
-    return quote is None
+    last = pieces[-1]
+    return last.kind == "code" and buffer[last.start:last.end].rstrip().endswith(";")

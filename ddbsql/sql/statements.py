@@ -101,8 +101,18 @@ class SqlStatement:
     text: str
 
 
+@dataclasses.dataclass(frozen=True)
+class Explain:
+    """``EXPLAIN [EXTENDED] <query>``: describe how the query would read DynamoDB, without reading.
+
+    ``statement`` is the explained statement, its positions relative to its own text.
+    """
+
+    statement: SqlStatement
+
+
 Statement = (SetCommand | ShellCommand | SourceCommand | ResourceCommand | ShowTables
-             | ShowDatabases | ShowCreateTable | ShowTblProperties | ShowColumns | SqlStatement)
+             | ShowDatabases | ShowCreateTable | ShowTblProperties | ShowColumns | SqlStatement | Explain)
 
 _SET = re.compile(r"^set(?:\s+(?P<rest>.*))?$", re.I | re.S)
 _SOURCE = re.compile(r"^source\s+(?P<path>.+)$", re.I | re.S)
@@ -115,6 +125,8 @@ _SHOW_DATABASES = re.compile(r"^show\s+(?:databases|schemas)(?:\s+(?:like\s+)?'(
 _SHOW_CREATE = re.compile(rf"^show\s+create\s+table\s+{_QNAME}$", re.I)
 _SHOW_PROPS = re.compile(rf"^show\s+tblproperties\s+{_QNAME}(?:\s*\(\s*'(?P<key>[^']+)'\s*\))?$", re.I)
 _SHOW_COLUMNS = re.compile(rf"^show\s+columns\s+(?:in|from)\s+{_QNAME}$", re.I)
+_EXPLAIN = re.compile(r"^explain(?:\s+(?P<option>analyze|extended|formatted|dependency|authorization|cbo|ast|"
+                      r"vectorization|locks))?\s+(?P<rest>.*)$", re.I | re.S)
 
 
 def _table_name(text: str) -> TableName:
@@ -170,6 +182,13 @@ def parse_statement(text: str) -> Statement:
     m = _SHOW_COLUMNS.match(compact)
     if m:
         return ShowColumns(_table_name(m.group("table")))
+    m = _EXPLAIN.match(body)
+    if m:
+        option = (m.group("option") or "").lower()
+        if option not in ("", "extended"):
+            raise ParseError(f"EXPLAIN {option.upper()} is not supported (use EXPLAIN <query>)", line=1, col=1)
+        rest = m.group("rest")
+        return Explain(SqlStatement(parse_sql(rest), rest))
     return SqlStatement(parse_sql(text), text)
 
 

@@ -35,6 +35,16 @@ class Terminal:
         self.screen = ""
         self.mark = 0
 
+    def pump(self) -> bool:
+        """Read what the program wrote in the next 0.2 s; False once the terminal is closed."""
+        ready, _, _ = select.select([self.master], [], [], 0.2)
+        if ready:
+            try:
+                self.screen += os.read(self.master, 65536).decode("utf-8", "replace")
+            except OSError:
+                return False
+        return True
+
     def read_until(self, pattern: str, timeout: float = 30) -> str:
         """Wait for ``pattern`` in what the terminal showed since the last match; return that text."""
         deadline = time.monotonic() + timeout
@@ -43,12 +53,8 @@ class Terminal:
             if re.search(pattern, fresh):
                 self.mark = len(self.screen)
                 return fresh
-            ready, _, _ = select.select([self.master], [], [], 0.2)
-            if ready:
-                try:
-                    self.screen += os.read(self.master, 65536).decode("utf-8", "replace")
-                except OSError:
-                    break
+            if not self.pump():
+                break
         raise AssertionError(f"{pattern!r} not seen; screen:\n{ANSI.sub('', self.screen)[-2000:]}")
 
     def send(self, text: str) -> None:
@@ -58,12 +64,8 @@ class Terminal:
         """Wait for the program to end, draining its output so it never blocks on a full pty."""
         deadline = time.monotonic() + 20
         while self.process.poll() is None and time.monotonic() < deadline:
-            ready, _, _ = select.select([self.master], [], [], 0.2)
-            if ready:
-                try:
-                    self.screen += os.read(self.master, 65536).decode("utf-8", "replace")
-                except OSError:
-                    break
+            if not self.pump():
+                break
         try:
             return self.process.wait(timeout=1)
         finally:
