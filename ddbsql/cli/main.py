@@ -26,12 +26,12 @@ CLI_COMMANDS = ("set", "shell", "source", "command")
 EXIT_INTERRUPTED = 130
 
 
-def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
+def _pairs(parser: argparse.ArgumentParser, values: list[str] | None, option: str) -> dict[str, str]:
     pairs = {}
     for value in values or []:
         key, sep, val = value.partition("=")
         if not sep or not key:
-            raise SystemExit(f"ddbsql: {option} expects key=value, got '{value}'")
+            parser.error(f"{option} expects key=value, got '{value}'")
         pairs[key.strip()] = val
     return pairs
 
@@ -102,6 +102,8 @@ class ScriptRunner:
         self.header = header
         self.output_format = output_format
         self.debug = debug
+        self.default_format = "tsv"
+        #: a statement failed and stopped the run, or (errors ignored) the last statement failed
         self.failed = False
         self._started = time.monotonic()
 
@@ -176,12 +178,15 @@ class ScriptRunner:
         self._error(str(exc))
         if self.debug:
             traceback.print_exception(exc.original or exc, file=self.err)
-        if self._setting("hive.cli.errors.ignore") == "true":
-            return True
         self.failed = True
-        return False
+        return self._setting("hive.cli.errors.ignore") == "true"
 
     # printing
+    def _explicit_setting(self, key: str) -> str | None:
+        """A setting the user SET (or passed with -hiveconf), not its default."""
+        value = self.connection.session.settings.hiveconf.get(key)
+        return value.strip().lower() if value is not None else None
+
     def _setting(self, key: str) -> str | None:
         value = self.connection.session.settings.lookup(key)
         return value.strip().lower() if value is not None else None
@@ -205,7 +210,7 @@ class ScriptRunner:
             self.out.flush()
             return count
         header = self.header or self._setting("hive.cli.print.header") == "true"
-        fmt = self.output_format or self._setting("ddbsql.output.format") or "tsv"
+        fmt = self.output_format or self._explicit_setting("ddbsql.output.format") or self.default_format
         writer = make_writer(fmt, self.out, header=header)
         names = [d[0] for d in cursor.description]
         if header:
@@ -231,9 +236,10 @@ class ScriptRunner:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    hiveconf = _pairs(args.hiveconf, "-hiveconf")
-    hivevar = _pairs(args.hivevar, "-hivevar")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    hiveconf = _pairs(parser, args.hiveconf, "-hiveconf")
+    hivevar = _pairs(parser, args.hivevar, "-hivevar")
     if args.execute is not None and args.file is not None:
         print("ddbsql: use either -e or -f, not both", file=sys.stderr)
         return 2

@@ -146,7 +146,7 @@ def run_repl(runner: "ScriptRunner") -> None:
     session = PromptSession(history=FileHistory(str(history)), key_bindings=bindings, multiline=True,
                             completer=SqlCompleter(), lexer=SqlLexer(), style=style, complete_while_typing=False)
     if runner.output_format is None:
-        runner.output_format = "table"
+        runner.default_format = "table"
         runner.header = True
     real_out, real_err = runner.out, runner.err
     real_err.write("ddbsql interactive shell: statements end with ';', 'help;' for help, Ctrl-D to exit.\n")

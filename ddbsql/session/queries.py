@@ -18,13 +18,19 @@ ROWS_PER_BATCH = 65_536
 
 
 def hive_output_names(tree: exp.Expression) -> exp.Expression:
-    """Name unnamed result expressions ``_c0``, ``_c1``… as Hive does (in place)."""
+    """Name result columns as Hive does (in place): lower case, and ``_c0``, ``_c1``… for
+    unnamed expressions."""
     select = tree
     while isinstance(select, (exp.Union, exp.Except, exp.Intersect)):
         select = select.this
     if isinstance(select, exp.Select):
         for i, expression in enumerate(list(select.expressions)):
-            if not isinstance(expression, (exp.Alias, exp.Column, exp.Star)):
+            if isinstance(expression, exp.Alias):
+                expression.set("alias", exp.to_identifier(expression.alias.lower()))
+            elif isinstance(expression, exp.Column) and not isinstance(expression.this, exp.Star):
+                if expression.name != expression.name.lower():
+                    expression.replace(exp.alias_(expression.copy(), expression.name.lower()))
+            elif not isinstance(expression, exp.Star):
                 expression.replace(exp.alias_(expression.copy(), f"_c{i}"))
     return tree
 
