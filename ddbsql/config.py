@@ -71,10 +71,17 @@ HONOURED: dict[str, Key] = {
         _fraction(0.1, 1.5), "0.5", "share of the table's read capacity to use (EMR range 0.1-1.5)"),
     "dynamodb.throughput.write.percent": Key(
         _fraction(0.1, 1.5), "0.5", "share of the table's write capacity to use (EMR range 0.1-1.5)"),
-    "dynamodb.throughput.read": Key(_positive_number, None, "absolute read budget in RCU/s"),
-    "dynamodb.throughput.write": Key(_positive_number, None, "absolute write budget in WCU/s"),
+    "dynamodb.throughput.read": Key(
+        _positive_number, None, "read capacity (RCU) the read percent applies to, instead of the table's "
+                                "provisioned capacity (EMR; on-demand tables: 2000 by default)"),
+    "dynamodb.throughput.write": Key(
+        _positive_number, None, "write capacity (WCU) the write percent applies to, instead of the table's "
+                                "provisioned capacity (EMR; on-demand tables: 2000 by default)"),
+    "dynamodb.deletion.mode": Key(_bool, "false", "INSERT deletes the items whose keys the query yields (EMR)"),
     "dynamodb.scan.segments": Key(_positive_int, None, "parallel Scan segments (default from table size)"),
     "dynamodb.consistent.read": Key(_bool, "false", "strongly consistent reads"),
+    "dynamodb.filter.pushdown": Key(_bool, "true",
+                                    "send WHERE predicates to DynamoDB (key lookups, filters); false: Scan"),
     "dynamodb.null.serialization": Key(_bool, "false", "write NULL as the DynamoDB NULL type"),
     "hive.cli.print.header": Key(_bool, "false", "print column names before results"),
     "hive.cli.errors.ignore": Key(_bool, "false", "keep running a script after a failed statement"),
@@ -83,6 +90,14 @@ HONOURED: dict[str, Key] = {
                                 "result format of the command line"),
     "ddbsql.reject.dir": Key(str, "ddbsql-rejects", "folder for reject files of write statements"),
     "ddbsql.write.workers": Key(_positive_int, "4", "concurrent BatchWriteItem requests per target"),
+    "ddbsql.write.mode": Key(
+        _choice("put", "insert-if-absent", "newer-wins", "replace"), "put",
+        "put: overwrite items (EMR); insert-if-absent: keep existing items; newer-wins: replace an item only "
+        "if ddbsql.write.version.column is greater; replace: INSERT OVERWRITE also deletes the items the "
+        "query did not produce, after all were written"),
+    "ddbsql.write.version.column": Key(str, None, "the column newer-wins compares (a number or a string)"),
+    "ddbsql.pushdown": Key(_bool, "true", "plan key lookups, filters and projections from the WHERE clause; "
+                           "false: every DynamoDB table is read by a plain Scan"),
     "ddbsql.retry.max.seconds": Key(_positive_number, "600",
                                     "give up retrying a request that makes no progress for this long"),
 }

@@ -31,7 +31,7 @@ KNOWN_PROPERTIES = (
     "dynamodb.consistent.read", "dynamodb.scan.segments", "dynamodb.filter.pushdown",
     "dynamodb.deletion.mode", "dynamodb.max.map.tasks", "dynamodb.version",
     "ddbsql.create", "ddbsql.hash.key", "ddbsql.range.key", "ddbsql.billing.mode",
-    "ddbsql.read.capacity", "ddbsql.write.capacity",
+    "ddbsql.read.capacity", "ddbsql.write.capacity", "ddbsql.write.mode", "ddbsql.write.version.column",
 )
 
 _VALID_TABLE_NAME = re.compile(r"^[A-Za-z0-9_.\-]{3,255}$")

@@ -158,6 +158,7 @@ class ScriptRunner:
         self._started = time.monotonic()
 
     def _on_result(self, statement: StatementText, cursor: dbapi.Cursor) -> None:
+        self.failed = False
         if self.progress is not None:
             self.progress.clear()
         fetched = self.print_result(cursor)

@@ -2,6 +2,12 @@
 
 botocore's own retries are switched off for ddbsql's clients so that this module is
 the one place that decides; clock and sleep are injectable so tests do not wait.
+
+The give-up rule is *no progress for* ``ddbsql.retry.max.seconds`` (default 600):
+a request is retried, with exponential backoff and full jitter, for as long as the
+job it belongs to made progress (an item written, a page read) less than that many
+seconds ago.  Callers that track progress pass ``since=`` the time of their last
+progress; a single request on its own counts from its first try.
 """
 from __future__ import annotations
 
@@ -26,6 +32,11 @@ TRANSIENT_CODES = frozenset({"InternalServerError", "ServiceUnavailable", "Inter
                              "TransactionInProgressException"})
 CONNECTION_ERRORS = (ConnectionClosedError, EndpointConnectionError, ReadTimeoutError, ConnectTimeoutError,
                      ConnectionError)
+
+
+def is_throttling(exc: BaseException) -> bool:
+    """True when DynamoDB refused the request for capacity (the governor slows down)."""
+    return isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") in THROTTLING_CODES
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -69,24 +80,37 @@ class RetryPolicy:
         """Seconds to wait before try ``attempt + 1`` (``attempt`` counts from 1)."""
         return self.rng() * min(self.cap, self.base * (2 ** (attempt - 1)))
 
-    def call(self, fn: Callable[[], T], *, what: str) -> T:
+    def call(self, fn: Callable[[], T], *, what: str, since: float | None = None,
+             on_retry: Callable[[BaseException], None] | None = None) -> T:
         """Run ``fn`` until it succeeds, retrying transient failures; others raise at once.
+
+        ``since`` is the clock time of the caller's last progress (default: now); the
+        call gives up once ``max_seconds`` have passed since then without success.
+        ``on_retry(exc)`` is told of every transient failure before the backoff sleep
+        (the writer counts retries and tells the governor about throttling).
 
         Raises :class:`DynamoDBError` naming ``what`` when the time limit runs out or
         the failure is permanent.
         """
-        started = self.clock()
+        started = self.clock() if since is None else since
+
+        def before_sleep(state: tenacity.RetryCallState) -> None:
+            if on_retry is not None and state.outcome is not None and state.outcome.failed:
+                on_retry(state.outcome.exception())
+
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception(is_transient),
             wait=lambda state: self.delay(state.attempt_number),
             stop=lambda state: self.clock() - started >= self.max_seconds,
             sleep=self.sleep,
+            before_sleep=before_sleep,
             reraise=True,
         )
         try:
             return retrying(fn)
         except Exception as exc:
             if isinstance(exc, (ClientError, BotoCoreError) + CONNECTION_ERRORS):
-                suffix = " (gave up after retrying for %.0f s)" % self.max_seconds if is_transient(exc) else ""
+                suffix = (f" (gave up: no progress for {self.max_seconds:.0f} s, ddbsql.retry.max.seconds)"
+                          if is_transient(exc) else "")
                 raise DynamoDBError(f"{what}: {describe_client_error(exc)}{suffix}") from exc
             raise

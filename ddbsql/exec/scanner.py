@@ -4,19 +4,27 @@ Each segment runs in a worker thread that pages through its part of the table,
 decodes every page with :func:`~ddbsql.exec.decode.decode_page` and puts the batch on a
 bounded queue, so memory stays bounded however large the table is.  Closing the
 stream early (a LIMIT reached, Ctrl-C) stops the workers after their current page.
+
+With a :class:`~ddbsql.exec.governor.Governor`, each page request first acquires its
+estimated read cost, and the Scan ``Limit`` is sized so one page costs about a
+worker's share of one second of the read budget (a 1 MB page is 128 RCU eventually
+consistent: far more than a small table's budget); the estimate is then settled with
+the ``ConsumedCapacity`` of the page and used to size the next one.
 """
 from __future__ import annotations
 
 import queue
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 import pyarrow as pa
 
 from ..planner.scan import ScanPlan
 from .decode import DecodeWarnings, decode_page
-from .retry import RetryPolicy
+from .encode import item_size
+from .governor import DEFAULT_ITEM_BYTES, MAX_PAGE_BYTES, READ, Governor, consumed_units, read_units
+from .retry import RetryPolicy, is_throttling
 
 _DONE = object()
 
@@ -29,20 +37,66 @@ class ScanStats:
         self.items = 0
         self.scanned = 0
         self.consumed_capacity = 0.0
+        self.throttles = 0
+        self.retries = 0
 
 
 def arrow_schema(plan: ScanPlan) -> pa.Schema:
     return pa.schema([pa.field(b.name, b.hive_type.to_arrow()) for b in plan.bindings])
 
 
+class PageBudget:
+    """Sizes and pays for the pages of one Scan segment under a governor."""
+
+    def __init__(self, governor: Governor, *, consistent: bool, workers: int, plan_limit: int | None = None):
+        self.governor = governor
+        #: the page size the plan asked for (a LIMIT query), never exceeded
+        self.plan_limit = plan_limit
+        self.consistent = consistent
+        self.workers = workers
+        factor = 1.0 if consistent else 0.5
+        average = governor.average_item_bytes or DEFAULT_ITEM_BYTES
+        #: read units one item evaluated costs (a Scan rounds the page's total, not each
+        #: item); learnt from each page's ConsumedCapacity / ScannedCount
+        self.units_per_item = average / 4096 * factor
+        self.page_max = read_units(MAX_PAGE_BYTES, consistent=consistent)
+        self.page_min = read_units(0, consistent=consistent)
+
+    def prepare(self, params: dict) -> float:
+        """Set (or drop) ``Limit`` in ``params``; the page's estimated cost."""
+        limit = self.governor.scan_limit(self.units_per_item, workers=self.workers, consistent=self.consistent)
+        if self.plan_limit:
+            limit = min(limit or self.plan_limit, self.plan_limit)
+        if limit is None:
+            params.pop("Limit", None)
+            return self.page_max
+        params["Limit"] = limit
+        return min(self.page_max, max(self.page_min, limit * self.units_per_item))
+
+    def settle(self, estimate: float, page: dict) -> float:
+        """Correct the governor with what the page cost; learn the cost per item."""
+        actual = consumed_units(page)
+        items = page.get("Items", [])
+        if actual is None:  # the server does not report: at least what came back was read
+            actual = read_units(sum(item_size(i) for i in items), consistent=self.consistent)
+        actual = max(actual, self.page_min)
+        cost = self.governor.settle(READ, estimate, actual)
+        scanned = page.get("ScannedCount", len(items))
+        if scanned:
+            self.units_per_item = 0.5 * self.units_per_item + 0.5 * (cost / scanned)
+        return cost
+
+
 def scan_batches(client, plan: ScanPlan, retry: RetryPolicy, *, warnings: DecodeWarnings,
                  stats: ScanStats | None = None, max_workers: int = 8, queue_depth: int | None = None,
                  on_page: Callable[[ScanStats], None] | None = None,
-                 cancel: threading.Event | None = None) -> Iterator[pa.RecordBatch]:
+                 cancel: threading.Event | None = None,
+                 governor: Governor | None = None) -> Iterator[pa.RecordBatch]:
     """Yield record batches of the whole Scan ``plan`` (one per page, empty pages skipped).
 
-    Raises in the consumer whatever a worker raised.  Closing the generator cancels
-    the remaining pages.
+    ``governor`` paces the page requests within the table's read budget (None: no
+    limit).  Raises in the consumer whatever a worker raised.  Closing the generator
+    cancels the remaining pages.
     """
     stats = stats or ScanStats()
     stop = cancel or threading.Event()
@@ -59,18 +113,40 @@ def scan_batches(client, plan: ScanPlan, retry: RetryPolicy, *, warnings: Decode
                 continue
         return False
 
+    workers = min(plan.segments, max_workers)
+
+    def on_retry(exc: BaseException) -> None:
+        throttled = is_throttling(exc)
+        with lock:
+            stats.retries += 1
+            stats.throttles += throttled
+        if throttled and governor is not None:
+            governor.throttled(READ)
+
     def run_segment(segment: int) -> None:
         try:
             params = plan.request(segment)
             params["ReturnConsumedCapacity"] = "TOTAL"
+            budget = PageBudget(governor, consistent=bool(params.get("ConsistentRead")), workers=workers,
+                                plan_limit=params.get("Limit")) if governor is not None else None
+            last_progress = retry.clock()
             while not (stop.is_set() or local_stop.is_set()):
-                page = retry.call(lambda: client.scan(**params), what=f"Scan {plan.table_name}")
+                estimate = 0.0
+                if budget is not None:
+                    estimate = budget.prepare(params)
+                    # local_stop is set when the consumer stops (closed, cancelled, failed)
+                    if not governor.acquire(READ, estimate, cancel=local_stop) or stop.is_set():
+                        return
+                page = retry.call(lambda: client.scan(**params), what=f"Scan {plan.table_name}",
+                                  since=last_progress, on_retry=on_retry)
+                last_progress = retry.clock()
                 items = page.get("Items", [])
+                consumed = budget.settle(estimate, page) if budget is not None else consumed_units(page) or 0.0
                 with lock:
                     stats.pages += 1
                     stats.items += len(items)
                     stats.scanned += page.get("ScannedCount", len(items))
-                    stats.consumed_capacity += (page.get("ConsumedCapacity") or {}).get("CapacityUnits", 0.0)
+                    stats.consumed_capacity += consumed
                 if items:
                     batch = decode_page(items, plan.bindings, warnings)
                     if not put(batch):
@@ -86,7 +162,6 @@ def scan_batches(client, plan: ScanPlan, retry: RetryPolicy, *, warnings: Decode
         finally:
             put(_DONE)
 
-    workers = min(plan.segments, max_workers)
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"scan-{plan.table_name}")
     remaining = plan.segments
     try:
@@ -109,3 +184,41 @@ def scan_batches(client, plan: ScanPlan, retry: RetryPolicy, *, warnings: Decode
         local_stop.set()
         pool.shutdown(wait=False, cancel_futures=True)
 
+
+
+def scan_keys(client, table_name: str, key_attributes: Sequence[str], retry: RetryPolicy, *,
+              governor: Governor | None = None, cancel: threading.Event | None = None,
+              consistent: bool = True) -> Iterator[dict]:
+    """Every key of a table: a keys-only Scan (strongly consistent by default, so items
+    written just before are seen), one segment, paced by the governor's read budget.
+
+    A Scan is charged for the whole items read, whatever the projection.
+    """
+    names = {f"#k{i}": k for i, k in enumerate(key_attributes)}
+    params = {"TableName": table_name, "ProjectionExpression": ", ".join(names),
+              "ExpressionAttributeNames": names, "ReturnConsumedCapacity": "TOTAL"}
+    if consistent:
+        params["ConsistentRead"] = True
+    budget = PageBudget(governor, consistent=consistent, workers=1) if governor is not None else None
+
+    def on_retry(exc: BaseException) -> None:
+        if governor is not None and is_throttling(exc):
+            governor.throttled(READ)
+
+    last_progress = retry.clock()
+    while not (cancel is not None and cancel.is_set()):
+        estimate = 0.0
+        if budget is not None:
+            estimate = budget.prepare(params)
+            if not governor.acquire(READ, estimate, cancel=cancel):
+                return
+        page = retry.call(lambda: client.scan(**params), what=f"Scan {table_name} (keys)", since=last_progress,
+                          on_retry=on_retry)
+        last_progress = retry.clock()
+        if budget is not None:
+            budget.settle(estimate, page)
+        yield from page.get("Items", [])
+        last = page.get("LastEvaluatedKey")
+        if not last:
+            return
+        params["ExclusiveStartKey"] = last

@@ -1,18 +1,46 @@
-"""Writing Arrow batches into a DynamoDB table with BatchWriteItem, losing nothing.
+"""Writing Arrow batches into a DynamoDB table, losing nothing, within the table's budget.
 
-Every input row ends written or in the reject file.  Batches hold at most 25 items
-with distinct keys (DynamoDB refuses duplicates in one batch: the later row wins, as
-it would with sequential puts).  ``UnprocessedItems`` are re-sent with backoff; a
-batch DynamoDB refuses as a whole for a validation error is split into single puts so
-the bad item is found, rejected with DynamoDB's reason, and the rest written.
+Every input row ends written, skipped by its condition, or in the reject file; the
+:class:`WriteReport` adds up (``rows = written + skipped + rejected + duplicates``, plus
+the rows whose key was missing, which are rejects too).
+
+Workers
+    Rows are routed to ``workers`` threads by a hash of their key, and each worker
+    sends its requests in input order: two rows with the same key always go through
+    the same worker, one after the other, so the later row wins across batches as it
+    would with sequential puts (and DynamoDB's refusal of duplicate keys inside one
+    BatchWriteItem is avoided: within a batch the later row replaces the earlier one).
+
+Modes (:class:`WriteMode`)
+    ``put`` (EMR's behaviour): BatchWriteItem PutRequests, overwriting whole items.
+    ``insert-if-absent``: PutItem with ``attribute_not_exists(<hash key>)``.
+    ``newer-wins``: PutItem that only replaces an item whose version attribute is absent
+    or smaller than the row's.  A row with a NULL version is rejected.
+    ``delete`` (EMR's ``dynamodb.deletion.mode=true``): BatchWriteItem DeleteRequests for
+    the rows' keys.
+    Condition failures are counted as ``skipped``, not errors.
+
+Capacity
+    With a :class:`~ddbsql.exec.governor.Governor`, each request first acquires its
+    computed write units (1 KB per item rounded up, plus secondary indexes); batches are
+    cut so one request costs about a worker's share of one second of budget; the
+    estimate is settled with the response's ``ConsumedCapacity``.
+
+Retries
+    Throttling, 5xx and dropped connections are retried by :class:`RetryPolicy` and
+    ``UnprocessedItems`` are re-sent with backoff, until no item has been written for
+    ``retry.max_seconds``.  A batch DynamoDB refuses as a whole for a validation error
+    is split into single requests so the bad item is found, rejected with DynamoDB's
+    reason, and the rest written.
 """
 from __future__ import annotations
 
 import dataclasses
-import json
+import queue
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Iterable, Sequence
+import time
+from decimal import Decimal, InvalidOperation
+from typing import Callable, Iterable, Sequence
 
 import pyarrow as pa
 from botocore.exceptions import ClientError
@@ -20,29 +48,87 @@ from botocore.exceptions import ClientError
 from ..catalog.binding import ColumnBinding
 from ..errors import DynamoDBError
 from .encode import encode_batch
+from .governor import WRITE, Governor, Unlimited, WriteCoster, consumed_units
 from .rejects import RejectLog
-from .retry import RetryPolicy, describe_client_error, error_code
+from .retry import RetryPolicy, describe_client_error, error_code, is_throttling
 
 MAX_BATCH_ITEMS = 25
+
+PUT = "put"
+INSERT_IF_ABSENT = "insert-if-absent"
+NEWER_WINS = "newer-wins"
+DELETE = "delete"
+MODES = (PUT, INSERT_IF_ABSENT, NEWER_WINS, DELETE)
+
+
+@dataclasses.dataclass(frozen=True)
+class WriteMode:
+    """How rows become requests: see the module documentation."""
+
+    kind: str = PUT
+    #: newer-wins: the DynamoDB attribute holding the version
+    version_attribute: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in MODES:
+            raise ValueError(f"unknown write mode {self.kind!r}")
+        if self.kind == NEWER_WINS and not self.version_attribute:
+            raise ValueError("newer-wins needs a version attribute")
+
+    @property
+    def conditional(self) -> bool:
+        return self.kind in (INSERT_IF_ABSENT, NEWER_WINS)
 
 
 @dataclasses.dataclass
 class WriteReport:
-    """What a write job did: rows in, items written, rows rejected, where the rejects are."""
+    """What a write job did.  Counters are updated live (progress reads them)."""
 
     table: str
-    rows: int = 0
-    written: int = 0
-    rejected: int = 0
-    duplicates: int = 0
+    rows: int = 0               # input rows
+    written: int = 0            # items put (or deleted, in delete mode)
+    skipped: int = 0            # conditional puts DynamoDB declined
+    rejected: int = 0           # rows in the reject file
+    duplicates: int = 0         # rows replaced by a later row with the same key in the same batch
+    deleted: int = 0            # stale items deleted (replace) or rows deleted (delete mode)
+    retries: int = 0            # requests tried again (throttling, 5xx, connection)
+    throttles: int = 0          # throttling errors among them
+    unprocessed: int = 0        # items DynamoDB left unprocessed and that were sent again
+    consumed: float = 0.0       # write capacity units consumed
+    elapsed: float = 0.0        # seconds
     reject_path: str | None = None
 
 
+def key_of(item: dict, key_attributes: Sequence[str]) -> tuple:
+    """A hashable key of ``item`` equal for equal DynamoDB keys (numbers compared by value)."""
+    parts = []
+    for name in key_attributes:
+        value = item.get(name)
+        if not value:
+            parts.append(None)
+            continue
+        tag, raw = next(iter(value.items()))
+        if tag == "N":
+            try:
+                raw = Decimal(raw)
+            except (InvalidOperation, TypeError, ValueError):
+                pass
+        elif isinstance(raw, (bytearray, memoryview)):
+            raw = bytes(raw)
+        parts.append((tag, raw))
+    return tuple(parts)
+
+
+_STOP = object()
+
+
 class BatchWriter:
-    """Puts items into one DynamoDB table from several threads."""
+    """Writes items into one DynamoDB table from ``workers`` threads."""
 
     def __init__(self, client, table_name: str, key_attributes: Sequence[str], *, retry: RetryPolicy,
-                 rejects: RejectLog, workers: int = 4, cancel: threading.Event | None = None):
+                 rejects: RejectLog, workers: int = 4, cancel: threading.Event | None = None,
+                 governor: Governor | None = None, mode: WriteMode | None = None, track_keys: bool = False,
+                 coster: WriteCoster | None = None, clock: Callable[[], float] = time.monotonic):
         self.client = client
         self.table_name = table_name
         self.key_attributes = tuple(key_attributes)
@@ -50,19 +136,25 @@ class BatchWriter:
         self.rejects = rejects
         self.workers = max(1, workers)
         self.cancel = cancel or threading.Event()
+        self.governor = governor if governor is not None else Unlimited()
+        self.mode = mode or WriteMode()
+        self.coster = coster or (governor.write_coster() if isinstance(governor, Governor) else WriteCoster(None))
+        self.clock = clock
         self.report = WriteReport(table_name)
+        #: keys of every row with a complete key (track_keys=True): replace deletes the others
+        self.keys: set[tuple] | None = set() if track_keys else None
         self._lock = threading.Lock()
+        self._stop = threading.Event()        # set on cancel or on the first failure
+        self._failure: BaseException | None = None
+        self._queues: list[queue.Queue] = []
+        self._chunks: list = []
 
     # public
     def write_batches(self, batches: Iterable[pa.RecordBatch], bindings: Sequence[ColumnBinding], *,
                       null_serialization: bool = False) -> WriteReport:
         """Encode and write every row of ``batches``; returns the report once all are settled."""
-        pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix=f"write-{self.table_name}")
-        in_flight = threading.BoundedSemaphore(self.workers * 2)
-        futures: list[Future] = []
-        chunk: dict[tuple, tuple[int, dict]] = {}
-        row_base = 0
-        try:
+        def feed(route: Callable[[int, dict], None]) -> None:
+            row_base = 0
             for batch in batches:
                 items, rejects = encode_batch(batch, bindings, key_attributes=self.key_attributes,
                                               null_serialization=null_serialization)
@@ -70,87 +162,277 @@ class BatchWriter:
                 for row, item, reason in rejects:
                     self.rejects.add(row_base + row, item, reason)
                     rejected_rows.add(row)
+                    if self.keys is not None and item and all(item.get(k) for k in self.key_attributes):
+                        self.keys.add(key_of(item, self.key_attributes))  # keep what the table has
                 good_rows = (r for r in range(batch.num_rows) if r not in rejected_rows)
                 for row, item in zip(good_rows, items):
-                    key = self._key(item)
-                    if key in chunk:
-                        with self._lock:
-                            self.report.duplicates += 1
-                    chunk[key] = (row_base + row, item)
-                    if len(chunk) == MAX_BATCH_ITEMS:
-                        futures.append(self._submit(pool, in_flight, list(chunk.values())))
-                        chunk = {}
+                    route(row_base + row, item)
                 row_base += batch.num_rows
                 self.report.rows = row_base
-                if self.cancel.is_set():
-                    break
-            if chunk:
-                futures.append(self._submit(pool, in_flight, list(chunk.values())))
-            for future in futures:
-                future.result()
+                if self._stopped():
+                    return
+        return self._run(feed)
+
+    def write_items(self, entries: Iterable[tuple[int, dict]]) -> WriteReport:
+        """Write already encoded ``(row, item)`` pairs (keys only in delete mode)."""
+        def feed(route: Callable[[int, dict], None]) -> None:
+            for row, item in entries:
+                self.report.rows += 1
+                route(row, item)
+                if self._stopped():
+                    return
+        return self._run(feed)
+
+    # the pipeline
+    def _stopped(self) -> bool:
+        return self._stop.is_set() or self.cancel.is_set()
+
+    def _run(self, feed: Callable[[Callable[[int, dict], None]], None]) -> WriteReport:
+        started = self.clock()
+        self._queues = [queue.Queue(maxsize=2) for _ in range(self.workers)]
+        self._chunks = [self._new_chunk() for _ in range(self.workers)]
+        threads = [threading.Thread(target=self._work, args=(i,), name=f"write-{self.table_name}-{i}", daemon=True)
+                   for i in range(self.workers)]
+        for thread in threads:
+            thread.start()
+        try:
+            feed(self._route)
+            for index in range(self.workers):
+                if self._chunks[index]:
+                    self._enqueue(index, self._chunks[index])
+                    self._chunks[index] = self._new_chunk()
+            self._finish(threads)
+            if self._failure is not None:
+                raise self._failure
         except BaseException:
-            self.cancel.set()  # stop the other workers: the statement has failed
+            self._stop.set()           # stop the other workers: the statement has failed
+            self._finish(threads)
             raise
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
             self.rejects.close()
-        self.report.rejected = self.rejects.count
-        self.report.reject_path = str(self.rejects.path) if self.rejects.path else None
+            self.report.rejected = self.rejects.count
+            self.report.reject_path = str(self.rejects.path) if self.rejects.path else None
+            self.report.elapsed = self.clock() - started
         return self.report
 
-    # internals
-    def _key(self, item: dict) -> tuple:
-        return tuple(json.dumps(item.get(k), sort_keys=True, default=repr) for k in self.key_attributes)
+    def _finish(self, threads: list[threading.Thread]) -> None:
+        for q in self._queues:
+            while True:
+                try:
+                    q.put(_STOP, timeout=0.1)
+                    break
+                except queue.Full:
+                    if self._stopped():
+                        self._drain(q)
+        for thread in threads:
+            thread.join()
 
-    def _submit(self, pool: ThreadPoolExecutor, in_flight: threading.BoundedSemaphore,
-                entries: list[tuple[int, dict]]) -> Future:
-        in_flight.acquire()
-        future = pool.submit(self._write_chunk, entries)
-        future.add_done_callback(lambda _: in_flight.release())
-        return future
+    @staticmethod
+    def _drain(q: queue.Queue) -> None:
+        try:
+            while True:
+                q.get_nowait()
+        except queue.Empty:
+            pass
 
-    def _write_chunk(self, entries: list[tuple[int, dict]]) -> None:
-        pending = entries
-        attempt = 0
-        last_progress = self.retry.clock()
-        while pending and not self.cancel.is_set():
-            request = {self.table_name: [{"PutRequest": {"Item": item}} for _, item in pending]}
-            try:
-                response = self.retry.call(lambda: self.client.batch_write_item(RequestItems=request),
-                                           what=f"BatchWriteItem {self.table_name}")
-            except DynamoDBError as exc:
-                if error_code(exc.__cause__) == "ValidationException":
-                    self._write_singly(pending)
-                    return
-                raise
-            unprocessed = response.get("UnprocessedItems", {}).get(self.table_name, [])
-            left = {self._key(r["PutRequest"]["Item"]) for r in unprocessed}
-            done = len(pending) - len(left)
-            if done:
-                last_progress = self.retry.clock()
-                attempt = 0
+    def _new_chunk(self):
+        return [] if self.mode.conditional else {}
+
+    def _route(self, row: int, item: dict) -> None:
+        if self.mode.kind == DELETE:
+            item = {k: item[k] for k in self.key_attributes if k in item}
+        key = key_of(item, self.key_attributes)
+        if self.keys is not None:
+            self.keys.add(key)
+        index = hash(key) % self.workers
+        chunk = self._chunks[index]
+        if self.mode.conditional:
+            chunk.append((row, item))
+        else:
+            if key in chunk:
                 with self._lock:
-                    self.report.written += done
-            pending = [(row, item) for row, item in pending if self._key(item) in left]
-            if pending:
-                attempt += 1
-                if self.retry.clock() - last_progress > self.retry.max_seconds:
-                    raise DynamoDBError(f"BatchWriteItem {self.table_name}: {len(pending)} items still unprocessed "
-                                        f"after {self.retry.max_seconds:.0f} s without progress")
-                self.retry.sleep(self.retry.delay(attempt))
+                    self.report.duplicates += 1
+                del chunk[key]          # re-inserted last: the later row keeps its place in order
+            chunk[key] = (row, item)
+        if len(chunk) >= MAX_BATCH_ITEMS:
+            self._enqueue(index, chunk)
+            self._chunks[index] = self._new_chunk()
 
-    def _write_singly(self, entries: list[tuple[int, dict]]) -> None:
-        for row, item in entries:
-            if self.cancel.is_set():
+    def _enqueue(self, index: int, chunk) -> None:
+        entries = list(chunk.values()) if isinstance(chunk, dict) else list(chunk)
+        while True:
+            if self._failure is not None:
+                raise self._failure
+            if self._stopped():
                 return
             try:
-                self.retry.call(lambda: self.client.put_item(TableName=self.table_name, Item=item),
-                                what=f"PutItem {self.table_name}")
+                self._queues[index].put(entries, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def _work(self, index: int) -> None:
+        q = self._queues[index]
+        while True:
+            entries = q.get()
+            if entries is _STOP:
+                return
+            if self._stopped():
+                continue
+            try:
+                if self.mode.conditional:
+                    self._put_conditionally(entries)
+                else:
+                    self._write_batch(entries)
+            except BaseException as exc:
+                with self._lock:
+                    if self._failure is None:
+                        self._failure = exc
+                self._stop.set()
+
+    # requests
+    def _on_retry(self, exc: BaseException) -> None:
+        throttled = is_throttling(exc)
+        with self._lock:
+            self.report.retries += 1
+            self.report.throttles += throttled
+        if throttled:
+            self.governor.throttled(WRITE)
+
+    def _cost(self, item: dict) -> float:
+        return self.coster.delete(item) if self.mode.kind == DELETE else self.coster.put(item)
+
+    def _request(self, item: dict) -> dict:
+        if self.mode.kind == DELETE:
+            return {"DeleteRequest": {"Key": item}}
+        return {"PutRequest": {"Item": item}}
+
+    def _batch_cap(self) -> float:
+        if isinstance(self.governor, Governor):
+            return self.governor.request_units(WRITE, self.workers)
+        return float("inf")
+
+    def _count_done(self, n: int) -> None:
+        with self._lock:
+            if self.mode.kind == DELETE:
+                self.report.deleted += n
+            else:
+                self.report.written += n
+
+    def _write_batch(self, entries: list[tuple[int, dict]]) -> None:
+        """BatchWriteItem ``entries`` (distinct keys), re-sending what comes back unprocessed."""
+        pending = [(row, item, self._cost(item)) for row, item in entries]
+        attempt = 0
+        last_progress = self.retry.clock()
+        cap = self._batch_cap()
+        while pending and not self._stopped():
+            batch, total = [], 0.0
+            for entry in pending:
+                if batch and total + entry[2] > cap:
+                    break
+                batch.append(entry)
+                total += entry[2]
+            rest = pending[len(batch):]
+            if not self.governor.acquire(WRITE, total, cancel=self._stopped):
+                return
+            request = {self.table_name: [self._request(item) for _, item, _ in batch]}
+            try:
+                response = self.retry.call(
+                    lambda: self.client.batch_write_item(RequestItems=request, ReturnConsumedCapacity="TOTAL"),
+                    what=f"BatchWriteItem {self.table_name}", since=last_progress, on_retry=self._on_retry)
             except DynamoDBError as exc:
-                cause = exc.__cause__
-                if isinstance(cause, ClientError) and error_code(cause) == "ValidationException":
-                    self.rejects.add(row, item, describe_client_error(cause))
+                self.governor.settle(WRITE, total, 0.0)
+                if error_code(exc.__cause__) == "ValidationException":
+                    self._write_singly(batch)
+                    last_progress = self.retry.clock()
+                    pending = rest
                     continue
                 raise
+            unprocessed = response.get("UnprocessedItems", {}).get(self.table_name, [])
+            left = {key_of(r.get("PutRequest", {}).get("Item") or r.get("DeleteRequest", {}).get("Key") or {},
+                           self.key_attributes) for r in unprocessed}
+            done = [e for e in batch if key_of(e[1], self.key_attributes) not in left]
+            again = [e for e in batch if key_of(e[1], self.key_attributes) in left]
+            actual = consumed_units(response)
+            # DynamoDB charges at least one unit per item written; some servers report less
+            actual = sum(e[2] for e in done) if actual is None else max(actual, float(len(done)))
+            self.governor.settle(WRITE, total, actual)
             with self._lock:
-                self.report.written += 1
+                self.report.consumed += actual
+            if done:
+                self._count_done(len(done))
+                last_progress = self.retry.clock()
+                attempt = 0
+            pending = again + rest
+            if again:
+                with self._lock:
+                    self.report.unprocessed += len(again)
+                self.governor.throttled(WRITE)
+                attempt += 1
+                self.retry.sleep(self.retry.delay(attempt))
+                if self.retry.clock() - last_progress >= self.retry.max_seconds:
+                    raise DynamoDBError(f"BatchWriteItem {self.table_name}: {len(pending)} item(s) still unprocessed "
+                                        f"after {self.retry.max_seconds:.0f} s without progress "
+                                        f"(ddbsql.retry.max.seconds)")
+
+    def _single(self, row: int, item: dict, cost: float, **extra) -> str | None:
+        """One PutItem/DeleteItem; None when written, else the condition or validation outcome."""
+        if not self.governor.acquire(WRITE, cost, cancel=self._stopped):
+            return "cancelled"
+        if self.mode.kind == DELETE:
+            call = lambda: self.client.delete_item(TableName=self.table_name, Key=item,  # noqa: E731
+                                                   ReturnConsumedCapacity="TOTAL")
+            what = f"DeleteItem {self.table_name}"
+        else:
+            call = lambda: self.client.put_item(TableName=self.table_name, Item=item,  # noqa: E731
+                                                ReturnConsumedCapacity="TOTAL", **extra)
+            what = f"PutItem {self.table_name}"
+        try:
+            response = self.retry.call(call, what=what, on_retry=self._on_retry)
+        except DynamoDBError as exc:
+            cause = exc.__cause__
+            code = error_code(cause) if isinstance(cause, ClientError) else None
+            if code == "ConditionalCheckFailedException":
+                # a failed condition is still charged; the error carries no ConsumedCapacity
+                actual = self.governor.settle(WRITE, cost, cost)
+                with self._lock:
+                    self.report.skipped += 1
+                    self.report.consumed += actual
+                return "skipped"
+            self.governor.settle(WRITE, cost, 0.0)
+            if code == "ValidationException":
+                self.rejects.add(row, item, describe_client_error(cause))
+                return "rejected"
+            raise
+        actual = consumed_units(response)
+        actual = cost if actual is None else max(actual, 1.0)
+        self.governor.settle(WRITE, cost, actual)
+        with self._lock:
+            self.report.consumed += actual
+        self._count_done(1)
+        return None
+
+    def _write_singly(self, entries: list[tuple[int, dict, float]]) -> None:
+        for row, item, cost in entries:
+            if self._stopped():
+                return
+            self._single(row, item, cost)
+
+    def _put_conditionally(self, entries: list[tuple[int, dict]]) -> None:
+        hash_key = self.key_attributes[0]
+        for row, item in entries:
+            if self._stopped():
+                return
+            names = {"#k": hash_key}
+            if self.mode.kind == INSERT_IF_ABSENT:
+                extra = {"ConditionExpression": "attribute_not_exists(#k)", "ExpressionAttributeNames": names}
+            else:
+                version = item.get(self.mode.version_attribute)
+                if version is None or "NULL" in version:
+                    self.rejects.add(row, item, f"newer-wins: the version attribute "
+                                                f"'{self.mode.version_attribute}' is NULL")
+                    continue
+                names["#v"] = self.mode.version_attribute
+                extra = {"ConditionExpression": "attribute_not_exists(#k) OR attribute_not_exists(#v) OR #v < :v",
+                         "ExpressionAttributeNames": names, "ExpressionAttributeValues": {":v": version}}
+            self._single(row, item, self._cost(item), **extra)

@@ -2,8 +2,33 @@
 
 Hive maps the query's columns to the target's by position and converts each value to
 the column's type (a value that does not convert becomes NULL); so does ddbsql, with
-``TRY_CAST`` in DuckDB.  INSERT OVERWRITE into a DynamoDB table upserts, as the EMR
-connector does: items not in the query result stay in the table.
+``TRY_CAST`` in DuckDB.
+
+Writing into a DynamoDB table (SET-able, or TBLPROPERTIES of the target, which win):
+
+``ddbsql.write.mode=put`` (default)
+    Items are put whole, overwriting items with the same key; INSERT OVERWRITE upserts
+    as the EMR connector does: items not in the query result stay in the table.
+``ddbsql.write.mode=insert-if-absent``
+    An item whose key is already in the table is left as it is (counted as skipped).
+``ddbsql.write.mode=newer-wins`` with ``ddbsql.write.version.column=col``
+    An existing item is replaced only when its ``col`` attribute is absent or smaller
+    than the row's (numbers by value, strings by code point); rows with a NULL ``col``
+    are rejected.
+``ddbsql.write.mode=replace``
+    INSERT OVERWRITE makes the table equal to the query result: once every row has been
+    written (nothing failed, nothing cancelled), a keys-only Scan finds the items whose
+    keys the query did not produce and deletes them.  A failed query never empties a
+    table.  Keys of rejected rows are kept.  INSERT INTO in this mode is a plain put.
+``dynamodb.deletion.mode=true``
+    The EMR connector's meaning: every row's key is *deleted* from the table
+    (BatchWriteItem DeleteRequests), for INSERT INTO and INSERT OVERWRITE alike.
+
+Every write runs under the target table's throughput governor (see
+:mod:`ddbsql.exec.governor`) and ends with a report: rows in, written, skipped,
+rejected (reasons in the reject file), deleted, retries, throttles, capacity
+consumed against the budget, elapsed time.  While it runs, a progress line goes to
+the session's progress callback every second.
 """
 from __future__ import annotations
 
@@ -15,11 +40,14 @@ from typing import TYPE_CHECKING
 import duckdb
 from sqlglot import exp
 
-from ..catalog.mapping import NULL_SERIALIZATION, TABLE_NAME, bindings_for
+from ..catalog.mapping import NULL_SERIALIZATION, bindings_for
 from ..catalog.model import TableDef
-from ..errors import ExecutionError, ParseError, SemanticError
+from ..errors import ConfigError, ExecutionError, ParseError, SemanticError
+from ..exec.governor import WRITE, Governor, ProgressTicker, RateMeter, progress_line
 from ..exec.rejects import RejectLog
-from ..exec.writer import BatchWriter, WriteReport
+from ..exec.scanner import scan_keys
+from ..exec.writer import (DELETE, INSERT_IF_ABSENT, NEWER_WINS, PUT, BatchWriter, WriteMode, WriteReport,
+                           key_of)
 from .queries import execute_duckdb, failure, hive_output_names
 from .result import Result
 from .sources import SourceBinder, position_of
@@ -83,18 +111,70 @@ def cast_to_target(session: "Session", source_sql: str, target: InsertTarget, te
     return f"SELECT {', '.join(selects)} FROM ({source_sql}) AS q({aliases})"
 
 
+def write_mode(session: "Session", target: InsertTarget) -> tuple[WriteMode, bool]:
+    """The target's write mode, and whether stale items are to be deleted (replace)."""
+    table = target.table
+    props = table.properties
+    kind = session.settings.get("ddbsql.write.mode", props.get("ddbsql.write.mode"))
+    if session.settings.get("dynamodb.deletion.mode", props.get("dynamodb.deletion.mode")):
+        if kind != PUT:
+            raise ConfigError(f"dynamodb.deletion.mode=true deletes the rows' keys from {table.qualified}; "
+                              f"it cannot be combined with ddbsql.write.mode={kind}")
+        return WriteMode(DELETE), False
+    if kind == "replace":
+        return WriteMode(PUT), target.overwrite
+    if kind == NEWER_WINS:
+        column = session.settings.get("ddbsql.write.version.column", props.get("ddbsql.write.version.column"))
+        if not column:
+            raise ConfigError("ddbsql.write.mode=newer-wins needs ddbsql.write.version.column=<column>")
+        binding = next((b for b in bindings_for(table) if b.name == column.strip().lower()), None)
+        if binding is None or binding.attribute is None:
+            raise SemanticError(f"ddbsql.write.version.column: '{column}' is not a column of {table.qualified}")
+        return WriteMode(NEWER_WINS, binding.attribute), False
+    if kind == INSERT_IF_ABSENT:
+        return WriteMode(INSERT_IF_ABSENT), False
+    return WriteMode(PUT), False
+
+
+class _Progress:
+    """Renders the progress line of one write job from live counters."""
+
+    def __init__(self, binder: SourceBinder, writer: BatchWriter, governor: Governor, total: int | None):
+        self.binder = binder
+        self.writer = writer
+        self.governor = governor
+        self.total = total
+        self.meter = RateMeter()
+        self.started = self.meter.clock()
+        self.meter.sample(0, 0, 0)
+
+    def __call__(self) -> str:
+        scanned = sum(r.stats.scanned for r in self.binder.scans)
+        report = self.writer.report
+        done = report.written + report.skipped + report.deleted + self.writer.rejects.count
+        read = scanned if self.binder.scans else report.rows
+        read_rate, write_rate, capacity_rate = self.meter.sample(read, done, report.consumed)
+        return progress_line(rows_read=read, rows_written=done, rates=(read_rate, write_rate),
+                             consumed_rate=capacity_rate, budget=self.governor.budget(WRITE), unit="WCU",
+                             elapsed=self.meter.clock() - self.started, total=self.total)
+
+
 def write(session: "Session", target: InsertTarget, sql: str, binder: SourceBinder, label: str) -> Result:
     """Run ``sql`` (already shaped as the target's columns) into the target table."""
     table = target.table
     if table.kind == "managed":
         return _write_local(session, target, sql, binder)
+    mode, replace = write_mode(session, target)
     reader = execute_duckdb(session, sql, binder)
     facts = session.facts(table)
     props = table.properties
-    rejects = RejectLog(Path(session.settings.get("ddbsql.reject.dir")), table=table.qualified, statement=label)
-    writer = BatchWriter(session.dynamodb_client(table), props.get(TABLE_NAME, table.name), facts.key_attributes,
-                         retry=session.retry_policy(), rejects=rejects,
-                         workers=session.settings.get("ddbsql.write.workers"), cancel=session.cancel_event)
+    governor = session.governor_for(table, facts)
+    client = session.dynamodb_client(table)
+    reject_dir = Path(session.settings.get("ddbsql.reject.dir"))
+    workers = session.settings.get("ddbsql.write.workers")
+    writer = BatchWriter(client, facts.table_name, facts.key_attributes, retry=session.retry_policy(),
+                         rejects=RejectLog(reject_dir, table=table.qualified, statement=label), workers=workers,
+                         cancel=session.cancel_event, governor=governor, mode=mode, track_keys=replace)
     null_serialization = session.settings.get("dynamodb.null.serialization", props.get(NULL_SERIALIZATION))
 
     def batches():
@@ -106,18 +186,81 @@ def write(session: "Session", target: InsertTarget, sql: str, binder: SourceBind
             except duckdb.Error as exc:
                 raise failure(exc, binder) from None
 
-    report = writer.write_batches(batches(), bindings_for(table), null_serialization=bool(null_serialization))
-    messages = binder.warning_messages() + [write_summary(table, facts.table_name, session.region_of(table), report)]
-    return Result("insert", rowcount=report.written, messages=messages)
+    ticker = None
+    if session.options.progress is not None:
+        total = None
+        try:
+            counts = [session.facts(r.table).item_count for r in binder.scans]
+            total = sum(counts) if counts and all(counts) else None
+        except Exception:
+            total = None
+        ticker = ProgressTicker(_Progress(binder, writer, governor, total), session.report).start()
+    try:
+        report = writer.write_batches(batches(), bindings_for(table), null_serialization=bool(null_serialization))
+        notes = []
+        if replace:
+            if session.cancel_event.is_set():
+                notes.append("WARNING: the statement was cancelled: stale items were not deleted")
+            else:
+                _delete_stale(session, writer, client, facts, governor, reject_dir, label, workers)
+    finally:
+        if ticker is not None:
+            ticker.stop()
+    messages = binder.warning_messages() + notes + [
+        write_summary(table, facts.table_name, session.region_of(table), report),
+        capacity_summary(report, governor)]
+    return Result("insert", rowcount=report.deleted if mode.kind == DELETE else report.written, messages=messages)
+
+
+def _delete_stale(session: "Session", writer: BatchWriter, client, facts, governor: Governor, reject_dir: Path,
+                  label: str, workers: int) -> None:
+    """Replace mode: delete every item whose key the statement did not produce."""
+    keys = facts.key_attributes
+    written = writer.keys or set()
+    deleter = BatchWriter(client, facts.table_name, keys, retry=session.retry_policy(),
+                          rejects=RejectLog(reject_dir, table=writer.rejects.table, statement=label + " (replace)"),
+                          workers=workers, cancel=session.cancel_event, governor=governor, mode=WriteMode(DELETE))
+    stale = ((i, key) for i, key in enumerate(
+        k for k in scan_keys(client, facts.table_name, keys, session.retry_policy(), governor=governor,
+                             cancel=session.cancel_event)
+        if key_of(k, keys) not in written))
+    done = deleter.write_items(stale)
+    report = writer.report
+    report.deleted += done.deleted
+    report.retries += done.retries
+    report.throttles += done.throttles
+    report.consumed += done.consumed
+    report.elapsed += done.elapsed
+    if done.rejected:
+        report.rejected += done.rejected
 
 
 def write_summary(table: TableDef, ddb_name: str, region: str, report: WriteReport) -> str:
-    text = (f"Loaded {report.written} row(s) into {table.qualified} (DynamoDB table {ddb_name}, {region}) "
-            f"from {report.rows} input row(s)")
+    if report.written or not report.deleted:
+        text = (f"Loaded {report.written} row(s) into {table.qualified} (DynamoDB table {ddb_name}, {region}) "
+                f"from {report.rows} input row(s)")
+        if report.deleted:
+            text += f"; deleted {report.deleted} stale item(s) not in the result"
+    else:
+        text = (f"Deleted {report.deleted} item(s) from {table.qualified} (DynamoDB table {ddb_name}, {region}) "
+                f"for {report.rows} input row(s)")
+    if report.skipped:
+        text += f"; {report.skipped} row(s) skipped by the write condition"
     if report.duplicates:
         text += f"; {report.duplicates} row(s) repeated a key already written by this statement (last one wins)"
     if report.rejected:
         text += f"; {report.rejected} row(s) rejected, reasons in {report.reject_path}"
+    return text
+
+
+def capacity_summary(report: WriteReport, governor: Governor) -> str:
+    stats = governor.stats(WRITE)
+    rate = report.consumed / report.elapsed if report.elapsed > 0 else 0.0
+    text = (f"Write capacity: {report.consumed:,.0f} WCU in {report.elapsed:.1f} s ({rate:,.1f} WCU/s; budget "
+            f"{stats.budget:,.0f} WCU/s = {governor.spec.write_percent:g} x {stats.capacity:,.0f} {stats.source})")
+    if report.retries or report.unprocessed:
+        text += (f"; {report.retries} request(s) retried ({report.throttles} throttled), "
+                 f"{report.unprocessed} unprocessed item(s) re-sent")
     return text
 
 

@@ -58,7 +58,8 @@ def test_backend_create_put_scan(ddb_backend, unique_table_name):
     scanned = client.scan(TableName=unique_table_name, ConsistentRead=True)["Items"]
 
     assert sorted(scanned, key=lambda it: int(it["sk"]["N"])) == items
-    assert unique_table_name in client.list_tables()["TableNames"]
+    listed = [name for page in client.get_paginator("list_tables").paginate() for name in page["TableNames"]]
+    assert unique_table_name in listed
     client.delete_table(TableName=unique_table_name)
 
 

@@ -1,0 +1,608 @@
+"""The throughput governor: one per DynamoDB table per process, for reads and for writes.
+
+Every worker and statement of the process that reads or writes a table asks the
+table's :class:`Governor` before each request and tells it afterwards what the request
+really cost.  The governor spends *capacity units* the way DynamoDB charges them and
+keeps the rate within the table's budget.
+
+Costs (DynamoDB's rules)
+    * reads: one unit per 4 KB read, rounded up per request (Scan and Query: the total
+      size of the items *read*, not returned), half a unit when eventually consistent;
+    * writes: one unit per 1 KB of item, rounded up per item, plus one write per
+      secondary index the item lands in (a GSI whose key attributes are all in the item,
+      an LSI whose sort key is), sized by what the index projects.
+    Estimates are corrected with the ``ConsumedCapacity`` DynamoDB returns
+    (``ReturnConsumedCapacity=TOTAL``); a reported value below what DynamoDB could
+    possibly charge (moto reports 1 unit per BatchWriteItem) is raised to that floor.
+
+Budget, per table and direction (read, write)
+    ``dynamodb.throughput.write.percent`` (a fraction, 0.1-1.5, default 0.5) of the
+    table's capacity.  The capacity is the table's provisioned WCU, re-read with
+    DescribeTable at most every :data:`REFRESH_SECONDS` so auto-scaling is followed;
+    ``dynamodb.throughput.write`` replaces it, exactly as in the EMR connector (the
+    percentage applies on top: ``throughput.write=1000`` with ``percent=0.5`` is 500
+    WCU/s; set the percentage to 1 for an absolute budget).  Same for reads.
+    TBLPROPERTIES win over ``SET`` for their table.
+
+On-demand tables
+    DynamoDB publishes no capacity for them.  ddbsql treats an on-demand table as having
+    :data:`ON_DEMAND_CAPACITY` = 2000 RCU and 2000 WCU, so the default budget is
+    **1000 RCU/s and 1000 WCU/s** (well inside the 4000 write / 12000 read request units
+    a new on-demand table serves at once), never EMR's silent 40 000.  Set
+    ``dynamodb.throughput.read``/``write`` for more.
+
+Throttling: additive increase, multiplicative decrease
+    When DynamoDB throttles a request (or leaves items unprocessed) the rate is halved
+    (at most once per second, never below :data:`MIN_RATE_FRACTION` of the budget); it
+    then climbs back by :data:`RECOVERY_PER_SECOND` of the budget per second, never above
+    the budget.  This applies to every table; it matters most on on-demand tables.
+
+Burst
+    Unused budget is saved for at most :data:`BURST_SECONDS` (one second), so after an
+    idle spell at most one extra second of budget is spent at once.  A request costing
+    more than the saved tokens waits until its cost is paid at the budget rate; the
+    long-run rate is exactly the budget whatever the request sizes.
+
+Clock and sleep are injectable: the tests run simulated minutes in milliseconds.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import threading
+import time
+from typing import Callable, Iterable, Mapping, Sequence
+
+from ..catalog.facts import IndexFacts, TableFacts
+from .encode import item_size
+
+READ_UNIT_BYTES = 4096
+WRITE_UNIT_BYTES = 1024
+#: A Scan or Query page holds at most 1 MB of data read.
+MAX_PAGE_BYTES = 1024 * 1024
+#: Capacity assumed for an on-demand table (the percentage applies to it).
+ON_DEMAND_CAPACITY = 2000.0
+DEFAULT_PERCENT = 0.5
+#: Seconds between two DescribeTable calls that re-read the provisioned capacity.
+REFRESH_SECONDS = 60.0
+#: Seconds after its creation a governor first re-reads the capacity itself (the facts it
+#: was created with may be up to a minute old).
+FIRST_REFRESH_SECONDS = 10.0
+#: Seconds of unused budget the bucket saves.
+BURST_SECONDS = 1.0
+#: AIMD: the rate is multiplied by this on throttling...
+DECREASE_FACTOR = 0.5
+#: ... at most once per this many seconds (a burst of throttles from many workers is one event)...
+DECREASE_COOLDOWN = 1.0
+#: ... and grows back by this fraction of the budget per second.
+RECOVERY_PER_SECOND = 0.05
+#: AIMD never goes below this fraction of the budget (nor below 1 unit/s).
+MIN_RATE_FRACTION = 0.02
+#: Average item size assumed to size the first Scan page when DescribeTable gives none.
+DEFAULT_ITEM_BYTES = 1024
+
+READ = "read"
+WRITE = "write"
+
+
+# --- costs ----------------------------------------------------------------------------
+
+def read_units(nbytes: float, *, consistent: bool = False) -> float:
+    """Read units one request reading ``nbytes`` costs: 4 KB units rounded up (at least
+    one), halved for an eventually consistent read."""
+    units = max(1, math.ceil(nbytes / READ_UNIT_BYTES))
+    return float(units) if consistent else units / 2.0
+
+
+def write_units(nbytes: float) -> int:
+    """Write units one item of ``nbytes`` costs: 1 KB units rounded up, at least one."""
+    return max(1, math.ceil(nbytes / WRITE_UNIT_BYTES))
+
+
+def _attribute_size(name: str, value: dict) -> int:
+    return item_size({name: value})
+
+
+def index_write_units(item: Mapping[str, dict], indexes: Sequence[IndexFacts], table_keys: Sequence[str],
+                      *, item_bytes: int | None = None) -> int:
+    """Write units the secondary indexes add when ``item`` is put (new or unchanged keys).
+
+    A GSI is written when all its key attributes are in the item; an LSI when its sort
+    key is.  The index entry holds the table's and the index's keys plus what the index
+    projects (ALL: the whole item; INCLUDE: the listed attributes).
+    """
+    total = 0
+    for index in indexes:
+        keys = [index.hash_key] + ([index.range_key] if index.range_key else [])
+        if index.kind == "LSI":
+            if index.range_key and index.range_key not in item:
+                continue
+        elif any(k not in item for k in keys):
+            continue
+        if index.projection == "ALL":
+            size = item_bytes if item_bytes is not None else item_size(dict(item))
+        else:
+            names = dict.fromkeys(list(table_keys) + keys
+                                  + (list(index.projected) if index.projection == "INCLUDE" else []))
+            size = sum(_attribute_size(n, item[n]) for n in names if n in item)
+        total += write_units(size)
+    return total
+
+
+class WriteCoster:
+    """Write units of items put into one table, indexes included."""
+
+    def __init__(self, facts: TableFacts | None):
+        self.indexes = tuple(facts.indexes) if facts else ()
+        self.table_keys = facts.key_attributes if facts else ()
+
+    def put(self, item: Mapping[str, dict], item_bytes: int | None = None) -> int:
+        size = item_bytes if item_bytes is not None else item_size(dict(item))
+        units = write_units(size)
+        if self.indexes:
+            units += index_write_units(item, self.indexes, self.table_keys, item_bytes=size)
+        return units
+
+    def delete(self, key: Mapping[str, dict]) -> int:
+        """A delete is charged by the size of the item deleted, unknown here: one unit,
+        corrected by the ConsumedCapacity of the response."""
+        return 1
+
+
+def consumed_units(response: Mapping | None) -> float | None:
+    """Total ``CapacityUnits`` of a response's ``ConsumedCapacity`` (a dict or a list), or
+    None when the response has none."""
+    if not response:
+        return None
+    consumed = response.get("ConsumedCapacity")
+    if consumed is None:
+        return None
+    entries = consumed if isinstance(consumed, list) else [consumed]
+    if not entries:
+        return None
+    total = 0.0
+    for entry in entries:
+        units = entry.get("CapacityUnits")
+        if units is None:
+            units = (entry.get("Table") or {}).get("CapacityUnits", 0.0)
+            for member in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+                units += sum(v.get("CapacityUnits", 0.0) for v in (entry.get(member) or {}).values())
+        total += float(units)
+    return total
+
+
+# --- budget ---------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class ThroughputSpec:
+    """What the user asked for one table: percentages and optional capacity overrides."""
+
+    read_percent: float = DEFAULT_PERCENT
+    write_percent: float = DEFAULT_PERCENT
+    #: ``dynamodb.throughput.read``: the capacity the percentage applies to (EMR)
+    read_capacity: float | None = None
+    write_capacity: float | None = None
+
+    @classmethod
+    def resolve(cls, setting: Callable[[str, str | None], object], properties: Mapping[str, str]) -> "ThroughputSpec":
+        """From ``setting(key, override)`` (:meth:`ddbsql.config.Settings.get`) and the
+        table's TBLPROPERTIES: each key's table property wins over its ``SET``."""
+        def get(key: str):
+            return setting(key, properties.get(key))
+        read_percent = get("dynamodb.throughput.read.percent")
+        write_percent = get("dynamodb.throughput.write.percent")
+        return cls(read_percent=DEFAULT_PERCENT if read_percent is None else float(read_percent),
+                   write_percent=DEFAULT_PERCENT if write_percent is None else float(write_percent),
+                   read_capacity=get("dynamodb.throughput.read"), write_capacity=get("dynamodb.throughput.write"))
+
+    def capacity(self, kind: str, facts: TableFacts | None) -> tuple[float, str]:
+        """The capacity the percentage applies to, and where it comes from."""
+        explicit = self.read_capacity if kind == READ else self.write_capacity
+        if explicit is not None:
+            return float(explicit), f"dynamodb.throughput.{kind}"
+        if facts is None or facts.billing_mode == "PAY_PER_REQUEST":
+            return ON_DEMAND_CAPACITY, "on-demand default"
+        provisioned = facts.read_capacity if kind == READ else facts.write_capacity
+        if not provisioned:
+            return ON_DEMAND_CAPACITY, "on-demand default"
+        return float(provisioned), "provisioned"
+
+    def budget(self, kind: str, facts: TableFacts | None) -> float:
+        """Units per second for ``kind`` (``"read"`` or ``"write"``), at least 1."""
+        capacity, _ = self.capacity(kind, facts)
+        percent = self.read_percent if kind == READ else self.write_percent
+        return max(1.0, capacity * percent)
+
+
+# --- the token bucket -----------------------------------------------------------------
+
+class TokenBucket:
+    """Tokens accrue at ``rate`` per second up to ``rate * burst_seconds``.
+
+    :meth:`reserve` takes a request's cost at once, letting the balance go negative,
+    and answers how long to wait until the debt is paid: requests are never refused,
+    only delayed, so concurrent callers queue in arrival order and the long-run rate is
+    exactly ``rate``.  Not thread-safe by itself (the governor holds a lock).
+    """
+
+    def __init__(self, rate: float, *, burst_seconds: float = BURST_SECONDS, now: float = 0.0,
+                 full: bool = True):
+        self.rate = float(rate)
+        self.burst_seconds = burst_seconds
+        self.tokens = self.capacity if full else 0.0
+        self.stamp = now
+
+    @property
+    def capacity(self) -> float:
+        return self.rate * self.burst_seconds
+
+    def refill(self, now: float) -> None:
+        if now > self.stamp:
+            self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+            self.stamp = now
+
+    def set_rate(self, rate: float, now: float) -> None:
+        self.refill(now)
+        self.rate = float(rate)
+        self.tokens = min(self.tokens, self.capacity)
+
+    def reserve(self, cost: float, now: float) -> float:
+        """Take ``cost`` tokens; seconds until the balance is back to zero."""
+        self.refill(now)
+        self.tokens -= cost
+        return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
+
+    def refund(self, units: float, now: float) -> None:
+        """Give ``units`` back (negative: charge more), after a request's real cost is known."""
+        self.refill(now)
+        self.tokens = min(self.capacity, self.tokens + units)
+
+
+# --- one direction of one table ---------------------------------------------------------
+
+class _Direction:
+    """Budget, AIMD state, bucket and totals of reads or of writes of one table."""
+
+    def __init__(self, kind: str, budget: float, now: float, burst_seconds: float):
+        self.kind = kind
+        self.ceiling = budget                   # the budget from settings and capacity
+        self.bucket = TokenBucket(budget, burst_seconds=burst_seconds, now=now)
+        self.recover_from: tuple[float, float] | None = None   # (time, rate) of the last decrease
+        self.consumed = 0.0
+        self.requests = 0
+        self.throttles = 0
+        self.waited = 0.0
+
+    def limit(self, now: float) -> float:
+        """The rate allowed now: the ceiling, or less while recovering from throttling."""
+        if self.recover_from is None:
+            return self.ceiling
+        since, rate = self.recover_from
+        allowed = rate + self.ceiling * RECOVERY_PER_SECOND * max(0.0, now - since)
+        if allowed >= self.ceiling:
+            self.recover_from = None
+            return self.ceiling
+        return allowed
+
+    def sync(self, now: float) -> None:
+        rate = self.limit(now)
+        if abs(rate - self.bucket.rate) > 1e-9:
+            self.bucket.set_rate(rate, now)
+
+    def throttled(self, now: float) -> bool:
+        self.throttles += 1
+        if self.recover_from is not None and now - self.recover_from[0] < DECREASE_COOLDOWN:
+            return False
+        floor = max(1.0, self.ceiling * MIN_RATE_FRACTION)
+        self.recover_from = (now, max(floor, min(self.ceiling, self.limit(now) * DECREASE_FACTOR)))
+        self.sync(now)
+        return True
+
+
+@dataclasses.dataclass(frozen=True)
+class DirectionStats:
+    """Totals of one direction, for reports and progress."""
+
+    budget: float            # the configured budget (units/s)
+    rate: float              # the rate allowed now (below budget while recovering from throttling)
+    consumed: float          # units consumed since the governor was created
+    requests: int
+    throttles: int
+    waited: float            # seconds callers spent waiting for capacity
+    capacity: float          # the capacity the percentage applies to
+    source: str              # provisioned, on-demand default or dynamodb.throughput.*
+
+
+class Governor:
+    """Rate limiter of one DynamoDB table (region, endpoint, name), reads and writes.
+
+    Callers do ``estimate = ...; governor.acquire(WRITE, estimate)``; send the request;
+    ``governor.settle(WRITE, estimate, actual)``; and ``governor.throttled(WRITE)`` when
+    DynamoDB pushed back.  All methods are thread-safe.
+    """
+
+    def __init__(self, key: tuple, *, spec: ThroughputSpec | None = None, facts: TableFacts | None = None,
+                 describe: Callable[[], TableFacts] | None = None, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep, refresh_seconds: float = REFRESH_SECONDS,
+                 burst_seconds: float = BURST_SECONDS):
+        self.key = key
+        self.clock = clock
+        self.sleep = sleep
+        self.refresh_seconds = refresh_seconds
+        self.burst_seconds = burst_seconds
+        self._lock = threading.Lock()
+        self._refreshing = False
+        self.spec = spec or ThroughputSpec()
+        self.facts = facts
+        self.describe = describe
+        now = clock()
+        self._refreshed_at = now - max(0.0, refresh_seconds - FIRST_REFRESH_SECONDS)
+        self._dirs = {kind: _Direction(kind, self.spec.budget(kind, facts), now, burst_seconds)
+                      for kind in (READ, WRITE)}
+
+    # configuration
+    def configure(self, spec: ThroughputSpec, facts: TableFacts | None = None,
+                  describe: Callable[[], TableFacts] | None = None) -> "Governor":
+        """Apply a statement's settings (the last statement's win for the whole process)
+        and the DescribeTable callable.  ``facts`` are used only by a governor that has
+        none: one that has refreshes them itself (a statement's may be older)."""
+        with self._lock:
+            self.spec = spec
+            if describe is not None:
+                self.describe = describe
+            if facts is not None and self.facts is None:
+                self.facts = facts
+            self._apply_budgets(self.clock())
+        return self
+
+    def _apply_budgets(self, now: float) -> None:
+        for kind, direction in self._dirs.items():
+            direction.ceiling = self.spec.budget(kind, self.facts)
+            direction.sync(now)
+
+    def _maybe_refresh(self) -> None:
+        """Re-read the table's capacity when :attr:`refresh_seconds` have passed."""
+        if self.describe is None:
+            return
+        with self._lock:
+            now = self.clock()
+            if self._refreshing or now - self._refreshed_at < self.refresh_seconds:
+                return
+            self._refreshing = True
+            describe = self.describe
+        facts = None
+        try:
+            facts = describe()
+        except Exception:  # keep the last known capacity; try again after the interval
+            facts = None
+        finally:
+            with self._lock:
+                self._refreshing = False
+                self._refreshed_at = self.clock()
+                if facts is not None:
+                    self.facts = facts
+                    self._apply_budgets(self._refreshed_at)
+
+    # spending
+    def acquire(self, kind: str, units: float, cancel: threading.Event | Callable[[], bool] | None = None) -> bool:
+        """Take ``units`` of ``kind`` capacity, waiting as long as the budget requires.
+
+        Returns False (and gives the units back) when ``cancel`` (an event, or a function
+        answering whether to stop) is set while waiting.
+        """
+        cancelled = cancel.is_set if isinstance(cancel, threading.Event) else cancel
+        self._maybe_refresh()
+        direction = self._dirs[kind]
+        with self._lock:
+            now = self.clock()
+            direction.sync(now)
+            wait = direction.bucket.reserve(units, now)
+            direction.requests += 1
+            direction.waited += wait
+        while wait > 0:
+            if cancelled is not None and cancelled():
+                with self._lock:
+                    direction.bucket.refund(units, self.clock())
+                return False
+            step = min(wait, 0.25)
+            self.sleep(step)
+            wait -= step
+        return True
+
+    def settle(self, kind: str, estimate: float, actual: float | None) -> float:
+        """Correct the bucket once a request's real cost is known; returns the cost counted."""
+        cost = estimate if actual is None else actual
+        direction = self._dirs[kind]
+        with self._lock:
+            direction.consumed += cost
+            if cost != estimate:
+                direction.bucket.refund(estimate - cost, self.clock())
+        return cost
+
+    def throttled(self, kind: str) -> None:
+        """DynamoDB throttled a request of ``kind``: slow down (AIMD)."""
+        with self._lock:
+            self._dirs[kind].throttled(self.clock())
+
+    # reading the state
+    def budget(self, kind: str) -> float:
+        return self._dirs[kind].ceiling
+
+    def rate(self, kind: str) -> float:
+        with self._lock:
+            return self._dirs[kind].limit(self.clock())
+
+    def stats(self, kind: str) -> DirectionStats:
+        with self._lock:
+            d = self._dirs[kind]
+            capacity, source = self.spec.capacity(kind, self.facts)
+            return DirectionStats(d.ceiling, d.limit(self.clock()), d.consumed, d.requests, d.throttles, d.waited,
+                                  capacity, source)
+
+    @property
+    def average_item_bytes(self) -> float | None:
+        facts = self.facts
+        if facts and facts.item_count > 0 and facts.size_bytes > 0:
+            return facts.size_bytes / facts.item_count
+        return None
+
+    def write_coster(self) -> WriteCoster:
+        return WriteCoster(self.facts)
+
+    def request_units(self, kind: str, workers: int = 1) -> float:
+        """The cost one of ``workers`` concurrent requests should aim at: an equal share of
+        one second's budget (never under one unit)."""
+        return max(1.0, self.rate(kind) * self.burst_seconds / max(1, workers))
+
+    def scan_limit(self, units_per_item: float, *, workers: int = 1, consistent: bool = False) -> int | None:
+        """A Scan ``Limit`` making one page cost about :meth:`request_units`; None when a
+        full 1 MB page already fits."""
+        page_max = read_units(MAX_PAGE_BYTES, consistent=consistent)
+        target = self.request_units(READ, workers)
+        if target >= page_max or units_per_item <= 0:
+            return None
+        return max(1, int(target / units_per_item))
+
+
+class Unlimited:
+    """A stand-in governor that never waits (no budget configured, or tests)."""
+
+    def acquire(self, kind: str, units: float, cancel=None) -> bool:
+        return True
+
+    def settle(self, kind: str, estimate: float, actual: float | None) -> float:
+        return estimate if actual is None else actual
+
+    def throttled(self, kind: str) -> None:
+        pass
+
+
+# --- the registry -------------------------------------------------------------------------
+
+class GovernorRegistry:
+    """The governors of one process, keyed by (region, endpoint, table name)."""
+
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+                 refresh_seconds: float = REFRESH_SECONDS, burst_seconds: float = BURST_SECONDS):
+        self.clock = clock
+        self.sleep = sleep
+        self.refresh_seconds = refresh_seconds
+        self.burst_seconds = burst_seconds
+        self._lock = threading.Lock()
+        self._governors: dict[tuple, Governor] = {}
+
+    def get(self, region: str, endpoint: str | None, table: str, *, spec: ThroughputSpec | None = None,
+            facts: TableFacts | None = None, describe: Callable[[], TableFacts] | None = None) -> Governor:
+        """The table's governor, created on first use; ``spec``/``facts``/``describe``
+        (when given) reconfigure it."""
+        key = (region, endpoint or "", table)
+        with self._lock:
+            governor = self._governors.get(key)
+            if governor is None:
+                governor = Governor(key, spec=spec, facts=facts, describe=describe, clock=self.clock,
+                                    sleep=self.sleep, refresh_seconds=self.refresh_seconds,
+                                    burst_seconds=self.burst_seconds)
+                self._governors[key] = governor
+                return governor
+        if spec is not None:
+            governor.configure(spec, facts, describe)
+        return governor
+
+    def governors(self) -> list[Governor]:
+        with self._lock:
+            return list(self._governors.values())
+
+
+_PROCESS_REGISTRY = GovernorRegistry()
+
+
+def process_registry() -> GovernorRegistry:
+    """The registry every session of this process shares."""
+    return _PROCESS_REGISTRY
+
+
+# --- progress -------------------------------------------------------------------------------
+
+def format_duration(seconds: float) -> str:
+    seconds = max(0, int(round(seconds)))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+class ProgressTicker:
+    """Calls ``render()`` and hands its text to ``emit`` every ``interval`` seconds, on a
+    daemon thread, until :meth:`stop`.  Errors in either are swallowed: progress must
+    never break a statement."""
+
+    def __init__(self, render: Callable[[], str | None], emit: Callable[[str], None], *, interval: float = 1.0):
+        self.render = render
+        self.emit = emit
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> "ProgressTicker":
+        self._thread = threading.Thread(target=self._run, name="ddbsql-progress", daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.tick()
+
+    def tick(self) -> None:
+        try:
+            text = self.render()
+            if text:
+                self.emit(text)
+        except Exception:
+            pass
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+            self._thread = None
+
+    def __enter__(self) -> "ProgressTicker":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+class RateMeter:
+    """Rates over the last few seconds from cumulative counters sampled by a ticker."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, window: float = 5.0):
+        self.clock = clock
+        self.window = window
+        self._samples: list[tuple[float, tuple[float, ...]]] = []
+
+    def sample(self, *values: float) -> tuple[float, ...]:
+        """Record cumulative ``values`` now; per-second rates of each over the window."""
+        now = self.clock()
+        self._samples.append((now, tuple(values)))
+        while len(self._samples) > 2 and now - self._samples[1][0] >= self.window:
+            self._samples.pop(0)
+        first_t, first = self._samples[0]
+        span = now - first_t
+        if span <= 0:
+            return tuple(0.0 for _ in values)
+        return tuple((v - f) / span for v, f in zip(values, first))
+
+
+def progress_line(*, rows_read: int, rows_written: int, rates: Iterable[float], consumed_rate: float,
+                  budget: float, unit: str, elapsed: float, total: int | None = None) -> str:
+    """One line of progress: rows, rates, capacity against budget, ETA when ``total`` is known."""
+    read_rate, write_rate = list(rates)[:2]
+    text = (f"read {rows_read:,} rows ({read_rate:,.0f}/s), wrote {rows_written:,} ({write_rate:,.0f}/s), "
+            f"{consumed_rate:,.1f} of {budget:,.0f} {unit}/s, {format_duration(elapsed)} elapsed")
+    if total and total > 0:
+        done = min(rows_read, total)
+        percent = 100.0 * done / total
+        text = f"{percent:5.1f}% " + text
+        if read_rate > 0 and done < total:
+            text += f", ETA {format_duration((total - done) / read_rate)}"
+    return text
