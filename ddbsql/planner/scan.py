@@ -1,7 +1,8 @@
 """The Scan access plan: which attributes to fetch and how many parallel segments.
 
 Pure: from table facts, the column bindings needed and settings, to a :class:`ScanPlan`
-the executor sends as is.  Key lookups (Query/GetItem) are planned elsewhere.
+the executor sends as is.  Filters and key lookups (Query/GetItem) are planned in
+:mod:`ddbsql.planner.access`, which builds filtered ScanPlans itself.
 """
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ MAX_AUTO_SEGMENTS = 32
 @dataclasses.dataclass(frozen=True)
 class ScanPlan:
     """A parallel Scan.  ``projection`` is a ProjectionExpression (``None``: whole items)
-    with its ``attribute_names`` placeholders; ``bindings`` are the columns decoded."""
+    and ``filter_expression`` a FilterExpression (``None``: every item), sharing the
+    ``attribute_names`` and ``attribute_values`` placeholders; ``bindings`` are the
+    columns decoded; ``limit`` is the page size (``Limit``), when one is sent."""
 
     table_name: str
     bindings: tuple[ColumnBinding, ...]
@@ -28,6 +31,9 @@ class ScanPlan:
     projection: str | None
     attribute_names: dict[str, str]
     consistent_read: bool = False
+    filter_expression: str | None = None
+    attribute_values: dict[str, dict] = dataclasses.field(default_factory=dict)
+    limit: int | None = None
 
     def request(self, segment: int) -> dict:
         """The Scan request parameters for one segment (without ExclusiveStartKey)."""
@@ -36,9 +42,16 @@ class ScanPlan:
             params.update(Segment=segment, TotalSegments=self.segments)
         if self.projection:
             params["ProjectionExpression"] = self.projection
+        if self.filter_expression:
+            params["FilterExpression"] = self.filter_expression
+        if self.attribute_names:
             params["ExpressionAttributeNames"] = dict(self.attribute_names)
+        if self.attribute_values:
+            params["ExpressionAttributeValues"] = dict(self.attribute_values)
         if self.consistent_read:
             params["ConsistentRead"] = True
+        if self.limit:
+            params["Limit"] = self.limit
         return params
 
 

@@ -15,7 +15,7 @@ from ..catalog.mapping import ENDPOINT, REGION, TABLE_NAME
 from ..catalog.model import DEFAULT_DATABASE, TableDef
 from ..catalog.store import Metastore, default_home
 from ..config import Settings
-from ..errors import CatalogError, ParseError
+from ..errors import CatalogError, DdbsqlError, ParseError
 from ..exec.clients import AwsOptions, ClientFactory
 from ..exec.engine import Engine
 from ..exec.governor import Governor, GovernorRegistry, ThroughputSpec, process_registry
@@ -88,6 +88,9 @@ class Session:
         if positional:
             substituted = number_qmarks(substituted)
         statement = st.parse_statement(substituted)
+        explain = isinstance(statement, st.Explain)
+        if explain:  # parameters bind into the explained statement
+            statement = statement.statement
         if parameters is not None:
             if not isinstance(statement, st.SqlStatement):
                 raise ParseError("parameters can only be bound into SQL statements")
@@ -102,7 +105,15 @@ class Session:
             statement = st.SqlStatement(bind_parameters(statement.tree, as_mapping(parameters)), statement.text)
         elif isinstance(statement, st.SqlStatement) and any(True for _ in statement.tree.find_all(exp.Placeholder)):
             raise ParseError("the statement has parameter placeholders but no parameters were given")
-        result = self._dispatch(statement)
+        if explain:
+            statement = st.Explain(statement)
+        try:
+            result = self._dispatch(statement)
+        except DdbsqlError as exc:
+            if notes:  # the warning may well explain the failure: keep it with the error
+                exc.message += "; " + "; ".join(n.removeprefix("WARNING: ") for n in notes)
+                exc.args = (exc.message,)
+            raise
         result.messages[:0] = notes
         self._current = result
         return result

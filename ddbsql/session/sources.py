@@ -1,8 +1,11 @@
 """Binding the tables a query reads to DuckDB sources.
 
-Each reference to a DynamoDB table becomes its own Arrow stream (a parallel Scan
-decoding only the columns the query uses) registered in DuckDB; each local table
-becomes a reference into the warehouse.  Unknown tables and columns are reported here,
+Each reference to a DynamoDB table becomes its own Arrow stream registered in DuckDB:
+read as its access plan says (GetItem, BatchGetItem, Query or a parallel Scan, with
+the WHERE conjuncts that concern only that reference pushed down, see
+:mod:`ddbsql.planner.access`), decoding only the columns the query uses.  The query
+sent to DuckDB keeps its whole WHERE: pushdown only reduces what is read.  Each local
+table becomes a reference into the warehouse.  Unknown tables and columns are reported here,
 with their line and column in the statement.
 """
 from __future__ import annotations
@@ -21,8 +24,10 @@ from ..catalog.mapping import bindings_for
 from ..catalog.model import TableDef
 from ..errors import SemanticError
 from ..exec.decode import DecodeWarnings
-from ..exec.scanner import ScanStats, arrow_schema, scan_batches
-from ..planner.scan import plan_scan
+from ..exec.lookups import arrow_schema, read_batches
+from ..exec.scanner import ScanStats
+from ..planner.access import AccessPlan, plan_access
+from ..planner.scopes import NO_FILTER, ReferenceFilter, reference_filters
 from ..sql.dialect import DIALECT
 from ..sql.translate import to_duckdb
 
@@ -44,12 +49,17 @@ def position_of(node: exp.Expression, text: str) -> tuple[int | None, int | None
 
 @dataclasses.dataclass
 class ScanRecord:
-    """One DynamoDB read of a statement, for messages and progress."""
+    """One DynamoDB read of a statement, for messages, progress and EXPLAIN.
+
+    ``label`` names the table reference (``default.orders AS o``); ``plan`` is how it is read.
+    """
 
     table: TableDef
     warnings: DecodeWarnings
     stats: ScanStats
     error: BaseException | None = None
+    plan: AccessPlan | None = None
+    label: str = ""
 
     def watch(self, batches):
         """Pass ``batches`` through, keeping the exception that ends them (DuckDB hides it)."""
@@ -63,9 +73,11 @@ class ScanRecord:
 class SourceBinder:
     """Rewrites the table references of one statement; holds what it registered."""
 
-    def __init__(self, session: "Session", text: str):
+    def __init__(self, session: "Session", text: str, *, explain: bool = False):
         self.session = session
         self.text = text
+        #: plan only: sources are registered empty and nothing is read from DynamoDB
+        self.explain = explain
         self.scans: list[ScanRecord] = []
         #: column types of every bound source, by the name it has in the bound tree
         self.schema: dict[str, dict[str, str]] = {}
@@ -128,11 +140,15 @@ class SourceBinder:
         tree = tree.copy()
         refs = self.table_refs(tree)
         needed = self.needed_columns(tree, refs)
+        # Without resolvable columns the WHERE cannot be attributed safely: no pushdown.
+        filters = {} if needed is None else reference_filters(
+            tree, {id(table): frozenset(c.name for c in definition.columns) for table, definition in refs})
         for table, definition in refs:
             alias = table.alias_or_name
             if definition.kind == "dynamodb":
                 columns = None if needed is None else needed.get(definition.qualified, set())
-                source = self._dynamodb_source(definition, columns)
+                label = definition.qualified + (f" AS {alias}" if alias.lower() != definition.name else "")
+                source = self._dynamodb_source(definition, columns, filters.get(id(table), NO_FILTER), label)
                 replacement = exp.Table(this=exp.to_identifier(source))
                 self.schema[source] = {c.name: str(c.type) for c in definition.columns}
             else:
@@ -148,7 +164,8 @@ class SourceBinder:
         """DuckDB SQL for a tree this binder bound, typed with the sources' columns."""
         return to_duckdb(tree, schema=self.schema, source=self.text)
 
-    def _dynamodb_source(self, definition: TableDef, columns: set[str] | None) -> str:
+    def _dynamodb_source(self, definition: TableDef, columns: set[str] | None,
+                         where: ReferenceFilter = NO_FILTER, label: str = "") -> str:
         session = self.session
         bindings = bindings_for(definition)
         chosen: list[ColumnBinding] = [b for b in bindings if columns is None or b.name in columns]
@@ -158,17 +175,32 @@ class SourceBinder:
             key = next((b for b in bindings if b.attribute == facts.hash_key), bindings[0])
             chosen = [key]
         props = definition.properties
-        plan = plan_scan(facts, chosen,
-                         segments=session.settings.get("dynamodb.scan.segments", props.get("dynamodb.scan.segments")),
-                         consistent_read=session.settings.get("dynamodb.consistent.read",
-                                                              props.get("dynamodb.consistent.read")))
-        record = ScanRecord(definition, DecodeWarnings(), ScanStats())
+        pushdown, reason = self._pushdown(definition)
+        plan = plan_access(facts, bindings, chosen, where, pushdown=pushdown, pushdown_off_reason=reason,
+                           segments=session.settings.get("dynamodb.scan.segments", props.get("dynamodb.scan.segments")),
+                           consistent_read=session.settings.get("dynamodb.consistent.read",
+                                                                props.get("dynamodb.consistent.read")))
+        record = ScanRecord(definition, DecodeWarnings(), ScanStats(), plan=plan, label=label or definition.qualified)
         self.scans.append(record)
+        if self.explain:
+            reader = pa.RecordBatchReader.from_batches(arrow_schema(plan), iter(()))
+            return session.engine.register_stream(reader)
         client = session.dynamodb_client(definition)
-        batches = scan_batches(client, plan, session.retry_policy(), warnings=record.warnings, stats=record.stats,
-                               cancel=session.cancel_event)
+        batches = read_batches(client, plan, session.retry_policy(), warnings=record.warnings, stats=record.stats,
+                               cancel=session.cancel_event, governor=session.governor_for(definition, facts))
         reader = pa.RecordBatchReader.from_batches(arrow_schema(plan), record.watch(batches))
         return session.engine.register_stream(reader)
+
+    def _pushdown(self, definition: TableDef) -> tuple[bool, str | None]:
+        """Whether WHERE predicates may be sent to DynamoDB for this table, and if not, why."""
+        settings = self.session.settings
+        if not settings.get("ddbsql.pushdown"):
+            return False, "SET ddbsql.pushdown=false"
+        override = definition.properties.get("dynamodb.filter.pushdown")
+        if not settings.get("dynamodb.filter.pushdown", override):
+            return False, ("TBLPROPERTIES dynamodb.filter.pushdown=false" if override is not None
+                           else "SET dynamodb.filter.pushdown=false")
+        return True, None
 
     def scan_error(self) -> BaseException | None:
         """The first error a scan of this statement ended with, if any."""
