@@ -19,7 +19,7 @@ import pyarrow as pa
 from ..errors import DynamoDBError
 from ..planner.access import AccessPlan, GetPlan, QueryPlan
 from ..planner.scan import ScanPlan
-from .decode import DecodeWarnings, decode_page
+from .fastpath import DecodeWarnings, decode_page, query_page
 from .governor import READ, Unlimited, consumed_units
 from .retry import RetryPolicy, is_throttling
 from .scanner import ScanStats, scan_batches
@@ -112,7 +112,7 @@ def query_batches(client, plan: QueryPlan, retry: RetryPolicy, *, warnings: Deco
         def run(put, stopped) -> None:
             params = dict(request, ReturnConsumedCapacity="TOTAL")
             while not stopped():
-                page = paced(governor, cancel, retry, lambda: client.query(**params), what=what)
+                page = paced(governor, cancel, retry, lambda: query_page(client, params), what=what)
                 if page is None:
                     return
                 items = page.get("Items", [])

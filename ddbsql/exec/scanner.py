@@ -21,7 +21,7 @@ from typing import Callable, Iterator, Sequence
 import pyarrow as pa
 
 from ..planner.scan import ScanPlan
-from .decode import DecodeWarnings, decode_page
+from .fastpath import DecodeWarnings, decode_page, scan_page
 from .encode import item_size
 from .governor import DEFAULT_ITEM_BYTES, MAX_PAGE_BYTES, READ, Governor, consumed_units, read_units
 from .retry import RetryPolicy, is_throttling
@@ -137,7 +137,7 @@ def scan_batches(client, plan: ScanPlan, retry: RetryPolicy, *, warnings: Decode
                     # local_stop is set when the consumer stops (closed, cancelled, failed)
                     if not governor.acquire(READ, estimate, cancel=local_stop) or stop.is_set():
                         return
-                page = retry.call(lambda: client.scan(**params), what=f"Scan {plan.table_name}",
+                page = retry.call(lambda: scan_page(client, params), what=f"Scan {plan.table_name}",
                                   since=last_progress, on_retry=on_retry)
                 last_progress = retry.clock()
                 items = page.get("Items", [])

@@ -47,7 +47,7 @@ from botocore.exceptions import ClientError
 
 from ..catalog.binding import ColumnBinding
 from ..errors import DynamoDBError
-from .encode import encode_batch
+from .fastpath import encode_batch_fast, raw_batch_write
 from .governor import WRITE, Governor, Unlimited, WriteCoster, consumed_units
 from .rejects import RejectLog
 from .retry import RetryPolicy, describe_client_error, error_code, is_throttling
@@ -156,8 +156,8 @@ class BatchWriter:
         def feed(route: Callable[[int, dict], None]) -> None:
             row_base = 0
             for batch in batches:
-                items, rejects = encode_batch(batch, bindings, key_attributes=self.key_attributes,
-                                              null_serialization=null_serialization)
+                items, rejects, _ = encode_batch_fast(batch, bindings, key_attributes=self.key_attributes,
+                                                     null_serialization=null_serialization)
                 rejected_rows = set()
                 for row, item, reason in rejects:
                     self.rejects.add(row_base + row, item, reason)
@@ -338,7 +338,7 @@ class BatchWriter:
             request = {self.table_name: [self._request(item) for _, item, _ in batch]}
             try:
                 response = self.retry.call(
-                    lambda: self.client.batch_write_item(RequestItems=request, ReturnConsumedCapacity="TOTAL"),
+                    lambda: raw_batch_write(self.client, RequestItems=request, ReturnConsumedCapacity="TOTAL"),
                     what=f"BatchWriteItem {self.table_name}", since=last_progress, on_retry=self._on_retry)
             except DynamoDBError as exc:
                 self.governor.settle(WRITE, total, 0.0)
