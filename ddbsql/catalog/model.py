@@ -8,6 +8,9 @@ from ..types import HiveType, parse_hive_type
 DYNAMODB_HANDLER = "org.apache.hadoop.hive.dynamodb.DynamoDBStorageHandler"
 DEFAULT_DATABASE = "default"
 
+#: File formats a ``kind == "file"`` table can have (see docs/files.md).
+FILE_FORMATS = ("text", "csv", "json", "parquet", "orc", "dynamodb-export", "emr-export")
+
 
 @dataclasses.dataclass(frozen=True)
 class Column:
@@ -29,11 +32,71 @@ class Column:
 
 
 @dataclasses.dataclass(frozen=True)
+class Partition:
+    """One registered partition: its values (folder text, ``None`` for Hive's default
+    partition) in partition-column order, and a location when it is not the usual
+    ``k=v/…`` folder under the table's."""
+
+    values: tuple[str | None, ...]
+    location: str | None = None
+
+    def to_json(self) -> dict:
+        data: dict = {"values": list(self.values)}
+        if self.location:
+            data["location"] = self.location
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Partition":
+        return cls(tuple(data["values"]), data.get("location"))
+
+
+@dataclasses.dataclass(frozen=True)
+class FileStorage:
+    """Where and how a file table's rows are stored.
+
+    ``format`` is one of :data:`FILE_FORMATS`; ``serde_properties`` holds the SerDe
+    parameters under Hive's own names (``field.delim``, ``colelction.delim`` [sic],
+    ``mapkey.delim``, ``line.delim``, ``escape.delim``, ``serialization.null.format``,
+    ``separatorChar``…), from ROW FORMAT DELIMITED or WITH SERDEPROPERTIES.
+    ``partition_columns`` names the table's trailing columns that are partition keys;
+    ``partitions`` are the partitions registered (ALTER TABLE … ADD PARTITION, MSCK
+    REPAIR TABLE, INSERT).  ``managed``: ddbsql chose the location (its own folder),
+    so DROP TABLE deletes the files.
+    """
+
+    location: str
+    format: str = "text"
+    serde: str | None = None
+    serde_properties: dict[str, str] = dataclasses.field(default_factory=dict)
+    partition_columns: tuple[str, ...] = ()
+    partitions: tuple[Partition, ...] = ()
+    input_format: str | None = None
+    output_format: str | None = None
+    managed: bool = False
+
+    def to_json(self) -> dict:
+        return {"location": self.location, "format": self.format, "serde": self.serde,
+                "serde_properties": dict(self.serde_properties), "partition_columns": list(self.partition_columns),
+                "partitions": [p.to_json() for p in self.partitions], "input_format": self.input_format,
+                "output_format": self.output_format, "managed": self.managed}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "FileStorage":
+        return cls(data["location"], data.get("format", "text"), data.get("serde"),
+                   dict(data.get("serde_properties") or {}), tuple(data.get("partition_columns") or ()),
+                   tuple(Partition.from_json(p) for p in data.get("partitions") or ()),
+                   data.get("input_format"), data.get("output_format"), bool(data.get("managed", False)))
+
+
+@dataclasses.dataclass(frozen=True)
 class TableDef:
     """One table in the catalog.
 
-    ``kind`` is ``"dynamodb"`` (external, stored by the DynamoDB storage handler) or
-    ``"managed"`` (a local table kept in ddbsql's DuckDB warehouse file).
+    ``kind`` is ``"dynamodb"`` (external, stored by the DynamoDB storage handler),
+    ``"managed"`` (a local table kept in ddbsql's DuckDB warehouse file) or ``"file"``
+    (rows in files on S3 or a local disk, described by ``storage``; its partition
+    columns are the last of ``columns``).
     ``properties`` are the TBLPROPERTIES as given (keys lower case).
     """
 
@@ -45,6 +108,7 @@ class TableDef:
     external: bool = True
     comment: str | None = None
     created: float = 0.0
+    storage: FileStorage | None = None
 
     @property
     def qualified(self) -> str:
@@ -54,13 +118,32 @@ class TableDef:
         low = name.lower()
         return next((c for c in self.columns if c.name == low), None)
 
+    @property
+    def data_columns(self) -> tuple[Column, ...]:
+        """The columns stored in the files (all but the partition columns)."""
+        if self.storage is None or not self.storage.partition_columns:
+            return self.columns
+        keys = set(self.storage.partition_columns)
+        return tuple(c for c in self.columns if c.name not in keys)
+
+    @property
+    def partition_columns(self) -> tuple[Column, ...]:
+        if self.storage is None:
+            return ()
+        return tuple(c for name in self.storage.partition_columns for c in self.columns if c.name == name)
+
     def to_json(self) -> dict:
-        return {"database": self.database, "name": self.name, "kind": self.kind,
+        data = {"database": self.database, "name": self.name, "kind": self.kind,
                 "columns": [c.to_json() for c in self.columns], "properties": self.properties,
                 "external": self.external, "comment": self.comment, "created": self.created}
+        if self.storage is not None:
+            data["storage"] = self.storage.to_json()
+        return data
 
     @classmethod
     def from_json(cls, data: dict) -> "TableDef":
+        storage = data.get("storage")
         return cls(data["database"], data["name"], tuple(Column.from_json(c) for c in data["columns"]),
                    data["kind"], dict(data.get("properties") or {}), data.get("external", True),
-                   data.get("comment"), data.get("created", 0.0))
+                   data.get("comment"), data.get("created", 0.0),
+                   FileStorage.from_json(storage) if storage else None)

@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--region", help="AWS region (default: the boto3 chain, else us-east-1)")
     parser.add_argument("--profile", help="AWS profile from the shared config files")
     parser.add_argument("--endpoint-url", help="DynamoDB endpoint URL (also AWS_ENDPOINT_URL_DYNAMODB)")
+    parser.add_argument("--s3-endpoint-url", help="S3 endpoint URL for file tables and exports (also "
+                                                  "AWS_ENDPOINT_URL_S3; default: AWS, or --endpoint-url)")
     parser.add_argument("--local", action="store_true",
                         help="start an embedded local DynamoDB + S3 endpoint for this run (needs ddbsql[local]); "
                              "the metastore is then a throwaway one unless --metastore is given")
@@ -248,9 +250,9 @@ def main(argv: list[str] | None = None) -> int:
     progress = TerminalProgress(sys.stderr) if sys.stderr.isatty() and not args.silent else None
     try:
         connection = dbapi.connect(region=args.region, profile=args.profile, endpoint_url=args.endpoint_url,
-                                   metastore=args.metastore, database=args.database, hiveconf=hiveconf,
-                                   hivevar=hivevar, allow_shell=True, allow_local_files=True, local=args.local,
-                                   progress=progress)
+                                   s3_endpoint_url=args.s3_endpoint_url, metastore=args.metastore,
+                                   database=args.database, hiveconf=hiveconf, hivevar=hivevar, allow_shell=True,
+                                   allow_local_files=True, local=args.local, progress=progress)
     except dbapi.Error as exc:
         print(f"FAILED: {exc}", file=sys.stderr)
         return EXIT_FAILED

@@ -64,6 +64,24 @@ class ClientFactory:
     def s3(self, region: str | None = None):
         return self._client("s3", self.region(region), self.options.s3_endpoint_url or self.options.endpoint_url)
 
+    def s3_endpoint(self, region: str | None = None) -> str | None:
+        """The S3 endpoint when it is not AWS's own, most specific first: the S3 endpoint
+        option (``connect(s3_endpoint_url=…)``, set by ``--local``), what boto3 resolves for
+        S3 (``AWS_ENDPOINT_URL_S3``, ``AWS_ENDPOINT_URL``, the profile's ``services``), then
+        ``--endpoint-url``.  None means AWS."""
+        if self.options.s3_endpoint_url:
+            return self.options.s3_endpoint_url
+        resolved = getattr(self._client("s3", self.region(region), None).meta, "endpoint_url", None)
+        if resolved and "amazonaws.com" not in resolved:
+            return resolved
+        return self.options.endpoint_url
+
+    def credentials(self):
+        """The boto3 chain's current credentials (frozen: access_key, secret_key, token), or
+        None.  Handed to libraries that cannot use boto3 themselves; never logged."""
+        credentials = self._session.get_credentials()
+        return credentials.get_frozen_credentials() if credentials is not None else None
+
     def _client(self, service: str, region: str, endpoint: str | None):
         key = (service, region, endpoint)
         with self._lock:

@@ -24,7 +24,7 @@ from ..catalog.binding import ColumnBinding
 from ..errors import TypeMappingError
 from ..types import INTEGERS, HiveType
 
-__all__ = ["MAX_ITEM_BYTES", "Reject", "encode_batch", "item_size", "parse_item_value"]
+__all__ = ["MAX_ITEM_BYTES", "Reject", "encode_batch", "item_size", "parse_item_value", "attribute_from_json"]
 
 #: DynamoDB's largest item, attribute names included.
 MAX_ITEM_BYTES = 400 * 1024
@@ -557,6 +557,13 @@ def parse_item_value(text: str) -> dict | None:
         obj = json.loads(text, parse_float=Decimal)
     except ValueError:
         raise _Unencodable("not JSON") from None
+    return _from_json(obj)
+
+
+def attribute_from_json(obj: Any) -> dict | None:
+    """A parsed JSON attribute value (the connector's forms or DynamoDB JSON, see
+    :func:`parse_item_value`) as a low-level attribute value; None for an empty set.
+    Raises ``ValueError`` with the reason for anything else."""
     return _from_json(obj)
 
 

@@ -1,6 +1,7 @@
 """Catalog statements: CREATE/DROP/ALTER/DESCRIBE/SHOW/USE for databases and tables."""
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import time
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ from ..errors import CatalogError, ConfigError, ExecutionError, ParseError, Sema
 from ..exec.tables import create_table
 from ..sql import statements as st
 from ..types import from_arrow, parse_hive_type
+from . import files
 from .queries import failure, hive_output_names
 from .result import Result
 from .sources import SourceBinder, position_of
@@ -102,9 +104,8 @@ def run_create(session: "Session", tree: exp.Create, text: str) -> Result:
             raise SemanticError("a DynamoDB table needs a column list")
         table = TableDef(database, name, _columns(tree.this), "dynamodb", props, True, comment, time.time())
         return _create_dynamodb(session, table)
-    if other:
-        raise SemanticError("file-backed tables (STORED AS / LOCATION / ROW FORMAT) are not supported yet; "
-                            "ddbsql supports DynamoDB tables and local managed tables for now")
+    if other or props.get("ddbsql.format"):
+        return files.run_create(session, tree, text, database, name, props, comment)
     return _create_local(session, tree, text, database, name, props, comment)
 
 
@@ -228,6 +229,8 @@ def run_drop(session: "Session", tree: exp.Drop, text: str) -> Result:
             raise CatalogError(f"Table not found '{database}.{name}'", line=line, col=col)
         if table.kind == "managed":
             session.engine.con.execute(f'DROP TABLE IF EXISTS {session.engine.warehouse()}."{database}"."{name}"')
+        elif table.kind == "file":
+            files.drop_table_files(session, table)
         session.metastore.remove(database, name)
     return Result.done("ddl", *messages)
 
@@ -247,18 +250,27 @@ def run_alter(session: "Session", tree: exp.Alter, text: str) -> Result:
         line, col = position_of(target, text)
         raise CatalogError(f"Table not found '{target.sql()}'", line=line, col=col)
     props = dict(table.properties)
+    updated = table
     for action in tree.args.get("actions") or []:
+        if isinstance(action, (exp.AddPartition, exp.DropPartition)):
+            return _alter_partitions(session, table, tree, action)
         if isinstance(action, exp.AlterSet):
+            if action.args.get("location") is not None:
+                if table.kind != "file" or target.args.get("partition") is not None:
+                    raise ParseError("ALTER TABLE … SET LOCATION is supported for file tables only", line=1, col=1)
+                updated = files.alter_set_location(session, updated, action.args["location"].name)
             for group in action.expressions:
                 for prop in group.expressions if isinstance(group, exp.Properties) else [group]:
                     if type(prop) is exp.Property:
                         props[prop.name.lower()] = prop.args["value"].name
+                    elif isinstance(prop, exp.SerdeProperties) and table.kind == "file":
+                        updated = files.alter_set_serde_properties(
+                            updated, {p.name: p.args["value"].name for p in prop.expressions})
                     else:
                         raise ParseError(f"ALTER TABLE … SET {prop.key} is not supported", line=1, col=1)
         else:
             raise ParseError(f"ALTER TABLE {action.key.upper()} is not supported", line=1, col=1)
-    updated = TableDef(table.database, table.name, table.columns, table.kind, props, table.external, table.comment,
-                       table.created)
+    updated = dataclasses.replace(updated, properties=props)
     if updated.kind == "dynamodb":
         check_table_name(props.get(m.TABLE_NAME, updated.name))
         bindings = bindings_for(updated)
@@ -266,6 +278,22 @@ def run_alter(session: "Session", tree: exp.Alter, text: str) -> Result:
         check_against_table(updated, bindings, session.facts(updated, fresh=True))
     session.metastore.put(updated, replace=True)
     return Result.done("ddl")
+
+
+def _alter_partitions(session: "Session", table: TableDef, tree: exp.Alter, action: exp.Expression) -> Result:
+    """ALTER TABLE … ADD/DROP PARTITION when it reaches here as a sqlglot tree."""
+    from ..sql import partitions as sp
+
+    ref = sp.TableRef(table.name, table.database)
+    if isinstance(action, exp.AddPartition):
+        location = action.args.get("location")
+        text = location.this.name if location is not None else None
+        statement = sp.AddPartitions(ref, ((files.partition_spec_of(action.this), text),),
+                                     bool(action.args.get("exists")))
+    else:
+        statement = sp.DropPartitions(ref, tuple(files.partition_spec_of(p) for p in action.expressions),
+                                      bool(action.args.get("exists")))
+    return files.run_partition_statement(session, statement)
 
 
 # ---------------------------------------------------------------- DESCRIBE / SHOW
@@ -287,7 +315,10 @@ def run_describe(session: "Session", tree: exp.Describe, text: str) -> Result:
 
 def describe_columns(table: TableDef) -> list[tuple[str, str, str]]:
     default = "from deserializer" if table.kind == "dynamodb" else ""
-    return [(c.name, str(c.type), c.comment or default) for c in table.columns]
+    rows = [(c.name, str(c.type), c.comment or default) for c in table.columns]
+    if table.kind == "file":
+        rows += files.describe_partition_rows(table)
+    return rows
 
 
 def describe_details(session: "Session", table: TableDef) -> list[tuple[str, str, str]]:
@@ -309,6 +340,8 @@ def describe_details(session: "Session", table: TableDef) -> list[tuple[str, str
     if table.kind == "dynamodb":
         rows += [("SerDe Library:", SERDE, ""), ("InputFormat:", "null", ""), ("OutputFormat:", "null", "")]
         rows += [("", "", "")] + _dynamodb_details(session, table)
+    elif table.kind == "file":
+        rows = rows[:-2] + files.describe_storage_rows(table)
     else:
         rows += [("Location:", f"ddbsql warehouse {session.engine.warehouse_path or '(in memory)'}", "")]
     return rows
@@ -337,13 +370,16 @@ def _dynamodb_details(session: "Session", table: TableDef) -> list[tuple[str, st
 
 
 def show_create(table: TableDef) -> str:
+    columns = table.data_columns if table.kind == "file" else table.columns
     cols = ",\n".join(f"  `{c.spelling or c.name}` {c.type}" + (f" COMMENT '{c.comment}'" if c.comment else "")
-                      for c in table.columns)
+                      for c in columns)
     lines = [f"CREATE {'EXTERNAL ' if table.external else ''}TABLE `{table.database}`.`{table.name}`(", cols + ")"]
     if table.comment:
         lines.append(f"COMMENT '{table.comment}'")
     if table.kind == "dynamodb":
         lines += ["STORED BY", f"  '{DYNAMODB_HANDLER}'"]
+    elif table.kind == "file":
+        lines += files.show_create_lines(table)
     if table.properties:
         props = ",\n".join(f"  '{k}'='{v}'" for k, v in table.properties.items())
         lines += ["TBLPROPERTIES (", props + ")"]

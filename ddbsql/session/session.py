@@ -24,7 +24,8 @@ from ..exec.tables import describe_table
 from ..sql import statements as st
 from ..sql.parameters import as_mapping, bind_parameters, number_qmarks
 from ..sql.substitute import substitute
-from . import commands, ddl, explain, queries, writes
+from ..sql.partitions import PartitionStatement
+from . import commands, ddl, explain, files, queries, writes
 from .result import Result
 
 #: Seconds a DescribeTable answer is reused before asking DynamoDB again.
@@ -132,11 +133,15 @@ class Session:
         if isinstance(statement, (st.ShowTables, st.ShowDatabases, st.ShowCreateTable, st.ShowTblProperties,
                                   st.ShowColumns)):
             return ddl.run_show(self, statement)
+        if isinstance(statement, PartitionStatement):
+            return files.run_partition_statement(self, statement)
         tree, text = statement.tree, statement.text
         if isinstance(tree, exp.Insert) or isinstance(tree, exp.MultitableInserts):
             return writes.run_insert_statement(self, tree, text)
         if isinstance(tree, (exp.Select, exp.Union, exp.Except, exp.Intersect, exp.Subquery, exp.Values)):
             return queries.run_query(self, tree, text)
+        if isinstance(tree, exp.LoadData):
+            return files.run_load(self, tree, text)
         if isinstance(tree, exp.Create):
             return ddl.run_create(self, tree, text)
         if isinstance(tree, exp.Drop):

@@ -30,6 +30,7 @@ from ..planner.access import AccessPlan, plan_access
 from ..planner.scopes import NO_FILTER, ReferenceFilter, reference_filters
 from ..sql.dialect import DIALECT
 from ..sql.translate import to_duckdb
+from .file_sources import file_source
 
 if TYPE_CHECKING:
     from .session import Session
@@ -151,6 +152,10 @@ class SourceBinder:
                 source = self._dynamodb_source(definition, columns, filters.get(id(table), NO_FILTER), label)
                 replacement = exp.Table(this=exp.to_identifier(source))
                 self.schema[source] = {c.name: str(c.type) for c in definition.columns}
+            elif definition.kind == "file":
+                source = file_source(self, definition, table,
+                                     None if needed is None else needed.get(definition.qualified, set()))
+                replacement = exp.Table(this=exp.to_identifier(source))
             else:
                 self.schema[definition.name] = {c.name: str(c.type) for c in definition.columns}
                 replacement = exp.Table(this=exp.to_identifier(definition.name),

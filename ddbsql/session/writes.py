@@ -48,6 +48,7 @@ from ..exec.rejects import RejectLog
 from ..exec.scanner import scan_keys
 from ..exec.writer import (DELETE, INSERT_IF_ABSENT, NEWER_WINS, PUT, BatchWriter, WriteMode, WriteReport,
                            key_of)
+from . import files
 from .queries import execute_duckdb, failure, hive_output_names
 from .result import Result
 from .sources import SourceBinder, position_of
@@ -335,6 +336,8 @@ def run_multi_insert(session: "Session", tree: exp.MultitableInserts, text: str,
 
 def run_insert_statement(session: "Session", tree: exp.Expression, text: str) -> Result:
     label = " ".join(text.split())[:200]
+    if files.handles(session, tree):
+        return files.run_insert_statement(session, tree, text, label)
     if isinstance(tree, exp.MultitableInserts):
         return run_multi_insert(session, tree, text, label)
     return run_insert(session, tree, text, label)

@@ -16,6 +16,7 @@ from sqlglot.errors import ParseError as SqlglotParseError, TokenError
 
 from ..errors import ParseError
 from .dialect import DIALECT
+from .partitions import parse_partition_statement
 
 # sqlglot warns on stderr when it falls back to a Command; ddbsql reports its own errors.
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
@@ -189,6 +190,9 @@ def parse_statement(text: str) -> Statement:
             raise ParseError(f"EXPLAIN {option.upper()} is not supported (use EXPLAIN <query>)", line=1, col=1)
         rest = m.group("rest")
         return Explain(SqlStatement(parse_sql(rest), rest))
+    partition_statement = parse_partition_statement(body)
+    if partition_statement is not None:
+        return partition_statement
     return SqlStatement(parse_sql(text), text)
 
 

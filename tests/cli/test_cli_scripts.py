@@ -168,3 +168,21 @@ def test_query_example(tmp_path):
     assert "Di Evans\tNULL\tNULL\tNULL\tNULL" in out
     assert 'c1\t["web","app"]\t3\t2\t1,2' in out
     assert out[-2] == "Ana Silva\t2015-01-12\t2015"
+
+
+def test_output_is_byte_identical_across_runs_in_every_format(tmp_path):
+    script = tmp_path / "q.sql"
+    script.write_text("""
+        CREATE EXTERNAL TABLE t (id string, n bigint, price decimal(38,10), tags array<string>, ok boolean)
+        STORED BY 'org.apache.hadoop.hive.dynamodb.DynamoDBStorageHandler'
+        TBLPROPERTIES ("dynamodb.table.name" = "Stable", "ddbsql.create" = "true", "ddbsql.hash.key" = "id");
+        INSERT INTO TABLE t VALUES ('a', 1, 12345678901234567890.0123456789, array('x','y'), true),
+                                   ('b', NULL, -0.5, NULL, false), ('c', 3, 0, array(), NULL);
+        SELECT * FROM t ORDER BY id;
+    """)
+    for fmt in ("tsv", "csv", "json", "table", "vertical"):
+        runs = [ddbsql("--local", "-S", "--header", "--output-format", fmt, "-f", str(script), cwd=tmp_path)
+                for _ in range(2)]
+        assert runs[0].returncode == 0, runs[0].stderr
+        assert runs[0].stdout == runs[1].stdout, fmt
+        assert "12345678901234567890.0123456789" in runs[0].stdout

@@ -757,3 +757,19 @@ def test_executescript_on_error_false_raises(conn):
         conn.cursor().executescript("SELECT * FROM missing; SELECT 2",
                                     on_error=lambda s, e: calls.append(s.number) or False)
     assert calls == [1]
+
+
+def test_pandas_read_sql_through_the_dbapi(tmp_path):
+    import warnings
+
+    import pandas
+
+    with ddbsql.connect(local=True, metastore=tmp_path / "m.db") as connection:
+        cursor = connection.cursor()
+        cursor.execute("CREATE TABLE pets (name string, legs int)")
+        cursor.execute("INSERT INTO TABLE pets VALUES ('cat', 4), ('bird', 2)")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)   # pandas prefers SQLAlchemy; plain DB-API works
+            frame = pandas.read_sql("SELECT name, legs FROM pets WHERE legs > ? ORDER BY legs", connection,
+                                    params=[1])
+    assert frame.to_dict("records") == [{"name": "bird", "legs": 2}, {"name": "cat", "legs": 4}]

@@ -64,7 +64,8 @@ class Env:
 
 
 def open_connection(backend, tmp: Path, **kwargs) -> ddbsql.Connection:
-    hiveconf = {"ddbsql.reject.dir": str(tmp / "rejects")}
+    # a server fault retried for the default 10 minutes would stall the suite: 30 s is plenty here
+    hiveconf = {"ddbsql.reject.dir": str(tmp / "rejects"), "ddbsql.retry.max.seconds": "30"}
     hiveconf.update(kwargs.pop("hiveconf", {}))
     return ddbsql.connect(endpoint_url=backend.url, region="us-east-1", metastore=tmp / "metastore.db",
                           warehouse=tmp / "warehouse.duckdb", allow_shell=True, allow_local_files=True,
