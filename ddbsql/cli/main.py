@@ -146,6 +146,8 @@ class ScriptRunner:
                 worker.join(0.1)
             except KeyboardInterrupt:
                 interrupted = True
+            if interrupted:
+                # again and again: the statement may not have reached DuckDB or DynamoDB yet
                 self.connection.cancel()
         if interrupted:
             raise KeyboardInterrupt
