@@ -9,10 +9,8 @@ A pushed LIMIT closes the stream once that many rows have been produced.
 """
 from __future__ import annotations
 
-import queue
 import threading
-from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Iterator
+from typing import Iterator
 
 import pyarrow as pa
 
@@ -22,12 +20,11 @@ from ..planner.scan import ScanPlan
 from .fastpath import DecodeWarnings, decode_page, query_page
 from .governor import READ, Unlimited, consumed_units
 from .retry import RetryPolicy, is_throttling
+from .pump import Task, pump
 from .scanner import ScanStats, scan_batches
 
-_DONE = object()
 
 #: A unit of work: ``task(put, stopped)`` puts batches until done or ``stopped()``.
-Task = Callable[[Callable[[object], bool], Callable[[], bool]], None]
 
 
 def arrow_schema(plan: AccessPlan) -> pa.Schema:
@@ -129,7 +126,7 @@ def query_batches(client, plan: QueryPlan, retry: RetryPolicy, *, warnings: Deco
                 params["ExclusiveStartKey"] = last
         return run
 
-    return _run([task_for(r) for r in plan.requests], f"query-{plan.table_name}", max_workers, cancel)
+    return pump([task_for(r) for r in plan.requests], f"query-{plan.table_name}", max_workers, cancel)
 
 
 def get_batches(client, plan: GetPlan, retry: RetryPolicy, *, warnings: DecodeWarnings, stats: ScanStats,
@@ -192,57 +189,4 @@ def get_batches(client, plan: GetPlan, retry: RetryPolicy, *, warnings: DecodeWa
         return run
 
     make = get_item if plan.operation == "GetItem" else batch_get
-    return _run([make(r) for r in plan.requests()], f"get-{plan.table_name}", max_workers, cancel)
-
-
-def _run(tasks: list[Task], name: str, max_workers: int, cancel: threading.Event | None) -> Iterator[pa.RecordBatch]:
-    """Run ``tasks`` on a thread pool and yield what they put, in arrival order."""
-    stop = cancel or threading.Event()
-    local_stop = threading.Event()
-    workers = max(1, min(len(tasks), max_workers))
-    out: queue.Queue = queue.Queue(maxsize=max(2, 2 * workers))
-
-    def stopped() -> bool:
-        return stop.is_set() or local_stop.is_set()
-
-    def put(item) -> bool:
-        while not stopped():
-            try:
-                out.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def work(task: Task) -> None:
-        try:
-            task(put, stopped)
-        except BaseException as exc:  # handed to the consumer, which re-raises it
-            put(exc)
-        finally:
-            put(_DONE)
-
-    def generate() -> Iterator[pa.RecordBatch]:
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
-        remaining = len(tasks)
-        try:
-            for task in tasks:
-                pool.submit(work, task)
-            while remaining:
-                try:
-                    item = out.get(timeout=0.1)
-                except queue.Empty:
-                    if stop.is_set():
-                        return
-                    continue
-                if item is _DONE:
-                    remaining -= 1
-                elif isinstance(item, BaseException):
-                    raise item
-                else:
-                    yield item
-        finally:
-            local_stop.set()
-            pool.shutdown(wait=False, cancel_futures=True)
-
-    return generate()
+    return pump([make(r) for r in plan.requests()], f"get-{plan.table_name}", max_workers, cancel)

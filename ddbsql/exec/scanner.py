@@ -13,9 +13,7 @@ the ``ConsumedCapacity`` of the page and used to size the next one.
 """
 from __future__ import annotations
 
-import queue
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Iterator, Sequence
 
 import pyarrow as pa
@@ -24,9 +22,9 @@ from ..planner.scan import ScanPlan
 from .fastpath import DecodeWarnings, decode_page, scan_page
 from .encode import item_size
 from .governor import DEFAULT_ITEM_BYTES, MAX_PAGE_BYTES, READ, Governor, consumed_units, read_units
+from .pump import pump
 from .retry import RetryPolicy, is_throttling
 
-_DONE = object()
 
 
 class ScanStats:
@@ -99,20 +97,7 @@ def scan_batches(client, plan: ScanPlan, retry: RetryPolicy, *, warnings: Decode
     cancels the remaining pages.
     """
     stats = stats or ScanStats()
-    stop = cancel or threading.Event()
-    local_stop = threading.Event()
-    out: queue.Queue = queue.Queue(maxsize=queue_depth or max(2, 2 * min(plan.segments, max_workers)))
     lock = threading.Lock()
-
-    def put(item) -> bool:
-        while not (stop.is_set() or local_stop.is_set()):
-            try:
-                out.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
     workers = min(plan.segments, max_workers)
 
     def on_retry(exc: BaseException) -> None:
@@ -123,19 +108,18 @@ def scan_batches(client, plan: ScanPlan, retry: RetryPolicy, *, warnings: Decode
         if throttled and governor is not None:
             governor.throttled(READ)
 
-    def run_segment(segment: int) -> None:
-        try:
+    def segment_task(segment: int):
+        def run(put, stopped) -> None:
             params = plan.request(segment)
             params["ReturnConsumedCapacity"] = "TOTAL"
             budget = PageBudget(governor, consistent=bool(params.get("ConsistentRead")), workers=workers,
                                 plan_limit=params.get("Limit")) if governor is not None else None
             last_progress = retry.clock()
-            while not (stop.is_set() or local_stop.is_set()):
+            while not stopped():
                 estimate = 0.0
                 if budget is not None:
                     estimate = budget.prepare(params)
-                    # local_stop is set when the consumer stops (closed, cancelled, failed)
-                    if not governor.acquire(READ, estimate, cancel=local_stop) or stop.is_set():
+                    if not governor.acquire(READ, estimate, cancel=stopped) or stopped():
                         return
                 page = retry.call(lambda: scan_page(client, params), what=f"Scan {plan.table_name}",
                                   since=last_progress, on_retry=on_retry)
@@ -147,43 +131,18 @@ def scan_batches(client, plan: ScanPlan, retry: RetryPolicy, *, warnings: Decode
                     stats.items += len(items)
                     stats.scanned += page.get("ScannedCount", len(items))
                     stats.consumed_capacity += consumed
-                if items:
-                    batch = decode_page(items, plan.bindings, warnings)
-                    if not put(batch):
-                        return
+                if items and not put(decode_page(items, plan.bindings, warnings)):
+                    return
                 if on_page:
                     on_page(stats)
                 last = page.get("LastEvaluatedKey")
                 if not last:
                     return
                 params["ExclusiveStartKey"] = last
-        except BaseException as exc:  # handed to the consumer, which re-raises it
-            put(exc)
-        finally:
-            put(_DONE)
+        return run
 
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"scan-{plan.table_name}")
-    remaining = plan.segments
-    try:
-        for segment in range(plan.segments):
-            pool.submit(run_segment, segment)
-        while remaining:
-            try:
-                item = out.get(timeout=0.1)
-            except queue.Empty:
-                if stop.is_set():
-                    return
-                continue
-            if item is _DONE:
-                remaining -= 1
-            elif isinstance(item, BaseException):
-                raise item
-            else:
-                yield item
-    finally:
-        local_stop.set()
-        pool.shutdown(wait=False, cancel_futures=True)
-
+    yield from pump([segment_task(s) for s in range(plan.segments)], f"scan-{plan.table_name}", max_workers, cancel,
+                    queue_depth=queue_depth or max(2, 2 * workers))
 
 
 def scan_keys(client, table_name: str, key_attributes: Sequence[str], retry: RetryPolicy, *,
