@@ -10,6 +10,7 @@ import io
 import os
 import re
 import shutil
+import signal
 import subprocess
 from typing import TYPE_CHECKING, Iterable
 
@@ -117,6 +118,8 @@ def run_repl(runner: "ScriptRunner") -> None:
     from prompt_toolkit.lexers import Lexer
     from prompt_toolkit.styles import Style
 
+    # Ctrl-C must reach the shell even when it was started with SIGINT ignored (nohup, &)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     catalog = DbapiCatalog(runner)
 
     class SqlCompleter(Completer):

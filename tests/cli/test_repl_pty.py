@@ -6,6 +6,7 @@ import os
 import pty
 import re
 import select
+import signal
 import subprocess
 import sys
 import termios
@@ -22,6 +23,7 @@ def _controlling_tty() -> None:
     """In the child: a new session whose controlling terminal is the pty, so ^C sends SIGINT."""
     os.setsid()
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # a test run in the background inherits SIG_IGN
 
 
 class Terminal:
