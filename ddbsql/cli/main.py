@@ -127,6 +127,8 @@ class ScriptRunner:
         raises KeyboardInterrupt here once the worker has stopped.
         """
         outcome: dict[str, BaseException | bool] = {}
+        # not Thread.join: a Ctrl-C inside join() can leave the thread looking finished
+        done = threading.Event()
 
         def work() -> None:
             try:
@@ -137,18 +139,23 @@ class ScriptRunner:
                 outcome["ok"] = False
             except BaseException as exc:  # handed to the main thread
                 outcome["error"] = exc
+            finally:
+                done.set()
 
         worker = threading.Thread(target=work, name="ddbsql-statement", daemon=True)
         worker.start()
         interrupted = False
-        while worker.is_alive():
+        while True:
+            # Ctrl-C can land on any line here, so the whole wait is inside the try
             try:
-                worker.join(0.1)
+                while not done.is_set():
+                    if interrupted:
+                        # again and again: the statement may not have reached DuckDB or DynamoDB yet
+                        self.connection.cancel()
+                    done.wait(0.1)
+                break
             except KeyboardInterrupt:
                 interrupted = True
-            if interrupted:
-                # again and again: the statement may not have reached DuckDB or DynamoDB yet
-                self.connection.cancel()
         if interrupted:
             raise KeyboardInterrupt
         if "error" in outcome:

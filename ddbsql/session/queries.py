@@ -71,6 +71,8 @@ def stream(reader: pa.RecordBatchReader, binder: SourceBinder, result: Result) -
             rows += batch.num_rows
             yield batch
     finally:
+        # DuckDB holds the connection until its result stream is closed
+        reader.close()
         result.rowcount = rows
         result.messages.extend(binder.warning_messages())
 

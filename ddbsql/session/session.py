@@ -82,7 +82,9 @@ class Session:
         Errors are :class:`~ddbsql.errors.DdbsqlError` with positions relative to ``text``.
         """
         self.release()
-        self.cancel_event.clear()
+        # a fresh event per statement: the previous one stays set for whatever of the
+        # cancelled statement is still winding down (scan threads, DuckDB's reader)
+        self.cancel_event = threading.Event()
         substituted, undefined = substitute(text, self.settings.lookup)
         notes = [f"WARNING: variable ${{{name}}} is not defined; left as written" for name in undefined]
         positional = parameters is not None and not isinstance(parameters, Mapping)

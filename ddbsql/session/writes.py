@@ -179,13 +179,16 @@ def write(session: "Session", target: InsertTarget, sql: str, binder: SourceBind
     null_serialization = session.settings.get("dynamodb.null.serialization", props.get(NULL_SERIALIZATION))
 
     def batches():
-        while True:
-            try:
-                yield reader.read_next_batch()
-            except StopIteration:
-                return
-            except duckdb.Error as exc:
-                raise failure(exc, binder) from None
+        try:
+            while True:
+                try:
+                    yield reader.read_next_batch()
+                except StopIteration:
+                    return
+                except duckdb.Error as exc:
+                    raise failure(exc, binder) from None
+        finally:
+            reader.close()  # DuckDB holds the connection until its result stream is closed
 
     ticker = None
     if session.options.progress is not None:

@@ -119,3 +119,37 @@ def test_repl_runs_statements_completes_and_exits(tmp_path):
     finally:
         if term.process.poll() is None:
             term.process.kill()
+
+
+@pytest.mark.e2e
+def test_ctrl_c_cancels_a_running_dynamodb_scan(tmp_path):
+    term = Terminal(["--local"], tmp_path)
+    try:
+        term.read_until(r"ddbsql \(default\)>")
+        # a table with 1 RCU: at read.percent 0.5 a full scan of 3 000 items takes about a minute
+        term.send("CREATE EXTERNAL TABLE slow (id string, v string) STORED BY "
+                  "'org.apache.hadoop.hive.dynamodb.DynamoDBStorageHandler' TBLPROPERTIES ("
+                  "'dynamodb.table.name'='Slow', 'ddbsql.create'='true', 'ddbsql.hash.key'='id', "
+                  "'ddbsql.billing.mode'='PROVISIONED', 'ddbsql.read.capacity'='1', 'ddbsql.write.capacity'='4000');\r")
+        term.read_until(r"OK")
+        term.send("CREATE TABLE d (x int);\r")
+        term.read_until(r"OK")
+        term.send("INSERT INTO TABLE d VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9);\r")
+        term.read_until(r"Loaded 10 row")
+        term.send("INSERT INTO TABLE slow SELECT concat('k', a.x, b.x, c.x), repeat('v', 40) "
+                  "FROM d a, d b, d c;\r")
+        term.read_until(r"Loaded 1000 row", timeout=60)
+        term.send("SELECT count(*) FROM slow;\r")
+        time.sleep(2)
+        started = time.monotonic()
+        term.send("\x03")
+        term.read_until(r"Cancelled|FAILED: .*[Cc]ancel", timeout=20)
+        assert time.monotonic() - started < 10
+        term.send("SELECT 'still here';\r")
+        term.read_until(r"still here")
+        term.read_until(r"ddbsql \(default\)>")
+        term.send("\x04")
+        assert term.close() == 0, ANSI.sub("", term.screen)[-3000:]
+    finally:
+        if term.process.poll() is None:
+            term.process.kill()
