@@ -629,35 +629,16 @@ def _run_multi(session: "Session", tree: exp.MultitableInserts, text: str, label
     targets = [(_resolve(session, i, text) if _is_file_insert(session, i) else writes.resolve_target(session, i, text))
                for i in inserts]
     binder = SourceBinder(session, text)
-    for insert in inserts:
-        full = insert.expression.copy()
-        full.set("from_", exp.From(this=source.copy()))
-        binder.needed_columns(full, binder.table_refs(full))
-    alias = source.alias_or_name
-    temp = f"__ddbsql_files_multi_{int(time.time() * 1000)}"
-    bound_source = binder.bind(exp.select("*").from_(source.copy()))
-    con = session.engine.con
-    try:
-        con.execute(f'CREATE OR REPLACE TEMP TABLE "{temp}" AS {binder.to_duckdb(bound_source)}')
-    except duckdb.Error as exc:
-        raise failure(exc, binder) from None
     results = []
-    try:
+    with writes.staged_multi_source(session, source, inserts, binder) as select_sql:
         for insert, target in zip(inserts, targets):
-            select = insert.expression.copy()
-            select.set("from_", exp.From(this=exp.Table(this=exp.to_identifier(temp),
-                                                        alias=exp.TableAlias(this=exp.to_identifier(alias)))))
-            first = bound_source.find(exp.Table)
-            binder.schema[temp] = binder.schema.get(first.name, {}) if first is not None else {}
-            sql = binder.to_duckdb(hive_output_names(select))
+            sql = select_sql(insert)
             if isinstance(target, (_FileTarget, _DirectoryTarget)):
                 results.append(_write_target(session, target, sql, binder, text, label))
             else:
                 shaped = writes.cast_to_target(session, sql, target, text)
                 results.append(writes.write(session, target, shaped, binder, label))
             binder.scans.clear()
-    finally:
-        con.execute(f'DROP TABLE IF EXISTS "{temp}"')
     messages = [m for r in results for m in r.messages]
     return Result("insert", rowcount=sum(max(r.rowcount, 0) for r in results), messages=messages)
 

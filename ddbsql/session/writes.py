@@ -32,10 +32,11 @@ the session's progress callback every second.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import duckdb
 from sqlglot import exp
@@ -300,16 +301,16 @@ def run_insert(session: "Session", insert: exp.Insert, text: str, label: str) ->
     return write(session, target, sql, binder, label)
 
 
-def run_multi_insert(session: "Session", tree: exp.MultitableInserts, text: str, label: str) -> Result:
-    """``FROM src INSERT … SELECT … INSERT … SELECT …``: ``src`` is read once, into a
-    DuckDB temporary table, then each INSERT runs from it in order."""
-    source = tree.args.get("source")
-    if source is None:
-        raise ParseError("multi-insert needs a FROM clause", line=1, col=1)
-    inserts = [i for i in tree.expressions if isinstance(i, exp.Insert)]
-    targets = [resolve_target(session, insert, text) for insert in inserts]
-    binder = SourceBinder(session, text)
-    for insert in inserts:  # unknown columns are reported before anything is read
+@contextlib.contextmanager
+def staged_multi_source(session: "Session", source: exp.Expression, inserts: list[exp.Insert],
+                        binder: SourceBinder) -> Iterator[Callable[[exp.Insert], str]]:
+    """The FROM source of a multi-insert, read once into a DuckDB temporary table.
+
+    Every INSERT's columns are checked first (unknown columns are reported before
+    anything is read).  Yields ``select_sql(insert)``: DuckDB SQL of that INSERT's SELECT
+    over the staged rows.  The temporary table is dropped on exit.
+    """
+    for insert in inserts:
         full = insert.expression.copy()
         full.set("from_", exp.From(this=source.copy()))
         binder.needed_columns(full, binder.table_refs(full))
@@ -321,18 +322,36 @@ def run_multi_insert(session: "Session", tree: exp.MultitableInserts, text: str,
         con.execute(f'CREATE OR REPLACE TEMP TABLE "{temp}" AS {binder.to_duckdb(bound_source)}')
     except duckdb.Error as exc:
         raise failure(exc, binder) from None
+    first = bound_source.find(exp.Table)
+    binder.schema[temp] = binder.schema.get(first.name, {}) if first is not None else {}
+
+    def select_sql(insert: exp.Insert) -> str:
+        select = insert.expression.copy()
+        select.set("from_", exp.From(this=exp.Table(this=exp.to_identifier(temp),
+                                                    alias=exp.TableAlias(this=exp.to_identifier(alias)))))
+        return binder.to_duckdb(hive_output_names(select))
+
     try:
-        results = []
-        for insert, target in zip(inserts, targets):
-            select = insert.expression.copy()
-            select.set("from_", exp.From(this=exp.Table(this=exp.to_identifier(temp),
-                                                        alias=exp.TableAlias(this=exp.to_identifier(alias)))))
-            binder.schema[temp] = binder.schema.get(bound_source.find(exp.Table).name, {})
-            sql = cast_to_target(session, binder.to_duckdb(hive_output_names(select)), target, text)
-            results.append(write(session, target, sql, binder, label))
-        binder.scans.clear()  # their warnings were reported with the first insert
+        yield select_sql
     finally:
         con.execute(f'DROP TABLE IF EXISTS "{temp}"')
+
+
+def run_multi_insert(session: "Session", tree: exp.MultitableInserts, text: str, label: str) -> Result:
+    """``FROM src INSERT … SELECT … INSERT … SELECT …``: ``src`` is read once, into a
+    DuckDB temporary table, then each INSERT runs from it in order."""
+    source = tree.args.get("source")
+    if source is None:
+        raise ParseError("multi-insert needs a FROM clause", line=1, col=1)
+    inserts = [i for i in tree.expressions if isinstance(i, exp.Insert)]
+    targets = [resolve_target(session, insert, text) for insert in inserts]
+    binder = SourceBinder(session, text)
+    with staged_multi_source(session, source, inserts, binder) as select_sql:
+        results = []
+        for insert, target in zip(inserts, targets):
+            sql = cast_to_target(session, select_sql(insert), target, text)
+            results.append(write(session, target, sql, binder, label))
+        binder.scans.clear()  # their warnings were reported with the first insert
     messages = [m for r in results for m in r.messages]
     return Result("insert", rowcount=sum(max(r.rowcount, 0) for r in results), messages=messages)
 
