@@ -120,8 +120,9 @@ class SourceBinder:
                 node = next((c for c in tree.find_all(exp.Column) if name and c.name.lower() == name.lower()), None)
                 line, col = position_of(node, self.text) if node is not None else (None, None)
                 known = sorted({c.name for _, d in refs for c in d.columns})
-                raise SemanticError(f"Invalid column reference '{node.name if node is not None else name}'"
-                                    f" (available columns: {', '.join(known)})", line=line, col=col) from None
+                hint = f" (available columns: {', '.join(known)})" if known else " (the query reads no table)"
+                raise SemanticError(f"Invalid column reference '{node.name if node is not None else name}'{hint}",
+                                    line=line, col=col) from None
             return None
         except Exception:
             return None  # constructs the optimizer does not know: read every column

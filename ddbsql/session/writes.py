@@ -91,12 +91,16 @@ def resolve_target(session: "Session", insert: exp.Insert, text: str) -> InsertT
     return InsertTarget(table, columns, bool(insert.args.get("overwrite")), target)
 
 
+_FRACTIONAL = ("DOUBLE", "FLOAT", "REAL", "DECIMAL")
+
+
 def cast_to_target(session: "Session", source_sql: str, target: InsertTarget, text: str) -> str:
     """SQL whose columns are exactly the target's columns, in order, each of its type."""
     try:
-        arity = len(session.engine.con.sql(source_sql).columns)
+        source_types = [str(t).upper() for t in session.engine.con.sql(source_sql).types]
     except duckdb.Error as exc:
         raise ExecutionError(str(exc).split("\n", 1)[0]) from None
+    arity = len(source_types)
     wanted = target.columns or [c.name for c in target.table.columns]
     if arity != len(wanted):
         line, col = position_of(target.node, text)
@@ -108,6 +112,8 @@ def cast_to_target(session: "Session", source_sql: str, target: InsertTarget, te
     for column in target.table.columns:
         index = position.get(column.name)
         value = f'q."c{index}"' if index is not None else "NULL"
+        if index is not None and column.type.is_integer and source_types[index].startswith(_FRACTIONAL):
+            value = f"trunc({value})"  # Hive narrows a fraction to an integer toward zero; DuckDB would round
         selects.append(f'TRY_CAST({value} AS {column.type.duckdb_sql()}) AS "{column.name}"')
     aliases = ", ".join(f'"c{i}"' for i in range(arity))
     return f"SELECT {', '.join(selects)} FROM ({source_sql}) AS q({aliases})"

@@ -113,6 +113,12 @@ def test_column_count_mismatch_names_the_target(env, unique_table_name):
     assert "line 1, column 19" in message
 
 
+def test_fractions_into_integer_columns_truncate_like_hive(env, unique_table_name):
+    ddb_table(env, "dst", unique_table_name, "id string, n bigint, m int", "id:id,n:n,m:m")
+    env.run("INSERT INTO TABLE dst SELECT 'a', 4.7, CAST(-4.7 AS double)")
+    assert env.scan_items(unique_table_name) == [{"id": {"S": "a"}, "n": {"N": "4"}, "m": {"N": "-4"}}]
+
+
 def test_insert_column_list_fills_the_rest_with_null(env, unique_table_name):
     ddb_table(env, "dst", unique_table_name, "id string, a string, b string", "id:id,a:a,b:b")
     env.run("INSERT INTO TABLE dst (b, id) SELECT 'B', 'k'")
