@@ -20,25 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 import ddbsql  # noqa: E402
+from bench.servers import make_table, start_server  # noqa: E402
 
 CREDENTIALS = {"aws_access_key_id": "bench", "aws_secret_access_key": "bench", "region_name": "us-east-1"}
-
-
-def start_server(kind: str):
-    if kind == "moto":
-        from support.servers import start_moto
-        return start_moto()
-    from support.dynamodb_local import DynamoDBLocal
-    server = DynamoDBLocal()
-    server.start()
-    return server
-
-
-def make_table(client, name: str) -> None:
-    client.create_table(TableName=name, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-                        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-                        BillingMode="PAY_PER_REQUEST")
-    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.2})
 
 
 def fill(resource_table, items: int) -> None:

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import boto3
 
+from bench.servers import make_table, start_server
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
@@ -35,23 +37,6 @@ UNTHROTTLED = {"dynamodb.throughput.read": "1000000", "dynamodb.throughput.read.
                "dynamodb.throughput.write": "1000000", "dynamodb.throughput.write.percent": "1"}
 TYPED = "id string, n bigint, price decimal(38,2), name string, flag boolean, tags array<string>"
 MAPPING = '"dynamodb.type.mapping"="tags:SS"'
-
-
-def start_server(kind: str):
-    if kind == "moto":
-        from support.servers import start_moto
-        return start_moto()
-    from support.dynamodb_local import DynamoDBLocal
-    server = DynamoDBLocal()
-    server.start()
-    return server
-
-
-def make_table(client, name: str) -> None:
-    client.create_table(TableName=name, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-                        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-                        BillingMode="PAY_PER_REQUEST")
-    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.2})
 
 
 def fill(client, name: str, items: int) -> None:
