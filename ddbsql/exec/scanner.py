@@ -89,16 +89,19 @@ def scan_batches(client, plan: ScanPlan, retry: RetryPolicy, *, warnings: Decode
                  stats: ScanStats | None = None, max_workers: int = 8, queue_depth: int | None = None,
                  on_page: Callable[[ScanStats], None] | None = None,
                  cancel: threading.Event | None = None,
-                 governor: Governor | None = None) -> Iterator[pa.RecordBatch]:
+                 governor: Governor | None = None,
+                 segments: Sequence[int] | None = None) -> Iterator[pa.RecordBatch]:
     """Yield record batches of the whole Scan ``plan`` (one per page, empty pages skipped).
 
     ``governor`` paces the page requests within the table's read budget (None: no
-    limit).  Raises in the consumer whatever a worker raised.  Closing the generator
-    cancels the remaining pages.
+    limit).  ``segments``: read only these segments of the plan's ``TotalSegments``
+    (a distributed reader gives each task its own); default all.  Raises in the
+    consumer whatever a worker raised.  Closing the generator cancels the remaining pages.
     """
     stats = stats or ScanStats()
     lock = threading.Lock()
-    workers = min(plan.segments, max_workers)
+    chosen = list(range(plan.segments)) if segments is None else list(segments)
+    workers = max(1, min(len(chosen), max_workers))
 
     def on_retry(exc: BaseException) -> None:
         throttled = is_throttling(exc)
@@ -141,7 +144,7 @@ def scan_batches(client, plan: ScanPlan, retry: RetryPolicy, *, warnings: Decode
                 params["ExclusiveStartKey"] = last
         return run
 
-    yield from pump([segment_task(s) for s in range(plan.segments)], f"scan-{plan.table_name}", max_workers, cancel,
+    yield from pump([segment_task(s) for s in chosen], f"scan-{plan.table_name}", max_workers, cancel,
                     queue_depth=queue_depth or max(2, 2 * workers))
 
 
