@@ -46,6 +46,13 @@ def _positive_number(value: str) -> float:
     return number
 
 
+def _non_negative_number(value: str) -> float:
+    number = float(value)
+    if number < 0:
+        raise ValueError("must be zero or a positive number")
+    return number
+
+
 def _choice(*options: str) -> Callable[[str], str]:
     def check(value: str) -> str:
         low = value.strip().lower()
@@ -98,6 +105,9 @@ HONOURED: dict[str, Key] = {
     "ddbsql.write.version.column": Key(str, None, "the column newer-wins compares (a number or a string)"),
     "ddbsql.pushdown": Key(_bool, "true", "plan key lookups, filters and projections from the WHERE clause; "
                            "false: every DynamoDB table is read by a plain Scan"),
+    "ddbsql.scan.max.rcu": Key(_non_negative_number, "0",
+                               "refuse a query whose plan reads a DynamoDB table for more than this many "
+                               "estimated RCU (a full scan), before sending anything; 0: no limit"),
     "ddbsql.retry.max.seconds": Key(_positive_number, "600",
                                     "give up retrying a request that makes no progress for this long"),
 }

@@ -114,6 +114,13 @@ class NotPermittedError(DdbsqlError):
     kind = "Not permitted"
 
 
+class TooCostlyError(DdbsqlError):
+    """A read the plan estimates above a configured ceiling (``ddbsql.scan.max.rcu``),
+    refused before anything is sent."""
+
+    kind = "Refused"
+
+
 class Cancelled(DdbsqlError):
     """The user cancelled the running statement."""
 

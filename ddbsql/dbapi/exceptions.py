@@ -54,6 +54,7 @@ _MAPPING: list[tuple[type, type]] = [
     (errors.SemanticError, ProgrammingError),
     (errors.ConfigError, ProgrammingError),
     (errors.NotPermittedError, ProgrammingError),
+    (errors.TooCostlyError, ProgrammingError),
     (errors.DynamoDBError, OperationalError),
     (errors.Cancelled, OperationalError),
     (errors.ExecutionError, DataError),

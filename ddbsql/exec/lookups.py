@@ -85,15 +85,22 @@ def _capacity(page: dict) -> float:
 
 
 def paced(governor, cancel: threading.Event | None, retry: RetryPolicy, call, *, what: str,
-          estimate: float = 1.0) -> dict | None:
+          estimate: float = 1.0, stats: ScanStats | None = None) -> dict | None:
     """``call()`` under ``governor``'s read budget: acquire ``estimate`` units first, settle
-    with the capacity DynamoDB reports, tell it of throttling.  None when cancelled while
-    waiting for budget."""
+    with the capacity DynamoDB reports, tell it of throttling (and count retries in
+    ``stats``).  None when cancelled while waiting for budget."""
     governor = governor or Unlimited()
     if not governor.acquire(READ, estimate, cancel):
         return None
-    response = retry.call(call, what=what,
-                          on_retry=lambda exc: governor.throttled(READ) if is_throttling(exc) else None)
+
+    def on_retry(exc: BaseException) -> None:
+        throttled = is_throttling(exc)
+        if stats is not None:
+            stats.count_retry(throttled)
+        if throttled:
+            governor.throttled(READ)
+
+    response = retry.call(call, what=what, on_retry=on_retry)
     governor.settle(READ, estimate, consumed_units(response))
     return response
 
@@ -109,7 +116,7 @@ def query_batches(client, plan: QueryPlan, retry: RetryPolicy, *, warnings: Deco
         def run(put, stopped) -> None:
             params = dict(request, ReturnConsumedCapacity="TOTAL")
             while not stopped():
-                page = paced(governor, cancel, retry, lambda: query_page(client, params), what=what)
+                page = paced(governor, cancel, retry, lambda: query_page(client, params), what=what, stats=stats)
                 if page is None:
                     return
                 items = page.get("Items", [])
@@ -150,7 +157,7 @@ def get_batches(client, plan: GetPlan, retry: RetryPolicy, *, warnings: DecodeWa
     def get_item(request: dict) -> Task:
         def run(put, stopped) -> None:
             page = paced(governor, cancel, retry, lambda: client.get_item(**request, ReturnConsumedCapacity="TOTAL"),
-                         what=f"GetItem {plan.table_name}")
+                         what=f"GetItem {plan.table_name}", stats=stats)
             if page is None:
                 return
             items = [page["Item"]] if page.get("Item") else []
@@ -168,7 +175,8 @@ def get_batches(client, plan: GetPlan, retry: RetryPolicy, *, warnings: DecodeWa
                 keys = len(pending.get(plan.table_name, {}).get("Keys", ()))
                 page = paced(governor, cancel, retry,
                              lambda: client.batch_get_item(RequestItems=pending, ReturnConsumedCapacity="TOTAL"),
-                             what=f"BatchGetItem {plan.table_name}", estimate=max(1.0, keys * 0.5))
+                             what=f"BatchGetItem {plan.table_name}", estimate=max(1.0, keys * 0.5),
+                             stats=stats)
                 if page is None:
                     return
                 items = (page.get("Responses") or {}).get(plan.table_name, [])
@@ -184,6 +192,7 @@ def get_batches(client, plan: GetPlan, retry: RetryPolicy, *, warnings: DecodeWa
                     raise DynamoDBError(f"BatchGetItem {plan.table_name}: keys still unprocessed after retrying "
                                         f"for {retry.max_seconds:.0f} s")
                 attempt += 1
+                stats.count_retry(throttled=False)
                 retry.sleep(retry.delay(attempt))
                 pending = unprocessed
         return run

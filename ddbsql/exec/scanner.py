@@ -28,7 +28,13 @@ from .retry import RetryPolicy, is_throttling
 
 
 class ScanStats:
-    """Counters one scan accumulates, read by progress reporting (thread-safe enough: ints)."""
+    """Counters one read accumulates, for progress and EXPLAIN ANALYZE (thread-safe enough: ints).
+
+    ``pages`` counts answered requests (Scan/Query pages, GetItem and BatchGetItem
+    calls); ``items`` the items returned, ``scanned`` those DynamoDB evaluated (and
+    charged for); ``retries`` the requests sent again, ``throttles`` those of them
+    DynamoDB throttled.
+    """
 
     def __init__(self) -> None:
         self.pages = 0
@@ -37,6 +43,10 @@ class ScanStats:
         self.consumed_capacity = 0.0
         self.throttles = 0
         self.retries = 0
+
+    def count_retry(self, throttled: bool) -> None:
+        self.retries += 1
+        self.throttles += bool(throttled)
 
 
 def arrow_schema(plan: ScanPlan) -> pa.Schema:
@@ -106,8 +116,7 @@ def scan_batches(client, plan: ScanPlan, retry: RetryPolicy, *, warnings: Decode
     def on_retry(exc: BaseException) -> None:
         throttled = is_throttling(exc)
         with lock:
-            stats.retries += 1
-            stats.throttles += throttled
+            stats.count_retry(throttled)
         if throttled and governor is not None:
             governor.throttled(READ)
 

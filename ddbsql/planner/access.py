@@ -204,7 +204,8 @@ def plan_access(facts: TableFacts, bindings: Sequence[ColumnBinding], needed: Se
     read = ScanPlan(facts.table_name, tuple(needed), 1 if stop_after is not None else segment_count(facts, segments),
                     projection, dict(names.names), consistent_read, filter_text, dict(names.values),
                     stop_after if stop_after and filter_condition is None else None)
-    return _finish("Scan", read, scan_estimate(facts, consistent_read), where, texts, set(filters), decided, notes)
+    estimate = scan_estimate(facts, consistent_read, segments=read.segments, limit=read.limit)
+    return _finish("Scan", read, estimate, where, texts, set(filters), decided, notes)
 
 
 def _stop_after(where: ReferenceFilter, decided: set[int], conjuncts: int) -> int | None:

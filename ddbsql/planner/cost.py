@@ -15,17 +15,21 @@ import math
 from ..catalog.facts import TableFacts
 
 READ_UNIT_BYTES = 4096
+#: Most bytes of items one Scan or Query page reads.
+PAGE_BYTES = 1024 * 1024
 #: Item size assumed when DescribeTable reports no items yet.
 DEFAULT_ITEM_BYTES = 1024
 
 
 @dataclasses.dataclass(frozen=True)
 class Estimate:
-    """Expected items read and read capacity consumed; ``basis`` says how it was derived."""
+    """Expected items read, read capacity consumed and requests (pages) sent; ``basis``
+    says how it was derived."""
 
     items: float
     rcu: float
     basis: str
+    pages: int = 1
 
 
 def average_item_bytes(facts: TableFacts) -> float:
@@ -39,17 +43,26 @@ def _units(n_bytes: float, consistent: bool) -> float:
     return units if consistent else units / 2
 
 
-def scan_estimate(facts: TableFacts, consistent: bool) -> Estimate:
-    """A Scan reads the whole table, whatever its filter."""
-    return Estimate(facts.item_count, _units(facts.size_bytes, consistent),
-                    f"whole table: {facts.size_bytes} bytes, {facts.item_count} items")
+def scan_estimate(facts: TableFacts, consistent: bool, *, segments: int = 1, limit: int | None = None) -> Estimate:
+    """A Scan reads the whole table, whatever its filter, in pages of at most 1 MB per
+    segment; each page's size is rounded up to 4 KB (half a unit more per page on average).
+    ``limit``: the Scan stops after that many items (a LIMIT with nothing filtered)."""
+    size, count = float(facts.size_bytes), float(facts.item_count)
+    basis = f"whole table: {facts.size_bytes} bytes, {facts.item_count} items"
+    if limit is not None and count > limit:
+        size, count = limit * average_item_bytes(facts), float(limit)
+        basis = f"first {limit} item(s) of ~{average_item_bytes(facts):.0f} bytes"
+    pages = max(segments, math.ceil(size / PAGE_BYTES)) if size else segments
+    units = size / READ_UNIT_BYTES + 0.5 * pages
+    units = max(units, float(pages))  # every page costs at least one unit
+    return Estimate(count, units if consistent else units / 2, basis + f", {pages} page(s)", pages)
 
 
 def get_estimate(facts: TableFacts, keys: int, consistent: bool) -> Estimate:
     """GetItem/BatchGetItem: at most one item per key, each rounded up to 4 KB."""
     per_item = max(1, math.ceil(average_item_bytes(facts) / READ_UNIT_BYTES))
     rcu = keys * per_item * (1 if consistent else 0.5)
-    return Estimate(keys, rcu, f"{keys} key(s) x {per_item} unit(s) per item")
+    return Estimate(keys, rcu, f"{keys} key(s) x {per_item} unit(s) per item", max(1, math.ceil(keys / 100)))
 
 
 def query_items(facts: TableFacts, *, range_key: bool, base_table: bool, range_condition: str | None) -> float:
@@ -79,5 +92,6 @@ def query_estimate(facts: TableFacts, queries: int, per_query: float, consistent
     items = min(float(facts.item_count), queries * per_query) if facts.item_count else queries * per_query
     per_request = max(1, math.ceil(per_query * size / READ_UNIT_BYTES))
     rcu = queries * per_request * (1 if consistent else 0.5)
+    pages = queries * max(1, math.ceil(per_query * size / PAGE_BYTES))
     return Estimate(round(items, 1), rcu,
-                    f"{queries} Query(s) x ~{per_query:.1f} item(s) of ~{size:.0f} bytes (heuristic)")
+                    f"{queries} Query(s) x ~{per_query:.1f} item(s) of ~{size:.0f} bytes (heuristic)", pages)

@@ -47,6 +47,7 @@ def explain_rows(plan: AccessPlan) -> list[tuple[str, str]]:
     else:
         rows.append(("residual predicate", " AND ".join(plan.residual) if plan.residual else
                      "(none from this table; DuckDB applies the whole WHERE)"))
+    rows.append(("expected pages", str(plan.estimate.pages)))
     rows.append(("estimated items read", _number(plan.estimate.items)))
     rows.append(("estimated RCU", _number(plan.estimate.rcu)))
     rows.append(("estimate basis", plan.estimate.basis))

@@ -1,19 +1,26 @@
 """EXPLAIN <query>: per DynamoDB table reference, the requests its plan would send and
 their estimated cost; then the DuckDB side.  Nothing is read from DynamoDB (only
-DescribeTable, for the facts the plan is made from)."""
+DescribeTable, for the facts the plan is made from).
+
+EXPLAIN ANALYZE <query> runs the query (its rows are counted, not shown) and adds, per
+reference, what was actually sent and paid: requests, pages, items evaluated and
+returned, the ConsumedCapacity DynamoDB reported, retries, throttles and time.
+"""
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 import duckdb
 from sqlglot import exp
 
 from ..errors import ParseError
+from ..exec.governor import READ, format_duration
 from ..planner.explain import explain_rows
 from ..sql import statements as st
-from .queries import duckdb_error, hive_output_names
+from .queries import duckdb_error, execute_duckdb, failure, hive_output_names
 from .result import Result
-from .sources import SourceBinder
+from .sources import ScanRecord, SourceBinder
 
 if TYPE_CHECKING:
     from .session import Session
@@ -22,21 +29,82 @@ COLUMNS = ["source", "property", "value"]
 _QUERIES = (exp.Select, exp.Union, exp.Except, exp.Intersect, exp.Subquery)
 
 
-def run_explain(session: "Session", statement: st.SqlStatement) -> Result:
+def run_explain(session: "Session", statement: st.SqlStatement, *, analyze: bool = False) -> Result:
     """Rows ``(source, property, value)``: one group per DynamoDB table reference, then DuckDB's."""
     tree, text = statement.tree, statement.text
     if not isinstance(tree, _QUERIES):
         raise ParseError(f"EXPLAIN supports queries only, not {tree.key.upper()}", line=1, col=1)
-    binder = SourceBinder(session, text, explain=True)
+    binder = SourceBinder(session, text, explain=not analyze)
     bound = hive_output_names(binder.bind(tree))
     sql = binder.to_duckdb(bound)
     rows: list[tuple[str, str, str]] = []
+    if analyze:
+        returned, elapsed = _run(session, sql, binder)
     for record in binder.scans:
         rows += [(record.label, key, value) for key, value in explain_rows(record.plan)]
+        rows += [(record.label, key, value) for key, value in _time_rows(session, record)]
+        if record.refusal:
+            rows.append((record.label, "refused by ddbsql.scan.max.rcu", record.refusal))
+        if analyze:
+            rows += [(record.label, key, value) for key, value in measured_rows(record)]
     try:
         plan = session.engine.con.sql("EXPLAIN " + sql).fetchall()
     except duckdb.Error as exc:
         raise duckdb_error(exc) from None
     rows.append(("DuckDB", "sql", sql))
     rows.append(("DuckDB", "plan", "\n".join(str(r[1]).rstrip("\n") for r in plan)))
+    if analyze:
+        rows.append(("DuckDB", "rows returned", str(returned)))
+        rows.append(("DuckDB", "elapsed", f"{elapsed:.3f} s"))
     return Result.rows("explain", COLUMNS, rows)
+
+
+def _run(session: "Session", sql: str, binder: SourceBinder) -> tuple[int, float]:
+    """Run the query to its end, counting its rows; (rows, seconds)."""
+    started = time.monotonic()
+    reader = execute_duckdb(session, sql, binder)
+    rows = 0
+    try:
+        while True:
+            try:
+                rows += reader.read_next_batch().num_rows
+            except StopIteration:
+                break
+            except duckdb.Error as exc:
+                raise failure(exc, binder) from None
+    finally:
+        reader.close()
+    error = binder.scan_error()
+    if error is not None:
+        raise error
+    return rows, time.monotonic() - started
+
+
+def _time_rows(session: "Session", record: ScanRecord) -> list[tuple[str, str]]:
+    """The read budget the plan runs under and the time its estimated RCU take at it."""
+    governor = session.governor_for(record.table, session.facts(record.table))
+    budget = governor.budget(READ)
+    stats = governor.stats(READ)
+    seconds = record.plan.estimate.rcu / budget if budget > 0 else 0.0
+    return [("read budget", f"{budget:,.0f} RCU/s = {governor.spec.read_percent:g} x {stats.capacity:,.0f} "
+                            f"{stats.source}"),
+            ("estimated time at the read budget", format_duration(seconds) if seconds >= 1 else f"{seconds:.2f} s")]
+
+
+def measured_rows(record: ScanRecord) -> list[tuple[str, str]]:
+    """What EXPLAIN ANALYZE measured for one reference, and its ratio to the estimate."""
+    stats, estimate = record.stats, record.plan.estimate
+    rows = [("measured requests", f"{stats.pages + stats.retries} ({stats.pages} answered, "
+                                  f"{stats.retries} retried, {stats.throttles} throttled)"),
+            ("measured pages", str(stats.pages)),
+            ("measured items evaluated", str(stats.scanned)),
+            ("measured items returned", str(stats.items)),
+            ("measured RCU (ConsumedCapacity)", _number(stats.consumed_capacity)),
+            ("measured time", f"{record.elapsed:.3f} s")]
+    if stats.consumed_capacity > 0:
+        rows.append(("estimated / measured RCU", f"{estimate.rcu / stats.consumed_capacity:.2f}"))
+    return rows
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"

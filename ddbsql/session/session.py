@@ -91,7 +91,7 @@ class Session:
         if positional:
             substituted = number_qmarks(substituted)
         statement = st.parse_statement(substituted)
-        explain = isinstance(statement, st.Explain)
+        explain = statement if isinstance(statement, st.Explain) else None
         if explain:  # parameters bind into the explained statement
             statement = statement.statement
         if parameters is not None:
@@ -109,7 +109,7 @@ class Session:
         elif isinstance(statement, st.SqlStatement) and any(True for _ in statement.tree.find_all(exp.Placeholder)):
             raise ParseError("the statement has parameter placeholders but no parameters were given")
         if explain:
-            statement = st.Explain(statement)
+            statement = st.Explain(statement, analyze=explain.analyze)
         try:
             result = self._dispatch(statement)
         except DdbsqlError as exc:
@@ -129,7 +129,7 @@ class Session:
         if isinstance(statement, st.SourceCommand):
             return commands.run_source(self, statement)
         if isinstance(statement, st.Explain):
-            return explain.run_explain(self, statement.statement)
+            return explain.run_explain(self, statement.statement, analyze=statement.analyze)
         if isinstance(statement, st.ResourceCommand):
             return Result.done("command", f"ignored: {statement.text} (ddbsql needs no jars or files)")
         if isinstance(statement, (st.ShowTables, st.ShowDatabases, st.ShowCreateTable, st.ShowTblProperties,

@@ -11,6 +11,7 @@ with their line and column in the statement.
 from __future__ import annotations
 
 import dataclasses
+import time
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
@@ -22,11 +23,12 @@ from sqlglot.optimizer.qualify import qualify
 from ..catalog.binding import ColumnBinding
 from ..catalog.mapping import bindings_for
 from ..catalog.model import TableDef
-from ..errors import SemanticError
+from ..errors import SemanticError, TooCostlyError
 from ..exec.decode import DecodeWarnings
 from ..exec.lookups import arrow_schema, read_batches
 from ..exec.scanner import ScanStats
 from ..planner.access import AccessPlan, plan_access
+from ..planner.guard import SETTING as GUARD_SETTING, over_budget
 from ..planner.scopes import NO_FILTER, ReferenceFilter, reference_filters
 from ..sql.dialect import DIALECT
 from ..sql.translate import to_duckdb
@@ -62,13 +64,22 @@ class ScanRecord:
     plan: AccessPlan | None = None
     label: str = ""
 
+    #: why ``ddbsql.scan.max.rcu`` would refuse this read (EXPLAIN shows it)
+    refusal: str | None = None
+    #: monotonic seconds from the first request to the end of the stream (EXPLAIN ANALYZE)
+    elapsed: float = 0.0
+
     def watch(self, batches):
-        """Pass ``batches`` through, keeping the exception that ends them (DuckDB hides it)."""
+        """Pass ``batches`` through, keeping the exception that ends them (DuckDB hides it)
+        and the time they took."""
+        started = time.monotonic()
         try:
             yield from batches
         except BaseException as exc:
             self.error = exc
             raise
+        finally:
+            self.elapsed = time.monotonic() - started
 
 
 class SourceBinder:
@@ -188,6 +199,11 @@ class SourceBinder:
                                                                 props.get("dynamodb.consistent.read")))
         record = ScanRecord(definition, DecodeWarnings(), ScanStats(), plan=plan, label=label or definition.qualified)
         self.scans.append(record)
+        refusal = over_budget(plan, facts, bindings, record.label, session.settings.get(GUARD_SETTING))
+        if refusal and not self.explain:
+            raise TooCostlyError(refusal)
+        if refusal:
+            record.refusal = refusal
         if self.explain:
             reader = pa.RecordBatchReader.from_batches(arrow_schema(plan), iter(()))
             return session.engine.register_stream(reader)

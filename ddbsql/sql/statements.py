@@ -105,11 +105,13 @@ class SqlStatement:
 @dataclasses.dataclass(frozen=True)
 class Explain:
     """``EXPLAIN [EXTENDED] <query>``: describe how the query would read DynamoDB, without reading.
+    ``EXPLAIN ANALYZE <query>`` (``analyze``) runs it and reports what was read and paid.
 
     ``statement`` is the explained statement, its positions relative to its own text.
     """
 
     statement: SqlStatement
+    analyze: bool = False
 
 
 Statement = (SetCommand | ShellCommand | SourceCommand | ResourceCommand | ShowTables
@@ -186,10 +188,11 @@ def parse_statement(text: str) -> Statement:
     m = _EXPLAIN.match(body)
     if m:
         option = (m.group("option") or "").lower()
-        if option not in ("", "extended"):
-            raise ParseError(f"EXPLAIN {option.upper()} is not supported (use EXPLAIN <query>)", line=1, col=1)
+        if option not in ("", "extended", "analyze"):
+            raise ParseError(f"EXPLAIN {option.upper()} is not supported (use EXPLAIN [ANALYZE] <query>)",
+                             line=1, col=1)
         rest = m.group("rest")
-        return Explain(SqlStatement(parse_sql(rest), rest))
+        return Explain(SqlStatement(parse_sql(rest), rest), analyze=option == "analyze")
     partition_statement = parse_partition_statement(body)
     if partition_statement is not None:
         return partition_statement
