@@ -14,7 +14,7 @@ the ``ConsumedCapacity`` of the page and used to size the next one.
 from __future__ import annotations
 
 import threading
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterator, NamedTuple, Sequence
 
 import pyarrow as pa
 
@@ -95,18 +95,31 @@ class PageBudget:
         return cost
 
 
+class ScanPage(NamedTuple):
+    """One page of a Scan segment, as :func:`scan_batches` yields it with ``pages=True``."""
+
+    segment: int
+    number: int                     # 1, 2, … within the segment, in this scan
+    batch: pa.RecordBatch | None    # None: no item on this page
+    last_key: dict | None           # LastEvaluatedKey (None: the segment's last page)
+
+
 def scan_batches(client, plan: ScanPlan, retry: RetryPolicy, *, warnings: DecodeWarnings,
                  stats: ScanStats | None = None, max_workers: int = 8, queue_depth: int | None = None,
                  on_page: Callable[[ScanStats], None] | None = None,
                  cancel: threading.Event | None = None,
                  governor: Governor | None = None,
-                 segments: Sequence[int] | None = None) -> Iterator[pa.RecordBatch]:
+                 segments: Sequence[int] | None = None, start_keys: dict[int, dict] | None = None,
+                 pages: bool = False) -> Iterator[pa.RecordBatch]:
     """Yield record batches of the whole Scan ``plan`` (one per page, empty pages skipped).
 
     ``governor`` paces the page requests within the table's read budget (None: no
     limit).  ``segments``: read only these segments of the plan's ``TotalSegments``
     (a distributed reader gives each task its own); default all.  Raises in the
     consumer whatever a worker raised.  Closing the generator cancels the remaining pages.
+    ``start_keys`` (resuming a checkpointed copy): segments start from these
+    ``ExclusiveStartKey``\ s.  ``pages=True`` yields a :class:`ScanPage` for every page, empty
+    ones included, instead of record batches.
     """
     stats = stats or ScanStats()
     lock = threading.Lock()
@@ -124,6 +137,9 @@ def scan_batches(client, plan: ScanPlan, retry: RetryPolicy, *, warnings: Decode
         def run(put, stopped) -> None:
             params = plan.request(segment)
             params["ReturnConsumedCapacity"] = "TOTAL"
+            if start_keys and start_keys.get(segment):
+                params["ExclusiveStartKey"] = start_keys[segment]
+            number = 0
             budget = PageBudget(governor, consistent=bool(params.get("ConsistentRead")), workers=workers,
                                 plan_limit=params.get("Limit")) if governor is not None else None
             last_progress = retry.clock()
@@ -143,16 +159,23 @@ def scan_batches(client, plan: ScanPlan, retry: RetryPolicy, *, warnings: Decode
                     stats.items += len(items)
                     stats.scanned += page.get("ScannedCount", len(items))
                     stats.consumed_capacity += consumed
-                if items and not put(decode_page(items, plan.bindings, warnings)):
+                last = page.get("LastEvaluatedKey")
+                if pages:
+                    number += 1
+                    batch = decode_page(items, plan.bindings, warnings) if items else None
+                    if not put(ScanPage(segment, number, batch, last or None)):
+                        return
+                elif items and not put(decode_page(items, plan.bindings, warnings)):
                     return
                 if on_page:
                     on_page(stats)
-                last = page.get("LastEvaluatedKey")
                 if not last:
                     return
                 params["ExclusiveStartKey"] = last
         return run
 
+    if not chosen:
+        return
     yield from pump([segment_task(s) for s in chosen], f"scan-{plan.table_name}", max_workers, cancel,
                     queue_depth=queue_depth or max(2, 2 * workers))
 
