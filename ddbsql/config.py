@@ -108,6 +108,9 @@ HONOURED: dict[str, Key] = {
     "ddbsql.scan.max.rcu": Key(_non_negative_number, "0",
                                "refuse a query whose plan reads a DynamoDB table for more than this many "
                                "estimated RCU (a full scan), before sending anything; 0: no limit"),
+    "ddbsql.capacity.refresh.seconds": Key(
+        _positive_number, "60", "seconds between two DescribeTable calls that re-read a table's provisioned "
+                                "capacity (auto-scaling is followed this fast)"),
     "ddbsql.retry.max.seconds": Key(_positive_number, "600",
                                     "give up retrying a request that makes no progress for this long"),
 }

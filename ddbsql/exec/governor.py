@@ -342,12 +342,16 @@ class Governor:
 
     # configuration
     def configure(self, spec: ThroughputSpec, facts: TableFacts | None = None,
-                  describe: Callable[[], TableFacts] | None = None) -> "Governor":
+                  describe: Callable[[], TableFacts] | None = None,
+                  refresh_seconds: float | None = None) -> "Governor":
         """Apply a statement's settings (the last statement's win for the whole process)
         and the DescribeTable callable.  ``facts`` are used only by a governor that has
-        none: one that has refreshes them itself (a statement's may be older)."""
+        none: one that has refreshes them itself (a statement's may be older).
+        ``refresh_seconds`` (when given) replaces the interval between capacity re-reads."""
         with self._lock:
             self.spec = spec
+            if refresh_seconds is not None:
+                self.refresh_seconds = refresh_seconds
             if describe is not None:
                 self.describe = describe
             if facts is not None and self.facts is None:
@@ -492,20 +496,24 @@ class GovernorRegistry:
         self._governors: dict[tuple, Governor] = {}
 
     def get(self, region: str, endpoint: str | None, table: str, *, spec: ThroughputSpec | None = None,
-            facts: TableFacts | None = None, describe: Callable[[], TableFacts] | None = None) -> Governor:
+            facts: TableFacts | None = None, describe: Callable[[], TableFacts] | None = None,
+            refresh_seconds: float | None = None) -> Governor:
         """The table's governor, created on first use; ``spec``/``facts``/``describe``
-        (when given) reconfigure it."""
+        (when given) reconfigure it; ``refresh_seconds`` (``ddbsql.capacity.refresh.seconds``)
+        replaces the registry's interval between capacity re-reads."""
         key = (region, endpoint or "", table)
         with self._lock:
             governor = self._governors.get(key)
             if governor is None:
                 governor = Governor(key, spec=spec, facts=facts, describe=describe, clock=self.clock,
-                                    sleep=self.sleep, refresh_seconds=self.refresh_seconds,
+                                    sleep=self.sleep,
+                                    refresh_seconds=self.refresh_seconds if refresh_seconds is None
+                                    else refresh_seconds,
                                     burst_seconds=self.burst_seconds)
                 self._governors[key] = governor
                 return governor
         if spec is not None:
-            governor.configure(spec, facts, describe)
+            governor.configure(spec, facts, describe, refresh_seconds=refresh_seconds)
         return governor
 
     def governors(self) -> list[Governor]:

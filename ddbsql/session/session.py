@@ -219,7 +219,8 @@ class Session:
         retry = dataclasses.replace(self.retry_policy(), max_seconds=5.0)
         spec = ThroughputSpec.resolve(self.settings.get, table.properties)
         return self.governors.get(region, client.meta.endpoint_url, name, spec=spec, facts=facts,
-                                  describe=lambda: describe_table(client, name, retry, region=region))
+                                  describe=lambda: describe_table(client, name, retry, region=region),
+                                  refresh_seconds=self.settings.get("ddbsql.capacity.refresh.seconds"))
 
     def forget_facts(self) -> None:
         self._facts.clear()
