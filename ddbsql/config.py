@@ -103,6 +103,8 @@ HONOURED: dict[str, Key] = {
         "if ddbsql.write.version.column is greater; replace: INSERT OVERWRITE also deletes the items the "
         "query did not produce, after all were written"),
     "ddbsql.write.version.column": Key(str, None, "the column newer-wins compares (a number or a string)"),
+    "ddbsql.job.resume": Key(_bool, "false", "an INSERT into DynamoDB whose earlier run was interrupted continues "
+                             "from its checkpoint instead of starting afresh (see ddbsql --jobs)"),
     "ddbsql.pushdown": Key(_bool, "true", "plan key lookups, filters and projections from the WHERE clause; "
                            "false: every DynamoDB table is read by a plain Scan"),
     "ddbsql.scan.max.rcu": Key(_non_negative_number, "0",

@@ -118,7 +118,7 @@ def scan_batches(client, plan: ScanPlan, retry: RetryPolicy, *, warnings: Decode
     (a distributed reader gives each task its own); default all.  Raises in the
     consumer whatever a worker raised.  Closing the generator cancels the remaining pages.
     ``start_keys`` (resuming a checkpointed copy): segments start from these
-    ``ExclusiveStartKey``\ s.  ``pages=True`` yields a :class:`ScanPage` for every page, empty
+    ``ExclusiveStartKey`` values.  ``pages=True`` yields a :class:`ScanPage` for every page, empty
     ones included, instead of record batches.
     """
     stats = stats or ScanStats()
