@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from .stats import TableStats
+
 
 @dataclasses.dataclass(frozen=True)
 class IndexFacts:
@@ -30,6 +32,8 @@ class TableFacts:
     status: str = "ACTIVE"
     indexes: tuple[IndexFacts, ...] = ()
     arn: str | None = None
+    #: what ANALYZE TABLE measured, if it was run (from the catalog, not DescribeTable)
+    stats: TableStats | None = None
 
     @property
     def key_attributes(self) -> tuple[str, ...]:

@@ -32,7 +32,7 @@ from ..catalog.binding import ColumnBinding
 from ..catalog.facts import IndexFacts, TableFacts
 from .conditions import (BeginsWith, Between, Compare, Condition, HasType, Placeholders, attributes_of, conjoin,
                          operator_count)
-from .cost import Estimate, get_estimate, query_estimate, query_items, scan_estimate
+from .cost import Estimate, get_estimate, query_estimate, query_items, range_fraction, scan_estimate
 from .predicates import Analysis, KeyTerm, analyse, order_key
 from .scan import ScanPlan, segment_count
 from .scopes import NO_FILTER, ReferenceFilter
@@ -369,15 +369,18 @@ def _best_query(facts: TableFacts, analyses: list[Analysis], attributes: list[st
         queries = len(hash_term[1].values) * max(1, len(range_values))
         if queries > MAX_QUERIES:
             continue
+        key_stats = facts.stats.key(target.name) if facts.stats is not None else None
         per_query = query_items(facts, range_key=target.range_key is not None, base_table=index is None,
-                                range_condition=range_op)
+                                range_condition=range_op, key_stats=key_stats,
+                                fraction=range_fraction(range_condition, key_stats))
         used = {hash_term[0]: hash_term[1].exact, **used_range}
         if index is not None:
             # "key attribute IS NOT NULL": every item of an index has its key attributes.
             for i, analysis in enumerate(analyses):
                 if analysis.true.exact and analysis.true.condition in (HasType(a, t) for a, t in required):
                     used.setdefault(i, True)
-        estimate = query_estimate(facts, queries, per_query, consistent_read)
+        estimate = query_estimate(facts, queries, per_query, consistent_read,
+                                  source="ANALYZE statistics" if key_stats is not None else "heuristic")
         candidates.append(_Candidate(target, hash_term[1].values, range_condition, range_values, range_op, used,
                                      per_query, estimate, rank))
     if not candidates:

@@ -13,6 +13,7 @@ from sqlglot import exp
 from ..catalog.facts import TableFacts
 from ..catalog.mapping import ENDPOINT, REGION, TABLE_NAME
 from ..catalog.model import DEFAULT_DATABASE, TableDef
+from ..catalog.stats import TableStats
 from ..catalog.store import Metastore, default_home
 from ..config import Settings
 from ..errors import CatalogError, DdbsqlError, ParseError
@@ -25,7 +26,7 @@ from ..sql import statements as st
 from ..sql.parameters import as_mapping, bind_parameters, number_qmarks
 from ..sql.substitute import substitute
 from ..sql.partitions import PartitionStatement
-from . import commands, ddl, explain, files, queries, writes
+from . import analyze, commands, ddl, explain, files, queries, writes
 from .result import Result
 
 #: Seconds a DescribeTable answer is reused before asking DynamoDB again.
@@ -130,6 +131,8 @@ class Session:
             return commands.run_source(self, statement)
         if isinstance(statement, st.Explain):
             return explain.run_explain(self, statement.statement, analyze=statement.analyze)
+        if isinstance(statement, st.AnalyzeTable):
+            return analyze.run_analyze(self, statement)
         if isinstance(statement, st.ResourceCommand):
             return Result.done("command", f"ignored: {statement.text} (ddbsql needs no jars or files)")
         if isinstance(statement, (st.ShowTables, st.ShowDatabases, st.ShowCreateTable, st.ShowTblProperties,
@@ -203,10 +206,16 @@ class Session:
         cached = self._facts.get(key)
         now = time.monotonic()
         if cached and not fresh and now - cached[0] < FACTS_TTL:
-            return cached[1]
+            return self._with_stats(table, cached[1])
         facts = describe_table(self.dynamodb_client(table), name, self.retry_policy(), region=self.region_of(table))
         self._facts[key] = (now, facts)
-        return facts
+        return self._with_stats(table, facts)
+
+    @staticmethod
+    def _with_stats(table: TableDef, facts: TableFacts) -> TableFacts:
+        """``facts`` with the ANALYZE statistics kept in ``table``'s TBLPROPERTIES."""
+        stats = TableStats.from_properties(table.properties)
+        return dataclasses.replace(facts, stats=stats) if stats is not None else facts
 
     def governor_for(self, table: TableDef, facts: TableFacts | None = None) -> Governor:
         """The process-wide throughput governor of ``table``'s DynamoDB table, set to this

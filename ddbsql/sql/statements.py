@@ -95,6 +95,14 @@ class ShowColumns:
 
 
 @dataclasses.dataclass(frozen=True)
+class AnalyzeTable:
+    """``ANALYZE TABLE t [PARTITION (…)] COMPUTE STATISTICS [NOSCAN | FOR COLUMNS …]``."""
+
+    table: TableName
+    noscan: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
 class SqlStatement:
     """Any statement sqlglot parses: queries, DDL, INSERT, multi-insert, DESCRIBE, USE…"""
 
@@ -115,7 +123,8 @@ class Explain:
 
 
 Statement = (SetCommand | ShellCommand | SourceCommand | ResourceCommand | ShowTables
-             | ShowDatabases | ShowCreateTable | ShowTblProperties | ShowColumns | SqlStatement | Explain)
+             | ShowDatabases | ShowCreateTable | ShowTblProperties | ShowColumns | SqlStatement | Explain
+             | AnalyzeTable)
 
 _SET = re.compile(r"^set(?:\s+(?P<rest>.*))?$", re.I | re.S)
 _SOURCE = re.compile(r"^source\s+(?P<path>.+)$", re.I | re.S)
@@ -128,6 +137,8 @@ _SHOW_DATABASES = re.compile(r"^show\s+(?:databases|schemas)(?:\s+(?:like\s+)?'(
 _SHOW_CREATE = re.compile(rf"^show\s+create\s+table\s+{_QNAME}$", re.I)
 _SHOW_PROPS = re.compile(rf"^show\s+tblproperties\s+{_QNAME}(?:\s*\(\s*'(?P<key>[^']+)'\s*\))?$", re.I)
 _SHOW_COLUMNS = re.compile(rf"^show\s+columns\s+(?:in|from)\s+{_QNAME}$", re.I)
+_ANALYZE = re.compile(rf"^analyze\s+table\s+{_QNAME}(?:\s+partition\s*\([^)]*\))?\s+compute\s+statistics"
+                      rf"(?:\s+(?P<noscan>noscan)|\s+for\s+columns(?:\s+.*)?)?$", re.I | re.S)
 _EXPLAIN = re.compile(r"^explain(?:\s+(?P<option>analyze|extended|formatted|dependency|authorization|cbo|ast|"
                       r"vectorization|locks))?\s+(?P<rest>.*)$", re.I | re.S)
 
@@ -185,6 +196,9 @@ def parse_statement(text: str) -> Statement:
     m = _SHOW_COLUMNS.match(compact)
     if m:
         return ShowColumns(_table_name(m.group("table")))
+    m = _ANALYZE.match(compact)
+    if m:
+        return AnalyzeTable(_table_name(m.group("table")), bool(m.group("noscan")))
     m = _EXPLAIN.match(body)
     if m:
         option = (m.group("option") or "").lower()

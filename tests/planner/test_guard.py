@@ -5,7 +5,7 @@ from ddbsql.catalog.mapping import bindings_for
 from ddbsql.planner.cost import scan_estimate
 from ddbsql.planner.guard import over_budget
 
-from planning import EVENTS, EVENTS_FACTS, ORDERS, ORDERS_FACTS, USERS, USERS_FACTS, plans_for
+from .planning import EVENTS, EVENTS_FACTS, ORDERS, ORDERS_FACTS, USERS, USERS_FACTS, plans_for
 
 
 def refusal(sql: str, definition, facts, max_rcu: float | None) -> str | None:
