@@ -113,6 +113,9 @@ HONOURED: dict[str, Key] = {
     "ddbsql.capacity.refresh.seconds": Key(
         _positive_number, "60", "seconds between two DescribeTable calls that re-read a table's provisioned "
                                 "capacity (auto-scaling is followed this fast)"),
+    "ddbsql.repl.scan.warn.seconds": Key(_non_negative_number, "30",
+                                         "the interactive shell asks before running a statement whose DynamoDB "
+                                         "reads would take this long at the read budget; 0: never asks"),
     "ddbsql.retry.max.seconds": Key(_positive_number, "600",
                                     "give up retrying a request that makes no progress for this long"),
 }

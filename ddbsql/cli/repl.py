@@ -15,8 +15,9 @@ import subprocess
 from typing import TYPE_CHECKING, Iterable
 
 from ..catalog.store import default_home
-from ..sql.script import is_complete
+from ..sql.script import is_complete, split_statements
 from .completion import KEYWORDS, suggest
+from .scan_warning import SETTING as WARN_SETTING, large_reads
 
 if TYPE_CHECKING:
     from .main import ScriptRunner
@@ -110,12 +111,31 @@ def page(text: str, out) -> None:
     out.flush()
 
 
+_READS = re.compile(r"^\s*(?:--[^\n]*\n\s*)*(select|with|from|insert)\b", re.I)
+
+
+def read_warning(runner: "ScriptRunner", text: str) -> list[str]:
+    """For input holding one query or INSERT: its large DynamoDB reads (see
+    :func:`~ddbsql.cli.scan_warning.large_reads`), found by EXPLAIN (nothing is read)."""
+    statements = split_statements(text)
+    if len(statements) != 1 or not _READS.match(statements[0].text):
+        return []
+    try:
+        threshold = runner.connection.session.settings.get(WARN_SETTING)
+        cursor = runner.connection.cursor()
+        cursor.execute("EXPLAIN " + statements[0].text)
+        return large_reads(cursor.fetchall(), threshold)
+    except Exception:  # the statement's own run reports its errors
+        return []
+
+
 def run_repl(runner: "ScriptRunner") -> None:
     from prompt_toolkit import PromptSession
     from prompt_toolkit.completion import Completer, Completion
     from prompt_toolkit.history import FileHistory
     from prompt_toolkit.key_binding import KeyBindings
     from prompt_toolkit.lexers import Lexer
+    from prompt_toolkit.shortcuts import confirm
     from prompt_toolkit.styles import Style
 
     # Ctrl-C must reach the shell even when it was started with SIGINT ignored (nohup, &)
@@ -170,6 +190,15 @@ def run_repl(runner: "ScriptRunner") -> None:
             continue
         if not command:
             continue
+        warning = read_warning(runner, text)
+        if warning:
+            real_err.write("This statement reads a lot from DynamoDB:\n  " + "\n  ".join(warning) + "\n")
+            try:
+                if not confirm("Run it?"):
+                    real_err.write(f"Not run. (SET {WARN_SETTING}=0 stops this question.)\n")
+                    continue
+            except (KeyboardInterrupt, EOFError):
+                continue
         # results are collected, then paged; messages follow them, as a reader expects
         runner.out, runner.err = io.StringIO(), io.StringIO()
         try:

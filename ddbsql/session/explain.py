@@ -1,4 +1,4 @@
-"""EXPLAIN <query>: per DynamoDB table reference, the requests its plan would send and
+"""EXPLAIN <query> (or INSERT … SELECT): per DynamoDB table reference, the requests its plan would send and
 their estimated cost; then the DuckDB side.  Nothing is read from DynamoDB (only
 DescribeTable, for the facts the plan is made from).
 
@@ -31,9 +31,7 @@ _QUERIES = (exp.Select, exp.Union, exp.Except, exp.Intersect, exp.Subquery)
 
 def run_explain(session: "Session", statement: st.SqlStatement, *, analyze: bool = False) -> Result:
     """Rows ``(source, property, value)``: one group per DynamoDB table reference, then DuckDB's."""
-    tree, text = statement.tree, statement.text
-    if not isinstance(tree, _QUERIES):
-        raise ParseError(f"EXPLAIN supports queries only, not {tree.key.upper()}", line=1, col=1)
+    tree, text = explained_query(statement.tree, analyze), statement.text
     binder = SourceBinder(session, text, explain=not analyze)
     bound = hive_output_names(binder.bind(tree))
     sql = binder.to_duckdb(bound)
@@ -57,6 +55,23 @@ def run_explain(session: "Session", statement: st.SqlStatement, *, analyze: bool
         rows.append(("DuckDB", "rows returned", str(returned)))
         rows.append(("DuckDB", "elapsed", f"{elapsed:.3f} s"))
     return Result.rows("explain", COLUMNS, rows)
+
+
+def explained_query(tree: exp.Expression, analyze: bool) -> exp.Expression:
+    """The query whose reads EXPLAIN describes: the statement itself, or the SELECT of an
+    INSERT (what it reads; EXPLAIN ANALYZE of an INSERT is refused, as it would write)."""
+    if isinstance(tree, _QUERIES):
+        return tree
+    if isinstance(tree, (exp.Insert, exp.MultitableInserts)) and not analyze:
+        if isinstance(tree, exp.MultitableInserts):
+            source = tree.args.get("source")
+            if source is not None:
+                return exp.select("*").from_(source.copy())
+        elif isinstance(tree.expression, _QUERIES):
+            return tree.expression
+    what = "EXPLAIN ANALYZE" if analyze else "EXPLAIN"
+    raise ParseError(f"{what} supports queries{'' if analyze else ' and INSERT … SELECT'} only, "
+                     f"not {tree.key.upper()}", line=1, col=1)
 
 
 def _run(session: "Session", sql: str, binder: SourceBinder) -> tuple[int, float]:

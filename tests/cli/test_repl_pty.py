@@ -139,6 +139,16 @@ def test_ctrl_c_cancels_a_running_dynamodb_scan(tmp_path):
         term.send("INSERT INTO TABLE slow SELECT concat('k', a.x, b.x, c.x), repeat('v', 40) "
                   "FROM d a, d b, d c;\r")
         term.read_until(r"Loaded 1000 row", timeout=60)
+        # the shell asks before a read estimated to take longer than the threshold
+        term.send("SET ddbsql.repl.scan.warn.seconds=0.1;\r")
+        term.read_until(r"ddbsql \(default\)>")
+        term.send("SELECT count(*) FROM slow;\r")
+        asked = term.read_until(r"Run it\?")
+        assert "default.slow: Scan of Slow, ~" in asked and "at the read budget (1 RCU/s)" in asked
+        term.send("n")
+        term.read_until(r"Not run\.")
+        term.send("SET ddbsql.repl.scan.warn.seconds=0;\r")
+        term.read_until(r"ddbsql \(default\)>")
         term.send("SELECT count(*) FROM slow;\r")
         time.sleep(2)
         started = time.monotonic()

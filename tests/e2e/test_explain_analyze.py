@@ -75,3 +75,16 @@ def test_full_scan_guard_refuses_before_sending_anything(env, unique_table_name)
     assert any(p == "refused by ddbsql.scan.max.rcu" for _, p, _ in rows)
     env.run("SET ddbsql.scan.max.rcu=0")
     assert env.rows("SELECT count(*) FROM orders") == [(120,)]
+
+
+def test_explain_of_an_insert_shows_what_it_reads_and_analyze_refuses_to_write(env, unique_table_name):
+    create_orders(env, unique_table_name)
+    requests = Requests(env.conn)
+    rows = env.rows("EXPLAIN INSERT INTO TABLE customers SELECT customer, 'x' FROM orders WHERE customer = 'c1'")
+    plan = {p: v for s, p, v in rows if s != "DuckDB"}
+    assert plan["operation"] == "Query"
+    assert requests.operations() == {}
+    with pytest.raises(ProgrammingError, match="EXPLAIN ANALYZE supports queries only, not INSERT"):
+        env.rows("EXPLAIN ANALYZE INSERT INTO TABLE customers SELECT customer, 'x' FROM orders")
+    assert requests.operations() == {}
+    assert env.rows("SELECT count(*) FROM customers") == [(3,)]
