@@ -35,6 +35,7 @@ class Metastore:
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        self._jobs = None
         self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
         with self._lock, self._db:
             self._db.execute("CREATE TABLE IF NOT EXISTS databases (name TEXT PRIMARY KEY, comment TEXT, created REAL)")
@@ -46,6 +47,16 @@ class Metastore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+            if self._jobs is not None:
+                self._jobs.close()
+
+    def jobs(self):
+        """The write jobs recorded in this metastore (:class:`~ddbsql.catalog.jobs.JobStore`)."""
+        from .jobs import JobStore
+        with self._lock:
+            if self._jobs is None:
+                self._jobs = JobStore(None if str(self.path) == ":memory:" else self.path)
+            return self._jobs
 
     # databases
     def databases(self, pattern: str | None = None) -> list[str]:

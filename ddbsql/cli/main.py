@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .. import dbapi
+from ..errors import DdbsqlError
 from ..sql.script import StatementText
 from .output import FORMATS, format_describe, make_writer
 
@@ -63,8 +64,57 @@ def build_parser() -> argparse.ArgumentParser:
                              "the metastore is then a throwaway one unless --metastore is given")
     parser.add_argument("--metastore", metavar="PATH", help="catalog file (default $DDBSQL_HOME/metastore.db, "
                                                             "~/.ddbsql when DDBSQL_HOME is unset)")
+    parser.add_argument("--resume", metavar="JOB",
+                        help="continue the interrupted write job JOB (an id, or its first characters, from --jobs) "
+                             "from its checkpoint, with the settings it was started with")
+    parser.add_argument("--jobs", action="store_true", help="list the write jobs recorded in the metastore and exit")
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks for errors")
     return parser
+
+
+def _list_jobs(connection, out: TextIO) -> int:
+    """``--jobs``: one line per recorded write job, most recent last."""
+    records = connection.session.metastore.jobs().jobs()
+    if not records:
+        print("no write jobs recorded", file=sys.stderr)
+        return 0
+    out.write("id\tstate\truns\tstarted\tupdated\twritten\ttargets\tstatement\n")
+    for r in records:
+        started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r.started))
+        updated = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r.updated))
+        statement = " ".join(r.statement.split())
+        statement = statement if len(statement) <= 100 else statement[:97] + "..."
+        out.write(f"{r.id}\t{r.state}\t{r.runs}\t{started}\t{updated}\t{r.written}\t{','.join(r.targets)}\t"
+                  f"{statement}\n")
+    out.flush()
+    return 0
+
+
+def _resume_job(connection, wanted: str, hiveconf: dict[str, str]) -> str:
+    """``--resume JOB``: the job's statement, with the session set as when it started (the
+    command line's own -hiveconf win) and ``ddbsql.job.resume=true``.  Raises ValueError."""
+    store = connection.session.metastore.jobs()
+    matches = store.find(wanted.strip())
+    exact = [r for r in matches if r.id == wanted.strip()]
+    matches = exact or matches
+    if not matches:
+        raise ValueError(f"no write job '{wanted}' in the metastore {connection.session.metastore.path} "
+                         "(ddbsql --jobs lists them)")
+    if len(matches) > 1:
+        raise ValueError(f"'{wanted}' names {len(matches)} jobs ({', '.join(r.id for r in matches)}); give more "
+                         "of the id")
+    record = matches[0]
+    if not record.unfinished:
+        raise ValueError(f"job {record.id} is {record.state}: there is nothing to resume")
+    settings = connection.session.settings
+    for key, value in record.settings.items():
+        if key not in hiveconf:
+            settings.set(key, value)
+    settings.set("ddbsql.job.resume", "true")
+    if not connection.session.metastore.has_database(record.database):
+        raise ValueError(f"job {record.id} ran in database '{record.database}', which no longer exists")
+    connection.session.database = record.database
+    return record.statement
 
 
 class TerminalProgress:
@@ -255,6 +305,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.execute is not None and args.file is not None:
         print("ddbsql: use either -e or -f, not both", file=sys.stderr)
         return 2
+    if args.resume is not None and (args.execute is not None or args.file is not None or args.jobs):
+        print("ddbsql: --resume runs the job's own statement: it cannot be combined with -e, -f or --jobs",
+              file=sys.stderr)
+        return 2
     # progress of write jobs, in place on stderr, only when a person is watching it
     progress = TerminalProgress(sys.stderr) if sys.stderr.isatty() and not args.silent else None
     try:
@@ -272,10 +326,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Using an embedded local DynamoDB endpoint at {connection.session.options.aws.endpoint_url}",
               file=sys.stderr)
     try:
+        if args.jobs:
+            return _list_jobs(connection, sys.stdout)
         for path in args.init:
             if not runner.run_file(path):
                 return EXIT_FAILED
-        if args.execute is not None:
+        if args.resume is not None:
+            try:
+                statement = _resume_job(connection, args.resume, hiveconf)
+            except (ValueError, DdbsqlError, dbapi.Error) as exc:
+                print(f"FAILED: {exc}", file=sys.stderr)
+                return EXIT_FAILED
+            runner.run_text(statement, source=f"job {args.resume}")
+        elif args.execute is not None:
             runner.run_text(args.execute, source="-e")
         elif args.file is not None:
             runner.run_file(args.file)

@@ -32,6 +32,13 @@ Retries
     ``retry.max_seconds``.  A batch DynamoDB refuses as a whole for a validation error
     is split into single requests so the bad item is found, rejected with DynamoDB's
     reason, and the rest written.
+
+Checkpoints
+    A :class:`WriteHook` (a resumable job's tracker) hears of every row's fate:
+    ``acknowledged`` once DynamoDB confirmed it (written, deleted, or declined by its
+    condition), ``settled`` when it will never be sent (rejected, or replaced by a later
+    row with the same key in the same batch), and is asked first whether to ``skip`` it
+    (a row an interrupted run of the same job already wrote; counted as ``resumed``).
 """
 from __future__ import annotations
 
@@ -40,7 +47,8 @@ import queue
 import threading
 import time
 from decimal import Decimal, InvalidOperation
-from typing import Callable, Iterable, Sequence
+import hashlib
+from typing import Callable, Iterable, Protocol, Sequence
 
 import pyarrow as pa
 from botocore.exceptions import ClientError
@@ -91,6 +99,7 @@ class WriteReport:
     rejected: int = 0           # rows in the reject file
     duplicates: int = 0         # rows replaced by a later row with the same key in the same batch
     deleted: int = 0            # stale items deleted (replace) or rows deleted (delete mode)
+    resumed: int = 0            # rows not sent: an interrupted run of the same job already wrote them
     retries: int = 0            # requests tried again (throttling, 5xx, connection)
     throttles: int = 0          # throttling errors among them
     unprocessed: int = 0        # items DynamoDB left unprocessed and that were sent again
@@ -119,6 +128,34 @@ def key_of(item: dict, key_attributes: Sequence[str]) -> tuple:
     return tuple(parts)
 
 
+def key_digest(key: tuple) -> bytes:
+    """A 16-byte digest of a :func:`key_of` key, the same in every process (numbers by value)."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in key:
+        if part is None:
+            h.update(b"\x00")
+            continue
+        tag, raw = part
+        if isinstance(raw, Decimal):
+            raw = "0" if raw.is_zero() else format(raw.normalize(), "f" if abs(raw.adjusted()) < 40 else "e")
+        data = raw if isinstance(raw, bytes) else str(raw).encode("utf-8")
+        h.update(tag.encode("ascii") + len(data).to_bytes(8, "big") + data)
+    return h.digest()
+
+
+class WriteHook(Protocol):
+    """What a resumable job's checkpoint tracker hears from a :class:`BatchWriter` (thread-safe)."""
+
+    def skip(self, row: int, key: tuple) -> bool:
+        """True: do not send this row, an interrupted run of the job already wrote it."""
+
+    def acknowledged(self, entries: Sequence[tuple[int, dict]], written: bool) -> None:
+        """DynamoDB confirmed these rows: written (or deleted), or declined by their condition."""
+
+    def settled(self, rows: Sequence[int]) -> None:
+        """These rows will never be sent (rejected, or replaced by a later row with the same key)."""
+
+
 _STOP = object()
 
 
@@ -128,7 +165,8 @@ class BatchWriter:
     def __init__(self, client, table_name: str, key_attributes: Sequence[str], *, retry: RetryPolicy,
                  rejects: RejectLog, workers: int = 4, cancel: threading.Event | None = None,
                  governor: Governor | None = None, mode: WriteMode | None = None, track_keys: bool = False,
-                 coster: WriteCoster | None = None, clock: Callable[[], float] = time.monotonic):
+                 coster: WriteCoster | None = None, clock: Callable[[], float] = time.monotonic,
+                 hook: WriteHook | None = None):
         self.client = client
         self.table_name = table_name
         self.key_attributes = tuple(key_attributes)
@@ -140,6 +178,7 @@ class BatchWriter:
         self.mode = mode or WriteMode()
         self.coster = coster or (governor.write_coster() if isinstance(governor, Governor) else WriteCoster(None))
         self.clock = clock
+        self.hook = hook
         self.report = WriteReport(table_name)
         #: keys of every row with a complete key (track_keys=True): replace deletes the others
         self.keys: set[tuple] | None = set() if track_keys else None
@@ -164,6 +203,8 @@ class BatchWriter:
                     rejected_rows.add(row)
                     if self.keys is not None and item and all(item.get(k) for k in self.key_attributes):
                         self.keys.add(key_of(item, self.key_attributes))  # keep what the table has
+                if rejected_rows and self.hook is not None:
+                    self.hook.settled([row_base + r for r in sorted(rejected_rows)])
                 good_rows = (r for r in range(batch.num_rows) if r not in rejected_rows)
                 for row, item in zip(good_rows, items):
                     route(row_base + row, item)
@@ -244,6 +285,10 @@ class BatchWriter:
         key = key_of(item, self.key_attributes)
         if self.keys is not None:
             self.keys.add(key)
+        if self.hook is not None and self.hook.skip(row, key):
+            with self._lock:
+                self.report.resumed += 1
+            return
         index = hash(key) % self.workers
         chunk = self._chunks[index]
         if self.mode.conditional:
@@ -252,7 +297,9 @@ class BatchWriter:
             if key in chunk:
                 with self._lock:
                     self.report.duplicates += 1
-                del chunk[key]          # re-inserted last: the later row keeps its place in order
+                replaced = chunk.pop(key)   # re-inserted last: the later row keeps its place in order
+                if self.hook is not None:
+                    self.hook.settled([replaced[0]])
             chunk[key] = (row, item)
         if len(chunk) >= MAX_BATCH_ITEMS:
             self._enqueue(index, chunk)
@@ -361,6 +408,8 @@ class BatchWriter:
                 self.report.consumed += actual
             if done:
                 self._count_done(len(done))
+                if self.hook is not None:
+                    self.hook.acknowledged([(row, item) for row, item, _ in done], True)
                 last_progress = self.retry.clock()
                 attempt = 0
             pending = again + rest
@@ -398,10 +447,14 @@ class BatchWriter:
                 with self._lock:
                     self.report.skipped += 1
                     self.report.consumed += actual
+                if self.hook is not None:
+                    self.hook.acknowledged([(row, item)], False)
                 return "skipped"
             self.governor.settle(WRITE, cost, 0.0)
             if code == "ValidationException":
                 self.rejects.add(row, item, describe_client_error(cause))
+                if self.hook is not None:
+                    self.hook.settled([row])
                 return "rejected"
             raise
         actual = consumed_units(response)
@@ -410,6 +463,8 @@ class BatchWriter:
         with self._lock:
             self.report.consumed += actual
         self._count_done(1)
+        if self.hook is not None:
+            self.hook.acknowledged([(row, item)], True)
         return None
 
     def _write_singly(self, entries: list[tuple[int, dict, float]]) -> None:
@@ -431,6 +486,8 @@ class BatchWriter:
                 if version is None or "NULL" in version:
                     self.rejects.add(row, item, f"newer-wins: the version attribute "
                                                 f"'{self.mode.version_attribute}' is NULL")
+                    if self.hook is not None:
+                        self.hook.settled([row])
                     continue
                 names["#v"] = self.mode.version_attribute
                 extra = {"ConditionExpression": "attribute_not_exists(#k) OR attribute_not_exists(#v) OR #v < :v",

@@ -35,22 +35,24 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import itertools
+import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 import duckdb
+import pyarrow as pa
 from sqlglot import exp
 
 from ..catalog.mapping import NULL_SERIALIZATION, bindings_for
 from ..catalog.model import TableDef
-from ..errors import ConfigError, ExecutionError, ParseError, SemanticError
+from ..errors import Cancelled, ConfigError, DdbsqlError, ExecutionError, ParseError, SemanticError
 from ..exec.governor import WRITE, Governor, ProgressTicker, RateMeter, progress_line
 from ..exec.rejects import RejectLog
 from ..exec.scanner import scan_keys
 from ..exec.writer import (DELETE, INSERT_IF_ABSENT, NEWER_WINS, PUT, BatchWriter, WriteMode, WriteReport,
                            key_of)
 from . import files
-from .queries import execute_duckdb, failure, hive_output_names
+from .queries import ROWS_PER_BATCH, execute_duckdb, failure, hive_output_names
 from .result import Result
 from .sources import SourceBinder, position_of
 
@@ -167,60 +169,125 @@ class _Progress:
                              elapsed=self.meter.clock() - self.started, total=self.total)
 
 
-def write(session: "Session", target: InsertTarget, sql: str, binder: SourceBinder, label: str) -> Result:
-    """Run ``sql`` (already shaped as the target's columns) into the target table."""
+@dataclasses.dataclass
+class PreparedWrite:
+    """Everything one DynamoDB target's write needs, resolved on the statement's thread
+    (DescribeTable, clients and governors are not made from several threads at once)."""
+
+    target: InsertTarget
+    mode: WriteMode
+    replace: bool
+    facts: object
+    governor: Governor
+    client: object
+    writer: BatchWriter
+    null_serialization: bool
+    label: str
+    reject_dir: Path
+    workers: int
+
+
+def prepare_write(session: "Session", target: InsertTarget, label: str, hook=None) -> PreparedWrite:
+    """``hook``: makes the job tracker of this target from its key attributes (see :mod:`.jobs`)."""
     table = target.table
-    if table.kind == "managed":
-        return _write_local(session, target, sql, binder)
     mode, replace = write_mode(session, target)
-    reader = execute_duckdb(session, sql, binder)
     facts = session.facts(table)
-    props = table.properties
+    if hook is not None:
+        hook = hook(facts.key_attributes)
     governor = session.governor_for(table, facts)
     client = session.dynamodb_client(table)
     reject_dir = Path(session.settings.get("ddbsql.reject.dir"))
     workers = session.settings.get("ddbsql.write.workers")
     writer = BatchWriter(client, facts.table_name, facts.key_attributes, retry=session.retry_policy(),
                          rejects=RejectLog(reject_dir, table=table.qualified, statement=label), workers=workers,
-                         cancel=session.cancel_event, governor=governor, mode=mode, track_keys=replace)
-    null_serialization = session.settings.get("dynamodb.null.serialization", props.get(NULL_SERIALIZATION))
+                         cancel=session.cancel_event, governor=governor, mode=mode, track_keys=replace, hook=hook)
+    null_serialization = session.settings.get("dynamodb.null.serialization",
+                                               table.properties.get(NULL_SERIALIZATION))
+    return PreparedWrite(target, mode, replace, facts, governor, client, writer, bool(null_serialization), label,
+                         reject_dir, workers)
 
-    def batches():
-        try:
-            while True:
-                try:
-                    yield reader.read_next_batch()
-                except StopIteration:
-                    return
-                except duckdb.Error as exc:
-                    raise failure(exc, binder) from None
-        finally:
-            reader.close()  # DuckDB holds the connection until its result stream is closed
 
+def reader_batches(reader: pa.RecordBatchReader, binder: SourceBinder) -> Iterator[pa.RecordBatch]:
+    """The batches of a DuckDB result stream; the stream is closed at the end, early or not."""
+    try:
+        while True:
+            try:
+                yield reader.read_next_batch()
+            except StopIteration:
+                return
+            except duckdb.Error as exc:
+                raise failure(exc, binder) from None
+    finally:
+        reader.close()  # DuckDB holds the connection until its result stream is closed
+
+
+def run_prepared(session: "Session", prepared: PreparedWrite, batches: Iterable[pa.RecordBatch]) -> tuple[
+        WriteReport, list[str]]:
+    """Write ``batches`` (shaped as the target's columns); then replace's stale deletion."""
+    writer = prepared.writer
+    report = writer.write_batches(batches, bindings_for(prepared.target.table),
+                                  null_serialization=prepared.null_serialization)
+    notes = []
+    if prepared.replace:
+        if session.cancel_event.is_set():
+            notes.append("WARNING: the statement was cancelled: stale items were not deleted")
+        else:
+            _delete_stale(session, writer, prepared.client, prepared.facts, prepared.governor, prepared.reject_dir,
+                          prepared.label, prepared.workers)
+    return report, notes
+
+
+def report_messages(session: "Session", prepared: PreparedWrite, report: WriteReport) -> list[str]:
+    table = prepared.target.table
+    return [write_summary(table, prepared.facts.table_name, session.region_of(table), report),
+            capacity_summary(report, prepared.governor)]
+
+
+def _source_total(session: "Session", binder: SourceBinder) -> int | None:
+    try:
+        counts = [session.facts(r.table).item_count for r in binder.scans]
+        return sum(counts) if counts and all(counts) else None
+    except Exception:
+        return None
+
+
+def write(session: "Session", target: InsertTarget, sql: str, binder: SourceBinder, label: str, *,
+          source: exp.Expression | None = None, bound: exp.Expression | None = None) -> Result:
+    """Run ``sql`` (already shaped as the target's columns) into the target table.
+
+    ``source`` (the INSERT's query) and ``bound`` (it bound to its sources) let a
+    straight copy checkpoint its Scan positions (see :mod:`.jobs`).
+    """
+    table = target.table
+    if table.kind == "managed":
+        return _write_local(session, target, sql, binder)
+    from . import jobs  # jobs builds on this module
+    return jobs.write_single(session, target, sql, binder, label, source=source, bound=bound)
+
+
+def write_plain(session: "Session", prepared: PreparedWrite, sql: str, binder: SourceBinder,
+                notes: list[str] | None = None, after=None) -> Result:
+    """The write of one target from a DuckDB query on the session's connection."""
+    reader = execute_duckdb(session, sql, binder)
+    return write_from(session, prepared, reader_batches(reader, binder), binder, notes, after)
+
+
+def write_from(session: "Session", prepared: PreparedWrite, batches: Iterable[pa.RecordBatch], binder: SourceBinder,
+               notes: list[str] | None = None, after=None) -> Result:
+    """Write ``batches`` into the prepared target; ``after(report)`` adds lines to the summary."""
     ticker = None
     if session.options.progress is not None:
-        total = None
-        try:
-            counts = [session.facts(r.table).item_count for r in binder.scans]
-            total = sum(counts) if counts and all(counts) else None
-        except Exception:
-            total = None
-        ticker = ProgressTicker(_Progress(binder, writer, governor, total), session.report).start()
+        ticker = ProgressTicker(_Progress(binder, prepared.writer, prepared.governor, _source_total(session, binder)),
+                                session.report).start()
     try:
-        report = writer.write_batches(batches(), bindings_for(table), null_serialization=bool(null_serialization))
-        notes = []
-        if replace:
-            if session.cancel_event.is_set():
-                notes.append("WARNING: the statement was cancelled: stale items were not deleted")
-            else:
-                _delete_stale(session, writer, client, facts, governor, reject_dir, label, workers)
+        report, more = run_prepared(session, prepared, batches)
     finally:
         if ticker is not None:
             ticker.stop()
-    messages = binder.warning_messages() + notes + [
-        write_summary(table, facts.table_name, session.region_of(table), report),
-        capacity_summary(report, governor)]
-    return Result("insert", rowcount=report.deleted if mode.kind == DELETE else report.written, messages=messages)
+    messages = (binder.warning_messages() + list(notes or []) + more + (after(report) if after else [])
+                + report_messages(session, prepared, report))
+    return Result("insert", rowcount=report.deleted if prepared.mode.kind == DELETE else report.written,
+                  messages=messages)
 
 
 def _delete_stale(session: "Session", writer: BatchWriter, client, facts, governor: Governor, reject_dir: Path,
@@ -304,17 +371,19 @@ def run_insert(session: "Session", insert: exp.Insert, text: str, label: str) ->
         raise ParseError("INSERT needs a SELECT or VALUES", line=1, col=1)
     bound = hive_output_names(binder.bind(source)) if not isinstance(source, exp.Values) else source
     sql = cast_to_target(session, binder.to_duckdb(bound), target, text)
-    return write(session, target, sql, binder, label)
+    return write(session, target, sql, binder, label, source=source, bound=bound)
 
 
 @contextlib.contextmanager
 def staged_multi_source(session: "Session", source: exp.Expression, inserts: list[exp.Insert],
                         binder: SourceBinder) -> Iterator[Callable[[exp.Insert], str]]:
-    """The FROM source of a multi-insert, read once into a DuckDB temporary table.
+    """The FROM source of a multi-insert, read once into a DuckDB table.
 
     Every INSERT's columns are checked first (unknown columns are reported before
     anything is read).  Yields ``select_sql(insert)``: DuckDB SQL of that INSERT's SELECT
-    over the staged rows.  The temporary table is dropped on exit.
+    over the staged rows.  The table lives in the engine's in-memory database (not a
+    TEMP table: those are private to one DuckDB connection, and the targets are written
+    from cursors of their own) and is dropped on exit.
     """
     for insert in inserts:
         full = insert.expression.copy()
@@ -325,7 +394,7 @@ def staged_multi_source(session: "Session", source: exp.Expression, inserts: lis
     bound_source = binder.bind(exp.select("*").from_(source.copy()))
     con = session.engine.con
     try:
-        con.execute(f'CREATE OR REPLACE TEMP TABLE "{temp}" AS {binder.to_duckdb(bound_source)}')
+        con.execute(f'CREATE OR REPLACE TABLE memory.main."{temp}" AS {binder.to_duckdb(bound_source)}')
     except duckdb.Error as exc:
         raise failure(exc, binder) from None
     first = bound_source.find(exp.Table)
@@ -340,12 +409,30 @@ def staged_multi_source(session: "Session", source: exp.Expression, inserts: lis
     try:
         yield select_sql
     finally:
-        con.execute(f'DROP TABLE IF EXISTS "{temp}"')
+        con.execute(f'DROP TABLE IF EXISTS memory.main."{temp}"')
+
+
+class _MultiProgress:
+    """One progress line for the targets of a multi-insert written at the same time."""
+
+    def __init__(self, parts: list[tuple[str, _Progress]]):
+        self.parts = parts
+
+    def __call__(self) -> str:
+        return " | ".join(f"{name}: {render()}" for name, render in self.parts)
 
 
 def run_multi_insert(session: "Session", tree: exp.MultitableInserts, text: str, label: str) -> Result:
     """``FROM src INSERT … SELECT … INSERT … SELECT …``: ``src`` is read once, into a
-    DuckDB temporary table, then each INSERT runs from it in order."""
+    DuckDB table, then every DynamoDB target is written at the same time, each from its
+    own thread and DuckDB cursor, under its own table's governor (local tables are
+    written meanwhile on the statement's thread).
+
+    When a target fails the others still finish; the statement then fails with that
+    error and every other target's summary.  Cancelling stops them all.
+    """
+    from . import jobs  # jobs builds on this module
+
     source = tree.args.get("source")
     if source is None:
         raise ParseError("multi-insert needs a FROM clause", line=1, col=1)
@@ -353,13 +440,121 @@ def run_multi_insert(session: "Session", tree: exp.MultitableInserts, text: str,
     targets = [resolve_target(session, insert, text) for insert in inserts]
     binder = SourceBinder(session, text)
     with staged_multi_source(session, source, inserts, binder) as select_sql:
-        results = []
-        for insert, target in zip(inserts, targets):
-            sql = cast_to_target(session, select_sql(insert), target, text)
-            results.append(write(session, target, sql, binder, label))
-        binder.scans.clear()  # their warnings were reported with the first insert
-    messages = [m for r in results for m in r.messages]
-    return Result("insert", rowcount=sum(max(r.rowcount, 0) for r in results), messages=messages)
+        shaped = [cast_to_target(session, select_sql(insert), target, text) for insert, target in zip(inserts, targets)]
+        warnings = binder.warning_messages()
+        binder.scans.clear()  # their warnings are reported once, here
+        remote = [i for i, t in enumerate(targets) if t.table.kind != "managed"]
+        run = jobs.start(session, [targets[i] for i in remote], text, label, multi=True)
+        try:
+            prepared = {i: prepare_write(session, targets[i], label, hook=run.hook(k)) for k, i in enumerate(remote)}
+            outcomes = _write_concurrently(session, prepared, shaped, binder, targets, text)
+            failed = [(i, o) for i, o in enumerate(outcomes) if isinstance(o, BaseException)]
+            for k, i in enumerate(remote):
+                if not isinstance(outcomes[i], BaseException):
+                    report, notes = outcomes[i]
+                    outcomes[i] = (report, notes + run.report_notes(k, report))
+        except BaseException as exc:
+            run.finish(False, exc)
+            raise
+        run.finish(not failed and not session.cancel_event.is_set(), failed[0][1] if failed else None)
+    messages = warnings + list(run.notes)
+    summaries = []
+    for k, i in enumerate(remote):
+        outcome = outcomes[i]
+        if not isinstance(outcome, BaseException):
+            report, notes = outcome
+            summaries.append(notes + report_messages(session, prepared[i], report))
+    for i, outcome in enumerate(outcomes):
+        if isinstance(outcome, Result):
+            summaries.append(outcome.messages)
+    if failed:
+        index, error = failed[0]
+        if not isinstance(error, DdbsqlError):
+            raise error
+        others = [m for lines in summaries for m in lines if not m.startswith("Write capacity")]
+        error.message = f"{targets[index].table.qualified}: {error.message}"
+        if len(failed) > 1:
+            error.message += "; also failed: " + "; ".join(
+                f"{targets[i].table.qualified}: {getattr(e, 'message', str(e))}" for i, e in failed[1:])
+        if others:
+            error.message += "; the other target(s) finished: " + "; ".join(others)
+        error.args = (error.message,)
+        raise error
+    messages += [m for lines in summaries for m in lines]
+    rowcount = 0
+    for index, outcome in enumerate(outcomes):
+        if isinstance(outcome, Result):
+            rowcount += max(outcome.rowcount, 0)
+        else:
+            report = outcome[0]
+            rowcount += report.deleted if prepared[index].mode.kind == DELETE else report.written
+    return Result("insert", rowcount=rowcount, messages=messages)
+
+
+def _write_concurrently(session: "Session", prepared: dict[int, PreparedWrite], shaped: list[str],
+                        binder: SourceBinder, targets: list[InsertTarget], text: str) -> list:
+    """Each DynamoDB target on a thread of its own; local ones here.  Returns, per target,
+    ``(report, notes)``, a :class:`Result` (local tables) or the exception it ended with."""
+    outcomes: list = [None] * len(targets)
+    cursors: list = []
+    lock = threading.Lock()
+    finished = threading.Event()
+
+    def work(index: int) -> None:
+        try:
+            with lock:
+                cursor = session.engine.con.cursor()
+                cursors.append(cursor)
+            try:
+                if session.cancel_event.is_set():
+                    raise Cancelled("statement cancelled")
+                try:
+                    reader = cursor.sql(shaped[index]).to_arrow_reader(ROWS_PER_BATCH)
+                except duckdb.Error as exc:
+                    raise failure(exc, binder) from None
+                outcomes[index] = run_prepared(session, prepared[index], reader_batches(reader, binder))
+            finally:
+                cursor.close()
+        except BaseException as exc:  # reported with the other targets' outcomes
+            outcomes[index] = exc
+
+    def watch_cancel() -> None:
+        while not finished.is_set():
+            if session.cancel_event.wait(0.1):
+                with lock:
+                    for cursor in cursors:
+                        try:
+                            cursor.interrupt()
+                        except duckdb.Error:
+                            pass
+                finished.wait(0.1)
+
+    threads = [threading.Thread(target=work, args=(i,), name=f"ddbsql-insert-{targets[i].table.name}", daemon=True)
+               for i in prepared]
+    watcher = threading.Thread(target=watch_cancel, name="ddbsql-insert-cancel", daemon=True)
+    ticker = None
+    if session.options.progress is not None and prepared:
+        parts = [(targets[i].table.qualified, _Progress(binder, p.writer, p.governor, None)) for i, p in prepared.items()]
+        render = parts[0][1] if len(parts) == 1 else _MultiProgress(parts)
+        ticker = ProgressTicker(render, session.report).start()
+    watcher.start()
+    for thread in threads:
+        thread.start()
+    try:
+        for index, target in enumerate(targets):
+            if index not in prepared:
+                try:
+                    outcomes[index] = _write_local(session, target, shaped[index], binder)
+                except BaseException as exc:
+                    outcomes[index] = exc
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.1)
+    finally:
+        finished.set()
+        if ticker is not None:
+            ticker.stop()
+    return outcomes
 
 
 def run_insert_statement(session: "Session", tree: exp.Expression, text: str) -> Result:
