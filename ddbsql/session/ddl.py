@@ -109,17 +109,23 @@ def run_create(session: "Session", tree: exp.Create, text: str) -> Result:
     return _create_local(session, tree, text, database, name, props, comment)
 
 
+def check_properties(props: dict[str, str]) -> None:
+    """Every TBLPROPERTY that is also a setting ddbsql honours must parse as one
+    (a throughput percent of 50 is an error here, not a surprise at the first write)."""
+    for key, value in props.items():
+        spec = HONOURED.get(key)
+        if spec is not None:
+            try:
+                spec.parse(value)
+            except ValueError as exc:
+                raise ConfigError(f'TBLPROPERTIES "{key}"="{value}": {exc}') from None
+
+
 def _create_dynamodb(session: "Session", table: TableDef) -> Result:
     props = dict(table.properties)
     ddb_name = check_table_name(props.setdefault(m.TABLE_NAME, table.name))
     table = TableDef(table.database, table.name, table.columns, table.kind, props, True, table.comment, table.created)
-    for key in props:
-        spec = HONOURED.get(key)
-        if spec is not None:
-            try:
-                spec.parse(props[key])
-            except ValueError as exc:
-                raise ConfigError(f'TBLPROPERTIES "{key}"="{props[key]}": {exc}') from None
+    check_properties(props)
     bindings = bindings_for(table)
     messages = []
     if _truthy(props.get("ddbsql.create")):
@@ -272,6 +278,7 @@ def run_alter(session: "Session", tree: exp.Alter, text: str) -> Result:
             raise ParseError(f"ALTER TABLE {action.key.upper()} is not supported", line=1, col=1)
     updated = dataclasses.replace(updated, properties=props)
     if updated.kind == "dynamodb":
+        check_properties(props)
         check_table_name(props.get(m.TABLE_NAME, updated.name))
         bindings = bindings_for(updated)
         session.forget_facts()

@@ -174,8 +174,25 @@ class SourceBinder:
                                         db=exp.to_identifier(definition.database),
                                         catalog=exp.to_identifier(self.session.engine.warehouse()))
             replacement.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
+            replacement.set("sample", self._sample(table))
             table.replace(replacement)
         return tree
+
+    def _sample(self, table: exp.Table) -> exp.TableSample | None:
+        """Hive's ``TABLESAMPLE (n PERCENT)`` / ``(n ROWS)`` as DuckDB samples rows (a
+        percentage row by row, as Hive's is approximate too).  The whole table is still
+        read: DynamoDB cannot sample.  Bucket sampling needs Hive's hash: refused."""
+        sample = table.args.get("sample")
+        if sample is None:
+            return None
+        if sample.args.get("bucket_numerator") is not None or sample.args.get("bucket_denominator") is not None:
+            line, col = position_of(table, self.text)
+            raise SemanticError("TABLESAMPLE (BUCKET x OUT OF y) is not supported (it needs Hive's bucketing "
+                                "hash); use TABLESAMPLE (n PERCENT) or (n ROWS)", line=line, col=col)
+        sample = sample.copy()
+        if sample.args.get("percent") is not None:
+            sample.set("method", exp.var("BERNOULLI"))
+        return sample
 
     def to_duckdb(self, tree: exp.Expression) -> str:
         """DuckDB SQL for a tree this binder bound, typed with the sources' columns."""

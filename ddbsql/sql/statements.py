@@ -135,7 +135,8 @@ _SHOW_TABLES = re.compile(
     rf"^show\s+tables(?:\s+(?:in|from)\s+(?P<db>{_NAME}))?(?:\s+(?:like\s+)?'(?P<pat>[^']*)')?$", re.I)
 _SHOW_DATABASES = re.compile(r"^show\s+(?:databases|schemas)(?:\s+(?:like\s+)?'(?P<pat>[^']*)')?$", re.I)
 _SHOW_CREATE = re.compile(rf"^show\s+create\s+table\s+{_QNAME}$", re.I)
-_SHOW_PROPS = re.compile(rf"^show\s+tblproperties\s+{_QNAME}(?:\s*\(\s*'(?P<key>[^']+)'\s*\))?$", re.I)
+_SHOW_PROPS = re.compile(rf"^show\s+tblproperties\s+{_QNAME}"
+                         rf"(?:\s*\(\s*(?:'(?P<key>[^']+)'|\"(?P<dkey>[^\"]+)\")\s*\))?$", re.I)
 _SHOW_COLUMNS = re.compile(rf"^show\s+columns\s+(?:in|from)\s+{_QNAME}$", re.I)
 _ANALYZE = re.compile(rf"^analyze\s+table\s+{_QNAME}(?:\s+partition\s*\([^)]*\))?\s+compute\s+statistics"
                       rf"(?:\s+(?P<noscan>noscan)|\s+for\s+columns(?:\s+.*)?)?$", re.I | re.S)
@@ -192,7 +193,7 @@ def parse_statement(text: str) -> Statement:
         return ShowCreateTable(_table_name(m.group("table")))
     m = _SHOW_PROPS.match(compact)
     if m:
-        return ShowTblProperties(_table_name(m.group("table")), m.group("key"))
+        return ShowTblProperties(_table_name(m.group("table")), m.group("key") or m.group("dkey"))
     m = _SHOW_COLUMNS.match(compact)
     if m:
         return ShowColumns(_table_name(m.group("table")))

@@ -108,6 +108,11 @@ def test_databases_and_persistence(env, unique_table_name, tmp_path):
         cursor.execute("ALTER TABLE sales.orders SET TBLPROPERTIES ('dynamodb.throughput.read.percent' = '0.25')")
         cursor.execute("SHOW TBLPROPERTIES sales.orders('dynamodb.throughput.read.percent')")
         assert cursor.fetchall() == [("0.25",)]
+        # a value the setting would refuse is refused here too, and nothing changes
+        with pytest.raises(ddbsql.ProgrammingError, match='"dynamodb.throughput.read.percent"="50": must be between'):
+            cursor.execute("ALTER TABLE sales.orders SET TBLPROPERTIES ('dynamodb.throughput.read.percent' = '50')")
+        cursor.execute('SHOW TBLPROPERTIES sales.orders("dynamodb.throughput.read.percent")')
+        assert cursor.fetchall() == [("0.25",)]
         with pytest.raises(ddbsql.ProgrammingError, match="Database does not exist: nope"):
             cursor.execute("USE nope")
     finally:

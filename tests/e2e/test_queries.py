@@ -7,6 +7,8 @@ from collections import Counter
 import duckdb
 import pytest
 
+from ddbsql.dbapi import ProgrammingError
+
 pytestmark = pytest.mark.e2e
 
 HANDLER = "'org.apache.hadoop.hive.dynamodb.DynamoDBStorageHandler'"
@@ -143,3 +145,17 @@ def test_whole_item_column(env, unique_table_name):
                    TBLPROPERTIES ("dynamodb.table.name" = "{table}")""")
     item = env.rows("SELECT item FROM whole")[0][0]
     assert item == {"id": '{"s":"a"}', "n": '{"n":"5"}', "l": '{"l":[{"bOOL":false}]}'}
+
+
+def test_tablesample_percent_and_rows(moto_env, unique_table_name):
+    env = moto_env
+    env.create_ddb_table(unique_table_name)
+    env.put_items(unique_table_name, [{"id": {"S": f"k{i}"}, "n": {"N": str(i)}} for i in range(400)])
+    env.run(f"""CREATE EXTERNAL TABLE sampled (id string, n bigint)
+                STORED BY 'org.apache.hadoop.hive.dynamodb.DynamoDBStorageHandler'
+                TBLPROPERTIES ("dynamodb.table.name" = "{unique_table_name}", "dynamodb.column.mapping" = "id:id,n:n")""")
+    assert env.rows("SELECT count(*) FROM sampled TABLESAMPLE (7 ROWS) s") == [(7,)]
+    (count,), = env.rows("SELECT count(*) FROM sampled TABLESAMPLE (25 PERCENT)")
+    assert 40 <= count <= 170            # row by row: about 100 of 400
+    with pytest.raises(ProgrammingError, match=r"TABLESAMPLE \(BUCKET x OUT OF y\) is not supported"):
+        env.rows("SELECT * FROM sampled TABLESAMPLE (BUCKET 1 OUT OF 4 ON id)")

@@ -21,6 +21,10 @@ from ddbsql.sql import statements as st
     ("show databases", st.ShowDatabases()),
     ("SHOW CREATE TABLE sales.orders", st.ShowCreateTable(st.TableName("orders", "sales"))),
     ("SHOW TBLPROPERTIES t('dynamodb.table.name')", st.ShowTblProperties(st.TableName("t"), "dynamodb.table.name")),
+    ('SHOW TBLPROPERTIES t("dynamodb.table.name")', st.ShowTblProperties(st.TableName("t"), "dynamodb.table.name")),
+    ("ANALYZE TABLE db.t COMPUTE STATISTICS", st.AnalyzeTable(st.TableName("t", "db"))),
+    ("analyze table t partition (d='x') compute statistics noscan", st.AnalyzeTable(st.TableName("t"), True)),
+    ("ANALYZE TABLE t COMPUTE STATISTICS FOR COLUMNS a, b", st.AnalyzeTable(st.TableName("t"))),
 ])
 def test_commands(text, expected):
     assert st.parse_statement(text) == expected
