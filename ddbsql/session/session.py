@@ -54,6 +54,15 @@ class SessionOptions:
     governors: GovernorRegistry | None = None
 
 
+def warehouse_beside(metastore: Path) -> Path:
+    """The DuckDB file of a metastore's local tables: ``warehouse.duckdb`` beside the
+    default ``metastore.db``, ``<name>.warehouse.duckdb`` beside any other, so two
+    metastores in one folder keep their local tables apart."""
+    if metastore.name == "metastore.db":
+        return metastore.with_name("warehouse.duckdb")
+    return metastore.with_name(metastore.stem + ".warehouse.duckdb")
+
+
 class Session:
     """Runs statements one at a time (a session is used by one thread at a time)."""
 
@@ -65,7 +74,7 @@ class Session:
         self.metastore = Metastore(metastore)
         warehouse = self.options.warehouse
         if warehouse is None and str(metastore) != ":memory:":
-            warehouse = Path(metastore).with_name("warehouse.duckdb")
+            warehouse = warehouse_beside(Path(metastore))
         self.engine = Engine(warehouse)
         self.clients = ClientFactory(self.options.aws)
         self.database = self.options.database
