@@ -31,7 +31,10 @@ Retries
     ``UnprocessedItems`` are re-sent with backoff, until no item has been written for
     ``retry.max_seconds``.  A batch DynamoDB refuses as a whole for a validation error
     is split into single requests so the bad item is found, rejected with DynamoDB's
-    reason, and the rest written.
+    reason, and the rest written.  A conditional put whose answer was lost (a dropped
+    connection or a 5xx: DynamoDB may have carried it out) and whose retry fails its
+    condition counts as written when the item DynamoDB holds is exactly the row's
+    (asked with ``ReturnValuesOnConditionCheckFailure=ALL_OLD``), not as skipped.
 
 Checkpoints
     A :class:`WriteHook` (a resumable job's tracker) hears of every row's fate:
@@ -157,6 +160,33 @@ class WriteHook(Protocol):
 
 
 _STOP = object()
+
+
+def _canonical(value: dict):
+    tag, raw = next(iter(value.items()))
+    if tag == "N":
+        return tag, Decimal(raw)
+    if tag == "B":
+        return tag, bytes(raw)
+    if tag in ("SS", "NS", "BS"):
+        convert = {"SS": str, "NS": Decimal, "BS": bytes}[tag]
+        return tag, frozenset(convert(v) for v in raw)
+    if tag == "L":
+        return tag, tuple(_canonical(v) for v in raw)
+    if tag == "M":
+        return tag, {k: _canonical(v) for k, v in raw.items()}
+    return tag, raw
+
+
+def same_item(stored: dict | None, item: dict) -> bool:
+    """True when ``stored`` (an item DynamoDB returned) has exactly ``item``'s attributes
+    and values (numbers compared by value, sets as sets)."""
+    if not stored or stored.keys() != item.keys():
+        return False
+    try:
+        return all(_canonical(stored[name]) == _canonical(value) for name, value in item.items())
+    except (InvalidOperation, TypeError, ValueError):
+        return False
 
 
 class BatchWriter:
@@ -436,8 +466,24 @@ class BatchWriter:
             call = lambda: self.client.put_item(TableName=self.table_name, Item=item,  # noqa: E731
                                                 ReturnConsumedCapacity="TOTAL", **extra)
             what = f"PutItem {self.table_name}"
+        lost: list[BaseException] = []      # failures after which DynamoDB may have done the request
+
+        def on_retry(exc: BaseException) -> None:
+            self._on_retry(exc)
+            if not is_throttling(exc):
+                lost.append(exc)
+
+        def attempt() -> dict:
+            try:
+                return call()
+            except ClientError as exc:
+                if (lost and error_code(exc) == "ConditionalCheckFailedException"
+                        and same_item(exc.response.get("Item"), item)):
+                    return {}   # an earlier try was carried out, only its answer was lost
+                raise
+
         try:
-            response = self.retry.call(call, what=what, on_retry=self._on_retry)
+            response = self.retry.call(attempt, what=what, on_retry=on_retry)
         except DynamoDBError as exc:
             cause = exc.__cause__
             code = error_code(cause) if isinstance(cause, ClientError) else None
@@ -492,4 +538,4 @@ class BatchWriter:
                 names["#v"] = self.mode.version_attribute
                 extra = {"ConditionExpression": "attribute_not_exists(#k) OR attribute_not_exists(#v) OR #v < :v",
                          "ExpressionAttributeNames": names, "ExpressionAttributeValues": {":v": version}}
-            self._single(row, item, self._cost(item), **extra)
+            self._single(row, item, self._cost(item), ReturnValuesOnConditionCheckFailure="ALL_OLD", **extra)

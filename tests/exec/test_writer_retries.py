@@ -251,7 +251,8 @@ def test_retry_call_counts_from_the_last_progress(clock):
 # --- conditional modes -------------------------------------------------------------------------------------
 
 def test_insert_if_absent_counts_condition_failures_as_skipped(client, stubber, clock, tmp_path):
-    condition = {"ConditionExpression": "attribute_not_exists(#k)", "ExpressionAttributeNames": {"#k": "id"}}
+    condition = {"ConditionExpression": "attribute_not_exists(#k)", "ExpressionAttributeNames": {"#k": "id"},
+                 "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
     stubber.add_response("put_item", {}, {"TableName": TABLE, "Item": item(1), "ReturnConsumedCapacity": "TOTAL",
                                           **condition})
     stubber.add_client_error("put_item", service_error_code="ConditionalCheckFailedException",
@@ -264,12 +265,35 @@ def test_insert_if_absent_counts_condition_failures_as_skipped(client, stubber, 
     assert report.reject_path is None
 
 
+@pytest.mark.parametrize("first_failure,stored,outcome", [
+    (500, item(2), (1, 0)),                         # the lost try wrote it: written
+    (500, item(2, v={"N": "2.0"}), (1, 0)),         # numbers compare by value
+    (500, item(2, v={"N": "3"}), (0, 1)),           # someone else's item: skipped
+    (400, item(2), (0, 1)),                         # a throttle is never carried out: skipped
+])
+def test_a_conditional_put_whose_answer_was_lost_counts_as_written_when_the_item_is_the_rows(
+        client, stubber, clock, tmp_path, first_failure, stored, outcome):
+    expected = {"TableName": TABLE, "Item": item(2), "ReturnConsumedCapacity": "TOTAL",
+                "ConditionExpression": "attribute_not_exists(#k)", "ExpressionAttributeNames": {"#k": "id"},
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+    code = "InternalServerError" if first_failure == 500 else "ProvisionedThroughputExceededException"
+    stubber.add_client_error("put_item", service_error_code=code, http_status_code=first_failure,
+                             expected_params=expected)
+    stubber.add_client_error("put_item", service_error_code="ConditionalCheckFailedException",
+                             service_message="The conditional request failed", http_status_code=400,
+                             expected_params=expected, modeled_fields={"Item": stored})
+    report = make_writer(client, clock, tmp_path, mode=WriteMode(INSERT_IF_ABSENT)).write_items([(2, item(2))])
+    assert (report.written, report.skipped) == outcome
+    assert report.retries == 1
+
+
 def test_newer_wins_sends_the_version_condition_and_rejects_null_versions(client, stubber, clock, tmp_path):
     versioned = item(1, ver={"N": "7"})
     stubber.add_response("put_item", {}, {
         "TableName": TABLE, "Item": versioned, "ReturnConsumedCapacity": "TOTAL",
         "ConditionExpression": "attribute_not_exists(#k) OR attribute_not_exists(#v) OR #v < :v",
-        "ExpressionAttributeNames": {"#k": "id", "#v": "ver"}, "ExpressionAttributeValues": {":v": {"N": "7"}}})
+        "ExpressionAttributeNames": {"#k": "id", "#v": "ver"}, "ExpressionAttributeValues": {":v": {"N": "7"}},
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD"})
     report = make_writer(client, clock, tmp_path, mode=WriteMode(NEWER_WINS, "ver")).write_items(
         [(1, versioned), (2, item(2))])
     assert (report.written, report.rejected) == (1, 1)
