@@ -8,6 +8,7 @@ in :data:`HONOURED` with a validator; a bad value for one of those is a
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Callable
 
 from .errors import ConfigError
@@ -51,6 +52,17 @@ def _non_negative_number(value: str) -> float:
     if number < 0:
         raise ValueError("must be zero or a positive number")
     return number
+
+
+def parse_size(value: str) -> int:
+    """A byte size: ``268435456``, ``256m``, ``1g``, ``64kb``; positive."""
+    m = re.fullmatch(r"\s*(\d+)\s*([kmg]?)b?\s*", value.lower())
+    if not m:
+        raise ValueError("expected a size such as 268435456 or 256m")
+    size = int(m.group(1)) * {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[m.group(2)]
+    if size <= 0:
+        raise ValueError("must be positive")
+    return size
 
 
 def _choice(*options: str) -> Callable[[str], str]:
@@ -116,6 +128,21 @@ HONOURED: dict[str, Key] = {
     "ddbsql.repl.scan.warn.seconds": Key(_non_negative_number, "30",
                                          "the interactive shell asks before running a statement whose DynamoDB "
                                          "reads would take this long at the read budget; 0: never asks"),
+    # file output (INSERT OVERWRITE DIRECTORY, file tables); no defaults: the first key set wins
+    "hive.exec.compress.output": Key(_bool, None, "compress file output; the codec keys pick the codec "
+                                                  "(default DefaultCodec, i.e. deflate)"),
+    "mapreduce.output.fileoutputformat.compress": Key(_bool, None, "Hadoop's name for hive.exec.compress.output"),
+    "mapred.output.compress": Key(_bool, None, "Hadoop's older name for hive.exec.compress.output"),
+    "mapreduce.output.fileoutputformat.compress.codec": Key(
+        str, None, "codec of compressed text output: a Hadoop codec class (GzipCodec, BZip2Codec, "
+                   "ZStandardCodec, DefaultCodec)"),
+    "mapred.output.compression.codec": Key(str, None, "Hadoop's older name for the output codec"),
+    "parquet.compression": Key(_choice("uncompressed", "none", "snappy", "gzip", "brotli", "lz4", "lz4_raw",
+                                       "zstd"), None, "Parquet output compression (default SNAPPY)"),
+    "orc.compress": Key(_choice("none", "uncompressed", "zlib", "snappy", "lz4", "zstd"), None,
+                        "ORC output compression (default ZLIB)"),
+    "ddbsql.output.file.max.bytes": Key(parse_size, None, "largest output file before another is started "
+                                                          "(e.g. 256m)"),
     "ddbsql.retry.max.seconds": Key(_positive_number, "600",
                                     "give up retrying a request that makes no progress for this long"),
 }

@@ -9,7 +9,6 @@ fails leaves the old files as they were.  See docs/files.md.
 from __future__ import annotations
 
 import dataclasses
-import re
 import tempfile
 import time
 from pathlib import Path
@@ -23,6 +22,7 @@ from sqlglot import exp
 from ..catalog.mapping import bindings_for
 from ..catalog.model import FILE_FORMATS, Column, FileStorage, Partition, TableDef
 from ..errors import CatalogError, ConfigError, ExecutionError, ParseError, SemanticError, TypeMappingError
+from ..config import parse_size
 from ..exec import ddbexport as dx
 from ..exec import files as xf
 from ..exec import hivetext as ht
@@ -416,13 +416,10 @@ def max_file_bytes(session: "Session", props: dict[str, str] | None = None) -> i
     raw = (props or {}).get("ddbsql.output.file.max.bytes") or _setting(session, "ddbsql.output.file.max.bytes")
     if raw is None:
         return DEFAULT_MAX_BYTES
-    m = re.fullmatch(r"\s*(\d+)\s*([kmg]?)b?\s*", raw.lower())
-    if not m:
-        raise ConfigError(f"ddbsql.output.file.max.bytes={raw}: expected a size such as 268435456 or 256m")
-    value = int(m.group(1)) * {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[m.group(2)]
-    if value <= 0:
-        raise ConfigError("ddbsql.output.file.max.bytes must be positive")
-    return value
+    try:
+        return parse_size(raw)
+    except ValueError as exc:
+        raise ConfigError(f"ddbsql.output.file.max.bytes={raw}: {exc}") from None
 
 
 def compress_output(session: "Session") -> bool:
