@@ -24,7 +24,8 @@ from ..exec.retry import RetryPolicy
 from ..exec.tables import describe_table
 from ..sql import statements as st
 from ..sql.parameters import as_mapping, bind_parameters, number_qmarks
-from ..sql.substitute import substitute
+from ..sql.positions import Edits, to_original
+from ..sql.substitute import substitute_mapped
 from ..sql.partitions import PartitionStatement
 from . import analyze, commands, ddl, explain, files, queries, writes
 from .result import Result
@@ -95,11 +96,22 @@ class Session:
         # a fresh event per statement: the previous one stays set for whatever of the
         # cancelled statement is still winding down (scan threads, DuckDB's reader)
         self.cancel_event = threading.Event()
-        substituted, undefined = substitute(text, self.settings.lookup)
-        notes = [f"WARNING: variable ${{{name}}} is not defined; left as written" for name in undefined]
+        substitution = substitute_mapped(text, self.settings.lookup)
+        substituted = substitution.text
+        notes = [f"WARNING: variable ${{{name}}} is not defined; left as written" for name in substitution.undefined]
         positional = parameters is not None and not isinstance(parameters, Mapping)
+        renamed = Edits()
         if positional:
-            substituted = number_qmarks(substituted)
+            substituted = number_qmarks(substituted, renamed)
+        try:
+            return self._execute(substituted, parameters, positional, notes)
+        except DdbsqlError as exc:
+            # positions found in the rewritten text point at what the user wrote
+            if exc.line is not None and exc.statement is None and substitution.edits is not None:
+                exc.line, exc.col = to_original(exc.line, exc.col, substituted, text, substitution.edits, renamed)
+            raise
+
+    def _execute(self, substituted: str, parameters, positional: bool, notes: list[str]) -> Result:
         statement = st.parse_statement(substituted)
         explain = statement if isinstance(statement, st.Explain) else None
         if explain:  # parameters bind into the explained statement

@@ -13,6 +13,7 @@ from typing import Any, Mapping, Sequence
 from sqlglot import exp
 
 from ..errors import ParseError
+from .positions import Edits
 from .script import spans
 
 
@@ -54,21 +55,27 @@ def literal(value: Any) -> exp.Expression:
     raise ParseError(f"parameters of type {type(value).__name__} are not supported")
 
 
-def number_qmarks(text: str) -> str:
+def number_qmarks(text: str, edits: Edits | None = None) -> str:
     """``text`` with each ``?`` placeholder (outside quotes and comments) renamed ``:__p0``,
     ``:__p1``… in text order, so sequence parameters bind by position whatever order the
-    syntax tree keeps its parts in."""
+    syntax tree keeps its parts in.  Each renaming is recorded in ``edits`` if given."""
     out = []
     count = 0
     for span in spans(text):
-        piece = text[span.start:span.end]
-        if span.kind == "code":
-            parts = piece.split("?")
-            piece = parts[0]
-            for part in parts[1:]:
-                piece += f":__p{count}" + part
-                count += 1
-        out.append(piece)
+        if span.kind != "code":
+            out.append(text[span.start:span.end])
+            continue
+        last = span.start
+        at = text.find("?", last, span.end)
+        while at >= 0:
+            name = f":__p{count}"
+            out += [text[last:at], name]
+            if edits is not None:
+                edits.add(at, at + 1, len(name))
+            count += 1
+            last = at + 1
+            at = text.find("?", last, span.end)
+        out.append(text[last:span.end])
     return "".join(out)
 
 

@@ -206,7 +206,10 @@ def parse_statement(text: str) -> Statement:
         if option not in ("", "extended", "analyze"):
             raise ParseError(f"EXPLAIN {option.upper()} is not supported (use EXPLAIN [ANALYZE] <query>)",
                              line=1, col=1)
-        rest = m.group("rest")
+        # the explained statement keeps its place in the text (EXPLAIN blanked out), so
+        # positions in its errors are positions in what the user wrote
+        start = text.index(body) + m.start("rest")
+        rest = re.sub(r"[^\n]", " ", text[:start]) + text[start:]
         return Explain(SqlStatement(parse_sql(rest), rest), analyze=option == "analyze")
     partition_statement = parse_partition_statement(body)
     if partition_statement is not None:
