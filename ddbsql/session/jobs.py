@@ -3,7 +3,7 @@ from zero.
 
 Identity
     A job is identified by a hash of its statement (after variable substitution,
-    whitespace normalised), the current database, its target tables and the settings
+    whitespace normalised, and as SQL with any DB-API parameters bound), the current database, its target tables and the settings
     that shape the rows written (``ddbsql.write.mode``, ``ddbsql.write.version.column``,
     ``dynamodb.deletion.mode``, ``dynamodb.null.serialization``).  Budgets and worker
     counts are not part of it: a job may be resumed with another budget.
@@ -40,6 +40,7 @@ from ..exec.checkpoint import JobTracker
 from ..exec.scanner import scan_batches
 from ..exec.writer import WriteReport
 from ..planner.scan import ScanPlan
+from ..sql.dialect import DIALECT
 from .queries import duckdb_error, failure
 from .result import Result
 
@@ -56,9 +57,22 @@ SHAPING = ("ddbsql.write.mode", "ddbsql.write.version.column", "dynamodb.deletio
 CHECKPOINT_SECONDS = 2.0
 
 
-def job_id(session: "Session", text: str, targets: Sequence[str]) -> str:
+def statement_identity(tree: exp.Expression | None) -> str | None:
+    """The statement as SQL text, parameters bound into it (two executions of one text with
+    other parameters are other jobs)."""
+    if tree is None:
+        return None
+    try:
+        return tree.sql(dialect=DIALECT)
+    except Exception:
+        return None
+
+
+def job_id(session: "Session", text: str, targets: Sequence[str], identity: str | None = None) -> str:
     payload = {"statement": " ".join(text.split()), "database": session.database, "targets": list(targets),
                "settings": {k: session.settings.lookup(k) for k in SHAPING}}
+    if identity is not None:
+        payload["bound"] = identity
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()[:16]
 
 
@@ -146,13 +160,13 @@ class JobRun:
 
 
 def start(session: "Session", targets: Sequence["InsertTarget"], text: str, label: str, *,
-          multi: bool = False) -> JobRun:
+          multi: bool = False, tree: exp.Expression | None = None) -> JobRun:
     """The job of an INSERT into these DynamoDB ``targets``: resumed, superseded or new."""
     if not targets:
         return JobRun(session, None)
     store = session.metastore.jobs()
     names = [t.table.qualified for t in targets]
-    jid = job_id(session, text, names)
+    jid = job_id(session, text, names, statement_identity(tree))
     existing = store.get(jid)
     resume = bool(session.settings.get(RESUME))
     notes: list[str] = []
@@ -184,11 +198,12 @@ def start(session: "Session", targets: Sequence["InsertTarget"], text: str, labe
 # single INSERT
 
 def write_single(session: "Session", target: "InsertTarget", sql: str, binder: "SourceBinder", label: str, *,
-                 source: exp.Expression | None = None, bound: exp.Expression | None = None) -> Result:
+                 source: exp.Expression | None = None, bound: exp.Expression | None = None,
+                 tree: exp.Expression | None = None) -> Result:
     """One INSERT into one DynamoDB table, as a resumable job."""
     from . import writes
 
-    run = start(session, [target], binder.text, label)
+    run = start(session, [target], binder.text, label, tree=tree)
     try:
         prepared = writes.prepare_write(session, target, label, hook=run.hook(0))
         straight = None

@@ -252,7 +252,8 @@ def _source_total(session: "Session", binder: SourceBinder) -> int | None:
 
 
 def write(session: "Session", target: InsertTarget, sql: str, binder: SourceBinder, label: str, *,
-          source: exp.Expression | None = None, bound: exp.Expression | None = None) -> Result:
+          source: exp.Expression | None = None, bound: exp.Expression | None = None,
+          tree: exp.Expression | None = None) -> Result:
     """Run ``sql`` (already shaped as the target's columns) into the target table.
 
     ``source`` (the INSERT's query) and ``bound`` (it bound to its sources) let a
@@ -262,7 +263,7 @@ def write(session: "Session", target: InsertTarget, sql: str, binder: SourceBind
     if table.kind == "managed":
         return _write_local(session, target, sql, binder)
     from . import jobs  # jobs builds on this module
-    return jobs.write_single(session, target, sql, binder, label, source=source, bound=bound)
+    return jobs.write_single(session, target, sql, binder, label, source=source, bound=bound, tree=tree)
 
 
 def write_plain(session: "Session", prepared: PreparedWrite, sql: str, binder: SourceBinder,
@@ -371,7 +372,7 @@ def run_insert(session: "Session", insert: exp.Insert, text: str, label: str) ->
         raise ParseError("INSERT needs a SELECT or VALUES", line=1, col=1)
     bound = hive_output_names(binder.bind(source)) if not isinstance(source, exp.Values) else source
     sql = cast_to_target(session, binder.to_duckdb(bound), target, text)
-    return write(session, target, sql, binder, label, source=source, bound=bound)
+    return write(session, target, sql, binder, label, source=source, bound=bound, tree=insert)
 
 
 @contextlib.contextmanager
@@ -444,7 +445,7 @@ def run_multi_insert(session: "Session", tree: exp.MultitableInserts, text: str,
         warnings = binder.warning_messages()
         binder.scans.clear()  # their warnings are reported once, here
         remote = [i for i, t in enumerate(targets) if t.table.kind != "managed"]
-        run = jobs.start(session, [targets[i] for i in remote], text, label, multi=True)
+        run = jobs.start(session, [targets[i] for i in remote], text, label, multi=True, tree=tree)
         try:
             prepared = {i: prepare_write(session, targets[i], label, hook=run.hook(k)) for k, i in enumerate(remote)}
             outcomes = _write_concurrently(session, prepared, shaped, binder, targets, text)

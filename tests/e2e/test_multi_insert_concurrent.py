@@ -69,7 +69,7 @@ def test_targets_in_two_regions_are_written_concurrently(local_env, unique_table
     # each target is paced by its own 20 WCU/s budget (one second of burst at the start) ...
     assert all(each_s >= (ROWS - WCU) / WCU * 0.8 for each_s in each), each
     # ... and the two ran side by side: the statement took about the longer, not the sum
-    assert max(each) <= elapsed < 0.75 * sum(each), (elapsed, each)
+    assert max(each) - 0.1 <= elapsed < 0.75 * sum(each), (elapsed, each)   # reports round to 0.1 s
     got_east = {i["id"]["S"]: int(i["n"]["N"]) for i in env.scan_items(east, region="us-east-1")}
     got_west = {i["id"]["S"]: int(i["n"]["N"]) for i in env.scan_items(west, region="eu-west-1")}
     assert got_east == {f"k{i}": i for i in range(1, ROWS + 1)}

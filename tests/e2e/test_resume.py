@@ -26,7 +26,8 @@ import pytest
 from ddbsql.catalog.jobs import JobRecord, JobStore
 from ddbsql.catalog.store import Metastore
 from ddbsql.config import Settings
-from ddbsql.session.jobs import CHECKPOINT_SECONDS, job_id
+from ddbsql.session.jobs import CHECKPOINT_SECONDS, job_id, statement_identity
+from ddbsql.sql.statements import parse_statement
 
 pytestmark = pytest.mark.e2e
 
@@ -217,7 +218,9 @@ def test_rerun_without_resume_supersedes_the_checkpoint(world):
     # an unfinished job of this statement, as a crash on another machine would leave it
     Metastore(tmp_path / "metastore.db").close()
     store = JobStore(tmp_path / "metastore.db")
-    jid = job_id(types.SimpleNamespace(database="default", settings=Settings()), script.read_text(), ["default.dst"])
+    text = script.read_text()
+    jid = job_id(types.SimpleNamespace(database="default", settings=Settings()), text, ["default.dst"],
+                 statement_identity(parse_statement(text).tree))
     record = store.start(JobRecord(jid, statement=script.read_text(), database="default", settings={},
                                    targets=["default.dst"]))
     store.open_checkpoint(jid, fresh=True).close()
