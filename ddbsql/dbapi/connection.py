@@ -79,7 +79,10 @@ class Connection:
 class Cursor:
     """Runs statements and fetches their rows.  Extensions beyond PEP 249:
     :meth:`executescript`, :meth:`fetch_arrow_table`, :meth:`fetch_record_batches`,
-    :meth:`fetch_df`, and the ``messages`` / ``kind`` of the last statement."""
+    :meth:`fetch_df`, and the ``messages`` / ``kind`` of the last statement, and its
+    ``write_reports``: one dict per DynamoDB table an INSERT wrote (rows_in, written,
+    skipped, rejected, duplicates, deleted, resumed, retries, throttles, unprocessed,
+    consumed_wcu, elapsed_seconds, budget_wcu_per_second, reject_path, …)."""
 
     def __init__(self, connection: Connection):
         self.connection = connection
@@ -87,6 +90,7 @@ class Cursor:
         self.description: list[tuple] | None = None
         self.rowcount = -1
         self.messages: list[str] = []
+        self.write_reports: list[dict] = []
         self.kind: str | None = None
         self._result: Result | None = None
         self._batches: Iterator[pa.RecordBatch] | None = None
@@ -158,6 +162,7 @@ class Cursor:
         self._result = result
         self.kind = result.kind
         self.messages = result.messages
+        self.write_reports = result.write_reports
         self.rowcount = result.rowcount
         if result.schema is not None and result.batches is not None:
             self.description = [(f.name, type_code(f.type), None, None, None, None, True) for f in result.schema]

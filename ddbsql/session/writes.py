@@ -243,6 +243,21 @@ def report_messages(session: "Session", prepared: PreparedWrite, report: WriteRe
             capacity_summary(report, prepared.governor)]
 
 
+def report_record(session: "Session", prepared: PreparedWrite, report: WriteReport) -> dict:
+    """A write job's report as plain data (the DB-API's ``Cursor.write_reports``): the
+    same numbers as its summary lines.  ``rows_in`` = written + skipped + rejected +
+    duplicates + resumed (deleted, in delete mode, instead of written)."""
+    table = prepared.target.table
+    stats = prepared.governor.stats(WRITE)
+    return {"table": table.qualified, "dynamodb_table": prepared.facts.table_name,
+            "region": session.region_of(table), "mode": prepared.mode.kind, "rows_in": report.rows,
+            "written": report.written, "skipped": report.skipped, "rejected": report.rejected,
+            "duplicates": report.duplicates, "deleted": report.deleted, "resumed": report.resumed,
+            "retries": report.retries, "throttles": report.throttles, "unprocessed": report.unprocessed,
+            "consumed_wcu": report.consumed, "elapsed_seconds": report.elapsed,
+            "budget_wcu_per_second": stats.budget, "reject_path": report.reject_path}
+
+
 def _source_total(session: "Session", binder: SourceBinder) -> int | None:
     try:
         counts = [session.facts(r.table).item_count for r in binder.scans]
@@ -288,7 +303,7 @@ def write_from(session: "Session", prepared: PreparedWrite, batches: Iterable[pa
     messages = (binder.warning_messages() + list(notes or []) + more + (after(report) if after else [])
                 + report_messages(session, prepared, report))
     return Result("insert", rowcount=report.deleted if prepared.mode.kind == DELETE else report.written,
-                  messages=messages)
+                  messages=messages, write_reports=[report_record(session, prepared, report)])
 
 
 def _delete_stale(session: "Session", writer: BatchWriter, client, facts, governor: Governor, reject_dir: Path,
@@ -489,7 +504,8 @@ def run_multi_insert(session: "Session", tree: exp.MultitableInserts, text: str,
         else:
             report = outcome[0]
             rowcount += report.deleted if prepared[index].mode.kind == DELETE else report.written
-    return Result("insert", rowcount=rowcount, messages=messages)
+    records = [report_record(session, prepared[i], outcomes[i][0]) for i in remote]
+    return Result("insert", rowcount=rowcount, messages=messages, write_reports=records)
 
 
 def _write_concurrently(session: "Session", prepared: dict[int, PreparedWrite], shaped: list[str],

@@ -58,6 +58,12 @@ def test_rows_that_cannot_be_written_go_to_the_reject_file(env, unique_table_nam
     assert any("empty" in r for r in reasons)
     assert any("400 KB" in r for r in reasons)
     assert all(r["table"] == "default.dst" and r["statement"].startswith("INSERT INTO TABLE dst") for r in rejects)
+    # the DB-API has the same numbers as data
+    report, = cursor.write_reports
+    assert (report["table"], report["dynamodb_table"], report["mode"]) == ("default.dst", unique_table_name, "put")
+    assert (report["rows_in"], report["written"], report["rejected"], report["skipped"]) == (5, 2, 3, 0)
+    assert report["reject_path"] == path and report["consumed_wcu"] >= 2 and report["elapsed_seconds"] > 0
+    assert report["budget_wcu_per_second"] > 0
 
 
 def test_duplicate_keys_in_one_statement_last_row_wins(env, unique_table_name):
@@ -100,6 +106,8 @@ def test_multi_insert_across_regions(env, unique_table_name):
                          "value": {"S": str(i)}} for i in range(60)], region="eu-west-1")
     _, cursor = env.run("FROM eu INSERT INTO use SELECT * INSERT INTO usw SELECT * WHERE day = '2016-01'")
     assert cursor.rowcount == 60 + 20
+    assert sorted((r["table"], r["region"], r["rows_in"], r["written"]) for r in cursor.write_reports) == [
+        ("default.use", "us-east-1", 60, 60), ("default.usw", "us-west-2", 20, 20)]
     assert len(env.scan_items(east, region="us-east-1")) == 60
     assert len(env.scan_items(west, region="us-west-2")) == 20
 
