@@ -331,6 +331,8 @@ def main(argv: list[str] | None = None) -> int:
         for path in args.init:
             if not runner.run_file(path):
                 return EXIT_FAILED
+            if runner.cursor.quit:  # Hive ends the whole session at a quit in an init file
+                return 0
         if args.resume is not None:
             try:
                 statement = _resume_job(connection, args.resume, hiveconf)

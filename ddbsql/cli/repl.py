@@ -213,3 +213,5 @@ def run_repl(runner: "ScriptRunner") -> None:
         page(output, real_out)
         real_err.write(messages)
         real_err.flush()
+        if runner.cursor.quit:  # "…; quit;" typed, or a sourced script ended with quit
+            return

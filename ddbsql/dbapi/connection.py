@@ -91,6 +91,8 @@ class Cursor:
         self.rowcount = -1
         self.messages: list[str] = []
         self.write_reports: list[dict] = []
+        #: a script run by :meth:`executescript` ended with ``quit``/``exit``
+        self.quit = False
         self.kind: str | None = None
         self._result: Result | None = None
         self._batches: Iterator[pa.RecordBatch] | None = None
@@ -136,8 +138,10 @@ class Cursor:
         holding its result.  A failing statement raises (its error names the statement,
         line and column in ``source``), unless ``on_error`` returns True to go on.
         ``source FILE`` statements run the file's statements in place.  ``on_start`` is
-        called before each statement runs.
+        called before each statement runs.  ``quit``/``exit`` stops the script, and the
+        scripts that sourced it, and sets :attr:`quit` (the command line then ends).
         """
+        self.quit = False
         for statement in split_statements(script):
             if on_start is not None:
                 on_start(statement)
@@ -154,7 +158,12 @@ class Cursor:
             if self.kind == "source" and self._result is not None and self._result.script:
                 path, text = self._result.script
                 self.executescript(text, source=path, on_result=on_result, on_error=on_error, on_start=on_start)
+                if self.quit:
+                    return
                 continue
+            if self.kind == "quit":
+                self.quit = True
+                return
             if on_result is not None:
                 on_result(statement, self)
 

@@ -152,6 +152,8 @@ class Session:
             return commands.run_source(self, statement)
         if isinstance(statement, st.Explain):
             return explain.run_explain(self, statement.statement, analyze=statement.analyze)
+        if isinstance(statement, st.Quit):
+            return Result.done("quit")
         if isinstance(statement, st.AnalyzeTable):
             return analyze.run_analyze(self, statement)
         if isinstance(statement, st.ResourceCommand):

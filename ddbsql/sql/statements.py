@@ -95,6 +95,11 @@ class ShowColumns:
 
 
 @dataclasses.dataclass(frozen=True)
+class Quit:
+    """``quit`` / ``exit``: the Hive CLI stops running the script (and any that source it)."""
+
+
+@dataclasses.dataclass(frozen=True)
 class AnalyzeTable:
     """``ANALYZE TABLE t [PARTITION (…)] COMPUTE STATISTICS [NOSCAN | FOR COLUMNS …]``."""
 
@@ -124,7 +129,7 @@ class Explain:
 
 Statement = (SetCommand | ShellCommand | SourceCommand | ResourceCommand | ShowTables
              | ShowDatabases | ShowCreateTable | ShowTblProperties | ShowColumns | SqlStatement | Explain
-             | AnalyzeTable)
+             | AnalyzeTable | Quit)
 
 _SET = re.compile(r"^set(?:\s+(?P<rest>.*))?$", re.I | re.S)
 _SOURCE = re.compile(r"^source\s+(?P<path>.+)$", re.I | re.S)
@@ -166,6 +171,8 @@ def parse_statement(text: str) -> Statement:
     if body.startswith("!"):
         return ShellCommand(body[1:].strip())
     compact = " ".join(body.split())
+    if compact.lower() in ("quit", "exit"):
+        return Quit()
     m = _SET.match(compact)
     if m:
         rest = (m.group("rest") or "").strip()

@@ -152,6 +152,17 @@ def test_source_and_verbose_and_init(tmp_path):
                                          "SELECT 'inner'", "inner", "SELECT '${x}'", "from-init", ""]
 
 
+def test_quit_and_exit_end_the_script_like_hive(tmp_path):
+    (tmp_path / "inner.sql").write_text("SELECT 'inner';\nexit;\nSELECT 'after exit';\n")
+    script = tmp_path / "job.sql"
+    script.write_text(f"SELECT 'first';\nsource {tmp_path / 'inner.sql'};\nSELECT 'never';\n")
+    result = ddbsql("--metastore", str(tmp_path / "m.db"), "-S", "-f", str(script), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "first\ninner\n"
+    result = ddbsql("--metastore", str(tmp_path / "m.db"), "-S", "-e", "SELECT 1; QUIT; SELECT 2", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, "1\n")
+
+
 def test_cross_region_multi_insert_example(tmp_path):
     result = ddbsql("--local", "-S", "-i", str(EXAMPLES / "cross_region_setup.sql"),
                     "-f", str(EXAMPLES / "cross_region_copy.sql"), cwd=tmp_path)
