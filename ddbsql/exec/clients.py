@@ -57,9 +57,15 @@ class ClientFactory:
         return table_region or self.options.region or self._session.region_name or DEFAULT_REGION
 
     def dynamodb(self, region: str | None = None, endpoint: str | None = None):
-        """A low-level DynamoDB client for a table's region and endpoint."""
-        return self._client("dynamodb", self.region(region),
-                            normalise_endpoint(endpoint) or self.options.endpoint_url)
+        """A low-level DynamoDB client for a table's region and endpoint.
+
+        With the embedded local endpoint (``--local``), a table's AWS endpoint
+        (``dynamodb.eu-west-1.amazonaws.com``) is the local one too: such a run must
+        never reach AWS.  Other endpoints (another local server) are kept."""
+        endpoint = normalise_endpoint(endpoint)
+        if self.options.local and endpoint and "amazonaws.com" in endpoint:
+            endpoint = None
+        return self._client("dynamodb", self.region(region), endpoint or self.options.endpoint_url)
 
     def s3(self, region: str | None = None):
         return self._client("s3", self.region(region), self.options.s3_endpoint_url or self.options.endpoint_url)

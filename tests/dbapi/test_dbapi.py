@@ -677,6 +677,11 @@ def test_local_connection_needs_no_endpoint(unique_table_name):
         cursor.execute("INSERT INTO TABLE kv SELECT ?, ?", ["a", 1])
         assert cursor.rowcount == 1
         assert rows(cursor, "SELECT k, v FROM kv") == [("a", 1)]
+        # an EMR script's AWS endpoint is the embedded one too: a local run never reaches AWS
+        cursor.execute(f"""CREATE EXTERNAL TABLE kv_eu (k string, v bigint) STORED BY {HANDLER}
+                           TBLPROPERTIES ("dynamodb.table.name" = "{unique_table_name}",
+                                          "dynamodb.endpoint" = "dynamodb.us-east-1.amazonaws.com")""")
+        assert rows(cursor, "SELECT k, v FROM kv_eu") == [("a", 1)]
     finally:
         connection.close()
     assert not _port_open(url)
