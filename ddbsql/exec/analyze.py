@@ -18,10 +18,10 @@ from ..catalog.facts import TableFacts
 from ..catalog.stats import TABLE, KeyStats, TableStats
 from ..errors import Cancelled
 from .distinct import DistinctCounter
-from .governor import READ, Governor, consumed_units
+from .governor import READ, Governor
 from .pump import pump
 from .retry import RetryPolicy, is_throttling
-from .scanner import PageBudget
+from .scanner import PageBudget, paced_pages
 
 
 class _KeySpread:
@@ -124,17 +124,9 @@ def collect_stats(client, facts: TableFacts, retry: RetryPolicy, *, segments: in
                 params.update(Segment=segment, TotalSegments=segments)
             budget = PageBudget(governor, consistent=False, workers=segments) if governor is not None else None
             local = spreads()
-            last_progress = retry.clock()
-            while not stopped():
-                estimate = 0.0
-                if budget is not None:
-                    estimate = budget.prepare(params)
-                    if not governor.acquire(READ, estimate, cancel=stopped) or stopped():
-                        return
-                page = retry.call(lambda: client.scan(**params), what=f"Scan {facts.table_name} (ANALYZE)",
-                                  since=last_progress, on_retry=on_retry)
-                last_progress = retry.clock()
-                units = budget.settle(estimate, page) if budget is not None else consumed_units(page) or 0.0
+            for page, units in paced_pages(lambda p: client.scan(**p), params, retry,
+                                           what=f"Scan {facts.table_name} (ANALYZE)", governor=governor,
+                                           budget=budget, stopped=stopped, on_retry=on_retry):
                 for item in page.get("Items", []):
                     for spread in local.values():
                         spread.add(item)
@@ -142,10 +134,6 @@ def collect_stats(client, facts: TableFacts, retry: RetryPolicy, *, segments: in
                     counts["items"] += page.get("ScannedCount", len(page.get("Items", [])))
                     counts["units"] += units
                     counts["pages"] += 1
-                last = page.get("LastEvaluatedKey")
-                if not last:
-                    break
-                params["ExclusiveStartKey"] = last
             with lock:
                 for name, spread in local.items():
                     total[name].merge(spread)

@@ -104,6 +104,32 @@ class ScanPage(NamedTuple):
     last_key: dict | None           # LastEvaluatedKey (None: the segment's last page)
 
 
+def paced_pages(call: Callable[[dict], dict], params: dict, retry: RetryPolicy, *, what: str,
+                governor: Governor | None = None, budget: PageBudget | None = None,
+                stopped: Callable[[], bool] = lambda: False,
+                on_retry: Callable[[BaseException], None] | None = None) -> Iterator[tuple[dict, float]]:
+    """The pages of one Scan segment, ``call(params)`` from ``params``' ExclusiveStartKey
+    on: each page is paid for under ``governor`` before it is sent (``budget`` sizes it)
+    and settled with what DynamoDB charged.  Yields ``(page, units)``; ends after the last
+    page, or once ``stopped()`` (also while waiting for budget).  Retries as ``retry``
+    says, giving up only after ``retry.max_seconds`` without a page."""
+    last_progress = retry.clock()
+    while not stopped():
+        estimate = 0.0
+        if budget is not None:
+            estimate = budget.prepare(params)
+            if not governor.acquire(READ, estimate, cancel=stopped) or stopped():
+                return
+        page = retry.call(lambda: call(params), what=what, since=last_progress, on_retry=on_retry)
+        last_progress = retry.clock()
+        units = budget.settle(estimate, page) if budget is not None else consumed_units(page) or 0.0
+        yield page, units
+        last = page.get("LastEvaluatedKey")
+        if not last:
+            return
+        params["ExclusiveStartKey"] = last
+
+
 def scan_batches(client, plan: ScanPlan, retry: RetryPolicy, *, warnings: DecodeWarnings,
                  stats: ScanStats | None = None, max_workers: int = 8, queue_depth: int | None = None,
                  on_page: Callable[[ScanStats], None] | None = None,
@@ -142,18 +168,10 @@ def scan_batches(client, plan: ScanPlan, retry: RetryPolicy, *, warnings: Decode
             number = 0
             budget = PageBudget(governor, consistent=bool(params.get("ConsistentRead")), workers=workers,
                                 plan_limit=params.get("Limit")) if governor is not None else None
-            last_progress = retry.clock()
-            while not stopped():
-                estimate = 0.0
-                if budget is not None:
-                    estimate = budget.prepare(params)
-                    if not governor.acquire(READ, estimate, cancel=stopped) or stopped():
-                        return
-                page = retry.call(lambda: scan_page(client, params), what=f"Scan {plan.table_name}",
-                                  since=last_progress, on_retry=on_retry)
-                last_progress = retry.clock()
+            for page, consumed in paced_pages(lambda p: scan_page(client, p), params, retry,
+                                              what=f"Scan {plan.table_name}", governor=governor, budget=budget,
+                                              stopped=stopped, on_retry=on_retry):
                 items = page.get("Items", [])
-                consumed = budget.settle(estimate, page) if budget is not None else consumed_units(page) or 0.0
                 with lock:
                     stats.pages += 1
                     stats.items += len(items)
@@ -169,9 +187,6 @@ def scan_batches(client, plan: ScanPlan, retry: RetryPolicy, *, warnings: Decode
                     return
                 if on_page:
                     on_page(stats)
-                if not last:
-                    return
-                params["ExclusiveStartKey"] = last
         return run
 
     if not chosen:
@@ -199,20 +214,7 @@ def scan_keys(client, table_name: str, key_attributes: Sequence[str], retry: Ret
         if governor is not None and is_throttling(exc):
             governor.throttled(READ)
 
-    last_progress = retry.clock()
-    while not (cancel is not None and cancel.is_set()):
-        estimate = 0.0
-        if budget is not None:
-            estimate = budget.prepare(params)
-            if not governor.acquire(READ, estimate, cancel=cancel):
-                return
-        page = retry.call(lambda: client.scan(**params), what=f"Scan {table_name} (keys)", since=last_progress,
-                          on_retry=on_retry)
-        last_progress = retry.clock()
-        if budget is not None:
-            budget.settle(estimate, page)
+    stopped = cancel.is_set if cancel is not None else (lambda: False)
+    for page, _ in paced_pages(lambda p: client.scan(**p), params, retry, what=f"Scan {table_name} (keys)",
+                               governor=governor, budget=budget, stopped=stopped, on_retry=on_retry):
         yield from page.get("Items", [])
-        last = page.get("LastEvaluatedKey")
-        if not last:
-            return
-        params["ExclusiveStartKey"] = last

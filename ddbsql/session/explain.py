@@ -18,7 +18,7 @@ from ..errors import ParseError
 from ..exec.governor import READ, format_duration
 from ..planner.explain import explain_rows
 from ..sql import statements as st
-from .queries import duckdb_error, execute_duckdb, failure, hive_output_names
+from .queries import duckdb_error, execute_duckdb, hive_output_names, result_batches
 from .result import Result
 from .sources import ScanRecord, SourceBinder
 
@@ -78,17 +78,7 @@ def _run(session: "Session", sql: str, binder: SourceBinder) -> tuple[int, float
     """Run the query to its end, counting its rows; (rows, seconds)."""
     started = time.monotonic()
     reader = execute_duckdb(session, sql, binder)
-    rows = 0
-    try:
-        while True:
-            try:
-                rows += reader.read_next_batch().num_rows
-            except StopIteration:
-                break
-            except duckdb.Error as exc:
-                raise failure(exc, binder) from None
-    finally:
-        reader.close()
+    rows = sum(batch.num_rows for batch in result_batches(reader, binder))
     error = binder.scan_error()
     if error is not None:
         raise error

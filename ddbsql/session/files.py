@@ -30,7 +30,7 @@ from ..exec.rejects import RejectLog
 from ..sql import partitions as sp
 from ..types import from_arrow
 from .file_sources import file_systems, location_of, reject_dir, table_location
-from .queries import execute_duckdb, failure, hive_output_names
+from .queries import execute_duckdb, failure, hive_output_names, result_batches
 from .result import Result
 from .sources import SourceBinder, position_of
 
@@ -640,16 +640,6 @@ def _run_multi(session: "Session", tree: exp.MultitableInserts, text: str, label
     return Result("insert", rowcount=sum(max(r.rowcount, 0) for r in results), messages=messages)
 
 
-def _batches(reader: pa.RecordBatchReader, binder: SourceBinder) -> Iterator[pa.RecordBatch]:
-    while True:
-        try:
-            yield reader.read_next_batch()
-        except StopIteration:
-            return
-        except duckdb.Error as exc:
-            raise failure(exc, binder) from None
-
-
 def _conform(batch: pa.RecordBatch, columns: list[tuple[str, Any]]) -> pa.RecordBatch:
     """``batch`` with each column cast to its Hive type's Arrow type."""
     arrays = []
@@ -694,7 +684,7 @@ def _write_directory(session: "Session", target: _DirectoryTarget, sql: str, bin
     output = xf.Output(staging.folder(), spec)
     rows = 0
     try:
-        for batch in _batches(reader, binder):
+        for batch in result_batches(reader, binder):
             output.write(_conform(batch, columns))
             rows += batch.num_rows
         files = output.close(keep_empty=True)
@@ -821,7 +811,7 @@ def _write_table(session: "Session", target: _FileTarget, sql: str | None, binde
     rows = 0
     written_partitions: set[tuple] = set()
     try:
-        for batch in _batches(reader, binder):
+        for batch in result_batches(reader, binder):
             for values, run in _runs(batch, target.dynamic, dynamic_types):
                 full = tuple(target.static.get(k) if k in target.static else values[target.dynamic.index(k)]
                              for k in keys)
@@ -883,7 +873,7 @@ def _write_items(session: "Session", table: TableDef, base: xf.Location, reader:
                                     reject=rejects.add)
         written_to = base.uri
     try:
-        for batch in _batches(reader, binder):
+        for batch in result_batches(reader, binder):
             writer.write(_conform(batch, columns))
         writer.close()
         if staging is not None:

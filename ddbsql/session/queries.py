@@ -57,22 +57,29 @@ def failure(exc: duckdb.Error, binder: SourceBinder) -> Exception:
     return binder.scan_error() or duckdb_error(exc)
 
 
+def result_batches(reader: pa.RecordBatchReader, binder: SourceBinder) -> Iterator[pa.RecordBatch]:
+    """The batches of a DuckDB result stream, its errors reported as the statement's
+    (a scan's own error first); the stream is closed at the end, early or not."""
+    try:
+        while True:
+            try:
+                yield reader.read_next_batch()
+            except StopIteration:
+                return
+            except duckdb.Error as exc:
+                raise failure(exc, binder) from None
+    finally:
+        reader.close()  # DuckDB holds the connection until its result stream is closed
+
+
 def stream(reader: pa.RecordBatchReader, binder: SourceBinder, result: Result) -> Iterator[pa.RecordBatch]:
     """Yield the result batches; append the scans' warning counts once done."""
     rows = 0
     try:
-        while True:
-            try:
-                batch = reader.read_next_batch()
-            except StopIteration:
-                break
-            except duckdb.Error as exc:
-                raise failure(exc, binder) from None
+        for batch in result_batches(reader, binder):
             rows += batch.num_rows
             yield batch
     finally:
-        # DuckDB holds the connection until its result stream is closed
-        reader.close()
         result.rowcount = rows
         result.messages.extend(binder.warning_messages())
 

@@ -52,7 +52,7 @@ from ..exec.scanner import scan_keys
 from ..exec.writer import (DELETE, INSERT_IF_ABSENT, NEWER_WINS, PUT, BatchWriter, WriteMode, WriteReport,
                            key_of)
 from . import files
-from .queries import ROWS_PER_BATCH, execute_duckdb, failure, hive_output_names
+from .queries import ROWS_PER_BATCH, execute_duckdb, failure, hive_output_names, result_batches
 from .result import Result
 from .sources import SourceBinder, position_of
 
@@ -207,20 +207,6 @@ def prepare_write(session: "Session", target: InsertTarget, label: str, hook=Non
                          reject_dir, workers)
 
 
-def reader_batches(reader: pa.RecordBatchReader, binder: SourceBinder) -> Iterator[pa.RecordBatch]:
-    """The batches of a DuckDB result stream; the stream is closed at the end, early or not."""
-    try:
-        while True:
-            try:
-                yield reader.read_next_batch()
-            except StopIteration:
-                return
-            except duckdb.Error as exc:
-                raise failure(exc, binder) from None
-    finally:
-        reader.close()  # DuckDB holds the connection until its result stream is closed
-
-
 def run_prepared(session: "Session", prepared: PreparedWrite, batches: Iterable[pa.RecordBatch]) -> tuple[
         WriteReport, list[str]]:
     """Write ``batches`` (shaped as the target's columns); then replace's stale deletion."""
@@ -285,7 +271,7 @@ def write_plain(session: "Session", prepared: PreparedWrite, sql: str, binder: S
                 notes: list[str] | None = None, after=None) -> Result:
     """The write of one target from a DuckDB query on the session's connection."""
     reader = execute_duckdb(session, sql, binder)
-    return write_from(session, prepared, reader_batches(reader, binder), binder, notes, after)
+    return write_from(session, prepared, result_batches(reader, binder), binder, notes, after)
 
 
 def write_from(session: "Session", prepared: PreparedWrite, batches: Iterable[pa.RecordBatch], binder: SourceBinder,
@@ -529,7 +515,7 @@ def _write_concurrently(session: "Session", prepared: dict[int, PreparedWrite], 
                     reader = cursor.sql(shaped[index]).to_arrow_reader(ROWS_PER_BATCH)
                 except duckdb.Error as exc:
                     raise failure(exc, binder) from None
-                outcomes[index] = run_prepared(session, prepared[index], reader_batches(reader, binder))
+                outcomes[index] = run_prepared(session, prepared[index], result_batches(reader, binder))
             finally:
                 cursor.close()
         except BaseException as exc:  # reported with the other targets' outcomes
