@@ -37,11 +37,13 @@ Throttling: additive increase, multiplicative decrease
     then climbs back by :data:`RECOVERY_PER_SECOND` of the budget per second, never above
     the budget.  This applies to every table; it matters most on on-demand tables.
 
-Burst
-    Unused budget is saved for at most :data:`BURST_SECONDS` (one second), so after an
-    idle spell at most one extra second of budget is spent at once.  A request costing
-    more than the saved tokens waits until its cost is paid at the budget rate; the
-    long-run rate is exactly the budget whatever the request sizes.
+Burst and peaks
+    Unused budget is saved for at most :data:`BURST_SECONDS` (a tenth of a second), and
+    a write request costs at most :data:`WRITE_REQUEST_SHARE` of a second's budget, so
+    no second — the first, or one after an idle spell — sees much more than the budget
+    (at most the budget plus the saved tenth plus one request: about 120 %).  A request
+    costing more than the saved tokens waits until its cost is paid at the budget rate;
+    the long-run rate is exactly the budget whatever the request sizes.
 
 Clock and sleep are injectable: the tests run simulated minutes in milliseconds.
 """
@@ -68,8 +70,15 @@ REFRESH_SECONDS = 60.0
 #: Seconds after its creation a governor first re-reads the capacity itself (the facts it
 #: was created with may be up to a minute old).
 FIRST_REFRESH_SECONDS = 10.0
-#: Seconds of unused budget the bucket saves.
-BURST_SECONDS = 1.0
+#: Seconds of unused budget the bucket saves (and starts with).
+BURST_SECONDS = 0.1
+#: A request (a Scan page, a write batch) of one of n workers aims at 1/n of this many
+#: seconds of budget...
+REQUEST_SECONDS = 1.0
+#: ... and a write request at no more than this share of a second's budget: a second
+#: then holds its budget plus at most one such request, however the requests fall.
+#: (Reads keep larger pages: each page rounds its size up to 4 KB, so small pages cost more.)
+WRITE_REQUEST_SHARE = 0.1
 #: AIMD: the rate is multiplied by this on throttling...
 DECREASE_FACTOR = 0.5
 #: ... at most once per this many seconds (a burst of throttles from many workers is one event)...
@@ -455,8 +464,12 @@ class Governor:
 
     def request_units(self, kind: str, workers: int = 1) -> float:
         """The cost one of ``workers`` concurrent requests should aim at: an equal share of
-        one second's budget (never under one unit)."""
-        return max(1.0, self.rate(kind) * self.burst_seconds / max(1, workers))
+        one second's budget, for writes at most :data:`WRITE_REQUEST_SHARE` of it (never
+        under one unit)."""
+        share = self.rate(kind) * REQUEST_SECONDS / max(1, workers)
+        if kind == WRITE:
+            share = min(share, self.rate(kind) * WRITE_REQUEST_SHARE)
+        return max(1.0, share)
 
     def scan_limit(self, units_per_item: float, *, workers: int = 1, consistent: bool = False) -> int | None:
         """A Scan ``Limit`` making one page cost about :meth:`request_units`; None when a

@@ -310,14 +310,15 @@ def test_delete_mode_sends_delete_requests_for_the_keys(client, stubber, clock, 
 # --- capacity ---------------------------------------------------------------------------------------------
 
 def test_batches_are_cut_to_a_share_of_the_budget_and_paid_before_sending(client, stubber, clock, tmp_path):
-    # 20 WCU provisioned, 0.5 -> 10 WCU/s; 2 KB items cost 2 WCU: 5 items per request, one request per 1/2 s
+    # 20 WCU provisioned, 0.5 -> 10 WCU/s; 2 KB items cost 2 WCU.  A request costs at most a
+    # tenth of a second's budget (1 WCU) but holds at least one item: one item per request
     governor = Governor(("r", "", TABLE), spec=ThroughputSpec(), facts=facts(wcu=20), clock=clock, sleep=clock.sleep)
     big = [(i, item(i, body={"S": "x" * 2000})) for i in range(10)]
-    stubber.add_response("batch_write_item", ok(10), expect_batch([{"PutRequest": {"Item": it}} for _, it in big[:5]]))
-    stubber.add_response("batch_write_item", ok(10), expect_batch([{"PutRequest": {"Item": it}} for _, it in big[5:]]))
+    for _, it in big:
+        stubber.add_response("batch_write_item", ok(2), expect_batch([{"PutRequest": {"Item": it}}]))
     report = make_writer(client, clock, tmp_path, governor=governor).write_items(big)
     assert report.written == 10 and report.consumed == 20
-    assert clock.now == pytest.approx(1.0)              # the first 10 WCU were saved budget; the next 10 take 1 s
+    assert clock.now == pytest.approx(1.9)              # 0.1 s of budget was saved; the other 19 WCU take 1.9 s
 
 
 def test_reported_capacity_below_one_unit_per_item_is_raised(client, stubber, clock, tmp_path):
