@@ -166,6 +166,20 @@ def moto_backend(moto_endpoint, aws_credentials) -> Backend:
     return Backend("moto", moto_endpoint)
 
 
+@pytest.fixture
+def local_env(dynamodb_local_endpoint, aws_credentials, tmp_path):
+    """A ddbsql connection on DynamoDB Local only (tests of what it charges and paces);
+    its progress lines are kept in ``env.progress_lines``."""
+    from support.ddb_env import Env, open_connection
+    backend = Backend("dynamodb-local", dynamodb_local_endpoint)
+    lines: list[str] = []
+    conn = open_connection(backend, tmp_path, progress=lines.append)
+    env = Env(backend, conn, tmp_path)
+    env.progress_lines = lines
+    yield env
+    conn.close()
+
+
 # -- table names -----------------------------------------------------------------------
 
 _table_counter = itertools.count(1)

@@ -9,34 +9,14 @@ from __future__ import annotations
 import re
 import time
 
-import boto3
 import pytest
 
-from support.ddb_env import Env, open_connection
 
 pytestmark = pytest.mark.e2e
 
 HANDLER = "'org.apache.hadoop.hive.dynamodb.DynamoDBStorageHandler'"
 ROWS = 100
 WCU = 20
-
-
-class LocalBackend:
-    name = "dynamodb-local"
-
-    def __init__(self, url: str):
-        self.url = url
-
-    def client(self, region: str = "us-east-1"):
-        return boto3.client("dynamodb", endpoint_url=self.url, region_name=region)
-
-
-@pytest.fixture
-def local_env(dynamodb_local_endpoint, aws_credentials, tmp_path):
-    backend = LocalBackend(dynamodb_local_endpoint)
-    conn = open_connection(backend, tmp_path)
-    yield Env(backend, conn, tmp_path)
-    conn.close()
 
 
 def provisioned(env, name: str, region: str) -> None:

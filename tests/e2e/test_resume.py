@@ -22,6 +22,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from support.rates import count_items, scan_all
 
 from ddbsql.catalog.jobs import JobRecord, JobStore
 from ddbsql.catalog.store import Metastore
@@ -48,26 +49,6 @@ def cli(*args: str, cwd: Path, endpoint: str, wait: bool = True, timeout: float 
     if not wait:
         return subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
-
-
-def count(client, table: str) -> int:
-    total, params = 0, {"TableName": table, "Select": "COUNT", "ConsistentRead": True}
-    while True:
-        page = client.scan(**params)
-        total += page["Count"]
-        if "LastEvaluatedKey" not in page:
-            return total
-        params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
-def scan_all(client, table: str) -> list[dict]:
-    items, params = [], {"TableName": table}
-    while True:
-        page = client.scan(**params)
-        items.extend(page["Items"])
-        if "LastEvaluatedKey" not in page:
-            return items
-        params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 @pytest.fixture
@@ -122,7 +103,7 @@ def kill_half_way(world, script: Path) -> int:
     proc = cli("-f", str(script), cwd=tmp_path, endpoint=endpoint, wait=False)
     try:
         deadline = time.monotonic() + 60
-        while count(client, dst) < TOTAL // 2:
+        while count_items(client, dst, consistent=True) < TOTAL // 2:
             assert proc.poll() is None, f"the job ended before it was killed: {proc.communicate()[1]}"
             assert time.monotonic() < deadline, "the job made no progress"
             time.sleep(0.2)
@@ -134,7 +115,7 @@ def kill_half_way(world, script: Path) -> int:
             proc.wait()
     assert proc.returncode == -signal.SIGKILL
     time.sleep(0.5)                     # requests the server had accepted complete anyway
-    present = count(client, dst)
+    present = count_items(client, dst, consistent=True)
     assert TOTAL // 4 < present < TOTAL, present
     return present
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import base64
 import decimal
 
-import boto3
 import pytest
 
-from support.ddb_env import Env, open_connection
+from support.ddb_env import Env
 
 pytestmark = pytest.mark.e2e
 
@@ -17,22 +16,9 @@ COLUMNS = ("id string, n bigint, x double, d decimal(38,10), b boolean, bin bina
            "m map<string,bigint>, s struct<a:string,c:bigint>")
 
 
-class LocalBackend:
-    name = "dynamodb-local"
-
-    def __init__(self, url: str):
-        self.url = url
-
-    def client(self, region: str = "us-east-1"):
-        return boto3.client("dynamodb", endpoint_url=self.url, region_name=region)
-
-
 @pytest.fixture
-def env(dynamodb_local_endpoint, aws_credentials, tmp_path):
-    backend = LocalBackend(dynamodb_local_endpoint)
-    conn = open_connection(backend, tmp_path)
-    yield Env(backend, conn, tmp_path)
-    conn.close()
+def env(local_env):
+    return local_env
 
 
 def item(i: int) -> dict:

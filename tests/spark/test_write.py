@@ -4,11 +4,11 @@ written or rejected, in one job report."""
 from __future__ import annotations
 
 import json
-import threading
 import time
 
 import boto3
 import pytest
+from support.rates import Sampler, create_provisioned, steady_rate
 
 pytestmark = pytest.mark.e2e
 
@@ -16,52 +16,9 @@ TOTAL = 1500
 BAD = 3                     # rows whose key is NULL (every 500th, from 7): rejected
 
 
-class Sampler(threading.Thread):
-    """Counts a table's items every ``interval`` seconds: (time, count) samples."""
-
-    def __init__(self, client, table: str, interval: float = 0.5):
-        super().__init__(daemon=True)
-        self.client, self.table, self.interval = client, table, interval
-        self.samples: list[tuple[float, int]] = []
-        self.stop = threading.Event()
-
-    def count(self) -> int:
-        total, params = 0, {"TableName": self.table, "Select": "COUNT"}
-        while True:
-            page = self.client.scan(**params)
-            total += page["Count"]
-            if "LastEvaluatedKey" not in page:
-                return total
-            params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-    def sample(self) -> None:
-        before = time.monotonic()
-        count = self.count()
-        self.samples.append(((before + time.monotonic()) / 2, count))
-
-    def run(self) -> None:
-        while not self.stop.is_set():
-            self.sample()
-            self.stop.wait(self.interval)
-
-
-def steady_rate(samples: list[tuple[float, int]], total: int) -> float:
-    """Items per second between 20 % and 90 % of the job (start-up burst and tail excluded)."""
-    inside = [(t, n) for t, n in samples if 0.2 * total <= n <= 0.9 * total]
-    (t0, n0), (t1, n1) = inside[0], inside[-1]
-    return (n1 - n0) / (t1 - t0)
-
-
 @pytest.fixture
 def client(dynamodb_local_endpoint, aws_credentials):
     return boto3.client("dynamodb", endpoint_url=dynamodb_local_endpoint, region_name="us-east-1")
-
-
-def provisioned(client, name: str, wcu: int) -> None:
-    client.create_table(TableName=name, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-                        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-                        ProvisionedThroughput={"ReadCapacityUnits": 1000, "WriteCapacityUnits": wcu})
-    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100})
 
 
 def source(spark, total: int = TOTAL):
@@ -84,7 +41,7 @@ def write(spark, name: str, endpoint: str, tmp_path, **options) -> dict:
 @pytest.mark.parametrize("budget", ["shared", "split"])
 def test_write_holds_the_budget_and_counts_add_up(spark, registration, client, dynamodb_local_endpoint,
                                                   unique_table_name, tmp_path, capsys, budget):
-    provisioned(client, unique_table_name, wcu=100)                 # 100 WCU x 1.0 = 100 WCU/s for the job
+    create_provisioned(client, unique_table_name, rcu=1000, wcu=100)                 # 100 WCU x 1.0 = 100 WCU/s for the job
     options = {"budget": "split", "tasks": "2"} if budget == "split" else {}
     sampler = Sampler(client, unique_table_name)
     sampler.start()
@@ -124,6 +81,6 @@ def test_write_holds_the_budget_and_counts_add_up(spark, registration, client, d
 
 def test_write_without_coordinator_or_tasks_is_refused(spark, registration, client, dynamodb_local_endpoint,
                                                        unique_table_name, tmp_path):
-    provisioned(client, unique_table_name, wcu=100)
+    create_provisioned(client, unique_table_name, rcu=1000, wcu=100)
     with pytest.raises(Exception, match="option tasks=N"):
         write(spark, unique_table_name, dynamodb_local_endpoint, tmp_path, budget="split")
