@@ -27,6 +27,7 @@ from typing import TextIO
 from sqlglot import exp
 
 from ..catalog.store import default_home
+from ..cli.output import make_writer
 from ..config import HONOURED
 from ..errors import DdbsqlError
 from ..exec.clients import AwsOptions
@@ -65,13 +66,19 @@ class SparkScriptRunner:
         result = self.session.execute(text)
         try:
             if result.schema is not None:
-                for batch in result.batches:
-                    for row in batch.to_pylist():
-                        print("\t".join("NULL" if v is None else str(v) for v in row.values()), file=self.out)
+                self._print(result.schema.names, result.batches)
         finally:
             result.close()
         for message in result.messages:
             print(message, file=self.err)
+
+    def _print(self, names: list[str], batches) -> None:
+        """Rows as the ddbsql command line prints them (Hive's tab-separated text)."""
+        writer = make_writer("tsv", self.out, header=False)
+        writer.write_header(names)
+        for batch in batches:
+            writer.write_batch(batch)
+        writer.close()
 
     # which statements Spark runs
     def _tables(self, tree: exp.Expression) -> list[exp.Table] | None:
@@ -130,8 +137,8 @@ class SparkScriptRunner:
 
     def _run_on_spark(self, tree: exp.Expression) -> None:
         if isinstance(tree, exp.Select):
-            for row in self.spark.sql(self._query_sql(tree)).collect():
-                print("\t".join("NULL" if v is None else str(v) for v in row), file=self.out)
+            table = self.spark.sql(self._query_sql(tree)).toArrow()
+            self._print(table.column_names, table.to_batches())
             return
         target = tree.this
         definition = self.session.catalog_table(target.name.lower(), target.db.lower() or None)
