@@ -43,6 +43,7 @@ def facts_to_json(facts: TableFacts | None) -> dict | None:
         return None
     data = dataclasses.asdict(facts)
     data["indexes"] = [dataclasses.asdict(i) for i in facts.indexes]
+    data.pop("stats", None)  # ANALYZE statistics shape plans, not budgets: the server needs none
     return data
 
 
