@@ -30,7 +30,10 @@ from typing import Any, Callable
 
 from ..catalog.facts import IndexFacts, TableFacts
 from ..errors import DynamoDBError
+from ..exec.clients import AwsOptions, ClientFactory
 from ..exec.governor import READ, WRITE, DirectionStats, Governor, GovernorRegistry, ThroughputSpec
+from ..exec.retry import RetryPolicy
+from ..exec.tables import describe_table
 
 #: Seconds a client reuses the rate it was told (request sizing only).
 RATE_CACHE_SECONDS = 0.5
@@ -83,6 +86,7 @@ class BudgetServer:
         self.registry = GovernorRegistry(sleep=self._record)
         self.reports: list[dict] = []
         self._reports_lock = threading.Lock()
+        self._clients: dict[tuple, Any] = {}
         server = self
 
         class Handler(socketserver.StreamRequestHandler):
@@ -115,6 +119,20 @@ class BudgetServer:
     def _record(self, seconds: float) -> None:
         self._waits.total += seconds
 
+    def _describer(self, region: str, endpoint: str, table: str) -> Callable[[], TableFacts]:
+        """DescribeTable of the table, with the driver's AWS credentials, for the shared
+        governor's capacity refresh (auto-scaling is followed during a job)."""
+        def describe() -> TableFacts:
+            key = (region, endpoint)
+            with self._reports_lock:
+                client = self._clients.get(key)
+                if client is None:
+                    client = ClientFactory(AwsOptions(region=region or None, endpoint_url=endpoint or None)) \
+                        .dynamodb(region or None)
+                    self._clients[key] = client
+            return describe_table(client, table, RetryPolicy(max_seconds=5.0), region=region)
+        return describe
+
     def governor(self, key) -> Governor:
         return self.registry.get(*key)
 
@@ -127,7 +145,9 @@ class BudgetServer:
         key = tuple(request["key"])
         if op == "open":
             spec = ThroughputSpec(**request["spec"])
-            governor = self.registry.get(*key, spec=spec, facts=facts_from_json(request.get("facts")))
+            governor = self.registry.get(*key, spec=spec, facts=facts_from_json(request.get("facts")),
+                                         describe=self._describer(*key),
+                                         refresh_seconds=request.get("refresh_seconds"))
             return {"budget": {READ: governor.budget(READ), WRITE: governor.budget(WRITE)}}
         governor = self.governor(key)
         kind = request["kind"]
@@ -194,11 +214,13 @@ class RemoteGovernor(Governor):
     """
 
     def __init__(self, client: BudgetClient, key: tuple, *, spec: ThroughputSpec, facts: TableFacts | None,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+                 refresh_seconds: float | None = None):
         super().__init__(key, spec=spec, facts=facts, clock=clock, sleep=sleep)
         self.client = client
         self._rates: dict[str, tuple[float, float, float]] = {}
-        client.call(op="open", key=list(key), spec=dataclasses.asdict(spec), facts=facts_to_json(facts))
+        client.call(op="open", key=list(key), spec=dataclasses.asdict(spec), facts=facts_to_json(facts),
+                    refresh_seconds=refresh_seconds)
 
     def acquire(self, kind: str, units: float, cancel=None) -> bool:
         cancelled = cancel.is_set if isinstance(cancel, threading.Event) else cancel
@@ -238,13 +260,14 @@ class RemoteGovernor(Governor):
 
 
 def task_governor(*, key: tuple, spec: ThroughputSpec, facts: TableFacts | None, coordinator: str | None,
-                  tasks: int) -> tuple[Governor, BudgetClient | None, str]:
+                  tasks: int, refresh_seconds: float | None = None) -> tuple[Governor, BudgetClient | None, str]:
     """The governor one task uses, the connection to close after, and the rule in words.
 
-    With a ``coordinator`` address: a :class:`RemoteGovernor` on the shared budget;
-    else a local governor with ``1/tasks`` of it.
+    With a ``coordinator`` address: a :class:`RemoteGovernor` on the shared budget, whose
+    capacity the coordinator re-reads every ``refresh_seconds``; else a local governor
+    with ``1/tasks`` of it (at the capacity the job started with).
     """
     if coordinator:
         client = BudgetClient(coordinator)
-        return RemoteGovernor(client, key, spec=spec, facts=facts), client, "shared"
+        return RemoteGovernor(client, key, spec=spec, facts=facts, refresh_seconds=refresh_seconds), client, "shared"
     return Governor(key, spec=split_spec(spec, facts, tasks), facts=facts), None, f"split 1/{tasks}"

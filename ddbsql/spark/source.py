@@ -37,7 +37,7 @@ from pyspark.sql.datasource import (DataSource, DataSourceArrowWriter, DataSourc
 from ..catalog.mapping import NULL_SERIALIZATION, bindings_for
 from ..errors import ConfigError, SemanticError
 from ..exec.decode import DecodeWarnings
-from ..exec.governor import READ, WRITE, WriteCoster
+from ..exec.governor import WRITE, WriteCoster
 from ..exec.lookups import read_batches
 from ..exec.rejects import RejectLog
 from ..exec.scanner import ScanStats, scan_batches
@@ -191,7 +191,8 @@ class DdbsqlReader(DataSourceReader):
             return
         tasks = min(partition.count, spec.tasks or partition.count)
         governor, connection, _ = task_governor(key=spec.governor_key(), spec=spec.throughput(), facts=spec.facts,
-                                                coordinator=self.coordinator, tasks=tasks)
+                                                coordinator=self.coordinator, tasks=tasks,
+                                                refresh_seconds=spec.get("ddbsql.capacity.refresh.seconds"))
         client = spec.client()
         warnings = DecodeWarnings()
         stats = ScanStats()
@@ -312,7 +313,8 @@ class DdbsqlWriter(DataSourceArrowWriter):
         spec = self.spec
         facts = spec.facts
         governor, connection, rule = task_governor(key=spec.governor_key(), spec=spec.throughput(), facts=facts,
-                                                   coordinator=self.coordinator, tasks=spec.tasks or 1)
+                                                   coordinator=self.coordinator, tasks=spec.tasks or 1,
+                                                   refresh_seconds=spec.get("ddbsql.capacity.refresh.seconds"))
         rejects = _TaskRejects(self.reject_dir, table=f"{spec.table.qualified}.task{task}", statement=self.label,
                                task=task)
         writer = BatchWriter(spec.client(), facts.table_name, facts.key_attributes, retry=spec.retry(),
