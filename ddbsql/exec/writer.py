@@ -194,7 +194,7 @@ class BatchWriter:
 
     def __init__(self, client, table_name: str, key_attributes: Sequence[str], *, retry: RetryPolicy,
                  rejects: RejectLog, workers: int = 4, cancel: threading.Event | None = None,
-                 governor: Governor | None = None, mode: WriteMode | None = None, track_keys: bool = False,
+                 governor: Governor | None = None, mode: WriteMode | None = None, keys=None,
                  coster: WriteCoster | None = None, clock: Callable[[], float] = time.monotonic,
                  hook: WriteHook | None = None):
         self.client = client
@@ -210,8 +210,9 @@ class BatchWriter:
         self.clock = clock
         self.hook = hook
         self.report = WriteReport(table_name)
-        #: keys of every row with a complete key (track_keys=True): replace deletes the others
-        self.keys: set[tuple] | None = set() if track_keys else None
+        #: collects (``add``) the key of every row with a complete key, when given (a set, or
+        #: a :class:`~ddbsql.exec.keyset.KeySet`): replace deletes the table's other items
+        self.keys = keys
         self._lock = threading.Lock()
         self._stop = threading.Event()        # set on cancel or on the first failure
         self._failure: BaseException | None = None

@@ -47,6 +47,7 @@ from ..catalog.mapping import NULL_SERIALIZATION, bindings_for
 from ..catalog.model import TableDef
 from ..errors import Cancelled, ConfigError, DdbsqlError, ExecutionError, ParseError, SemanticError
 from ..exec.governor import WRITE, Governor, ProgressTicker, RateMeter, progress_line
+from ..exec.keyset import KeySet
 from ..exec.rejects import RejectLog
 from ..exec.scanner import scan_keys
 from ..exec.writer import (DELETE, INSERT_IF_ABSENT, NEWER_WINS, PUT, BatchWriter, WriteMode, WriteReport,
@@ -200,7 +201,8 @@ def prepare_write(session: "Session", target: InsertTarget, label: str, hook=Non
     workers = session.settings.get("ddbsql.write.workers")
     writer = BatchWriter(client, facts.table_name, facts.key_attributes, retry=session.retry_policy(),
                          rejects=RejectLog(reject_dir, table=table.qualified, statement=label), workers=workers,
-                         cancel=session.cancel_event, governor=governor, mode=mode, track_keys=replace, hook=hook)
+                         cancel=session.cancel_event, governor=governor, mode=mode,
+                         keys=KeySet() if replace else None, hook=hook)
     null_serialization = session.settings.get("dynamodb.null.serialization",
                                                table.properties.get(NULL_SERIALIZATION))
     return PreparedWrite(target, mode, replace, facts, governor, client, writer, bool(null_serialization), label,
@@ -211,15 +213,19 @@ def run_prepared(session: "Session", prepared: PreparedWrite, batches: Iterable[
         WriteReport, list[str]]:
     """Write ``batches`` (shaped as the target's columns); then replace's stale deletion."""
     writer = prepared.writer
-    report = writer.write_batches(batches, bindings_for(prepared.target.table),
-                                  null_serialization=prepared.null_serialization)
     notes = []
-    if prepared.replace:
-        if session.cancel_event.is_set():
-            notes.append("WARNING: the statement was cancelled: stale items were not deleted")
-        else:
-            _delete_stale(session, writer, prepared.client, prepared.facts, prepared.governor, prepared.reject_dir,
-                          prepared.label, prepared.workers)
+    try:
+        report = writer.write_batches(batches, bindings_for(prepared.target.table),
+                                      null_serialization=prepared.null_serialization)
+        if prepared.replace:
+            if session.cancel_event.is_set():
+                notes.append("WARNING: the statement was cancelled: stale items were not deleted")
+            else:
+                _delete_stale(session, writer, prepared.client, prepared.facts, prepared.governor,
+                              prepared.reject_dir, prepared.label, prepared.workers)
+    finally:
+        if writer.keys is not None:
+            writer.keys.close()  # a large one is a file on disk
     return report, notes
 
 
@@ -296,7 +302,7 @@ def _delete_stale(session: "Session", writer: BatchWriter, client, facts, govern
                   label: str, workers: int) -> None:
     """Replace mode: delete every item whose key the statement did not produce."""
     keys = facts.key_attributes
-    written = writer.keys or set()
+    written = writer.keys if writer.keys is not None else set()
     deleter = BatchWriter(client, facts.table_name, keys, retry=session.retry_policy(),
                           rejects=RejectLog(reject_dir, table=writer.rejects.table, statement=label + " (replace)"),
                           workers=workers, cancel=session.cancel_event, governor=governor, mode=WriteMode(DELETE))

@@ -103,6 +103,25 @@ def test_replace_makes_the_table_equal_to_the_result(env, unique_table_name):
     assert "deleted 40 stale item(s) not in the result" in " ".join(cursor.messages)
 
 
+def test_replace_with_more_keys_than_memory_holds(moto_env, unique_table_name, monkeypatch, tmp_path):
+    """Past the key set's memory limit the written keys move to a file; the result is the same."""
+    import ddbsql.exec.keyset as keyset
+    monkeypatch.setattr(keyset, "MEMORY_LIMIT", 50)
+    made = []
+    real_mkdtemp = keyset.tempfile.mkdtemp
+    monkeypatch.setattr(keyset.tempfile, "mkdtemp",                           # to see the file come and go
+                        lambda **kw: made.append(real_mkdtemp(**{**kw, "dir": str(tmp_path)})) or made[-1])
+    env = moto_env
+    ddb_table(env, "dst", unique_table_name, "id string, v bigint", "id:id,v:v")
+    env.put_items(unique_table_name, [{"id": {"S": f"k{i}"}, "v": {"N": "0"}} for i in range(0, 600, 2)])
+    env.run("SET ddbsql.write.mode=replace")
+    _, cursor = env.run("INSERT OVERWRITE TABLE dst SELECT concat('k', cast(i AS string)), i "
+                        "FROM (SELECT explode(sequence(0, 399)) AS i) t")
+    assert values(env, unique_table_name) == {f"k{i}": str(i) for i in range(400)}
+    assert "deleted 100 stale item(s) not in the result" in " ".join(cursor.messages)
+    assert len(made) == 1 and not any(p.name.startswith("ddbsql-keys-") for p in tmp_path.iterdir())
+
+
 def test_replace_with_insert_into_is_a_plain_put(env, unique_table_name):
     ddb_table(env, "dst", unique_table_name, "id string, v bigint", "id:id,v:v",
               extra=', "ddbsql.write.mode" = "replace"')
