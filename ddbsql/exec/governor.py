@@ -403,7 +403,6 @@ class Governor:
         Returns False (and gives the units back) when ``cancel`` (an event, or a function
         answering whether to stop) is set while waiting.
         """
-        cancelled = cancel.is_set if isinstance(cancel, threading.Event) else cancel
         self._maybe_refresh()
         direction = self._dirs[kind]
         with self._lock:
@@ -412,10 +411,17 @@ class Governor:
             wait = direction.bucket.reserve(units, now)
             direction.requests += 1
             direction.waited += wait
+        if self.wait_out(wait, cancel):
+            return True
+        with self._lock:
+            direction.bucket.refund(units, self.clock())
+        return False
+
+    def wait_out(self, wait: float, cancel: threading.Event | Callable[[], bool] | None) -> bool:
+        """Sleep ``wait`` seconds in short steps; False as soon as ``cancel`` is set."""
+        cancelled = cancel.is_set if isinstance(cancel, threading.Event) else cancel
         while wait > 0:
             if cancelled is not None and cancelled():
-                with self._lock:
-                    direction.bucket.refund(units, self.clock())
                 return False
             step = min(wait, 0.25)
             self.sleep(step)

@@ -223,16 +223,11 @@ class RemoteGovernor(Governor):
                     refresh_seconds=refresh_seconds)
 
     def acquire(self, kind: str, units: float, cancel=None) -> bool:
-        cancelled = cancel.is_set if isinstance(cancel, threading.Event) else cancel
         wait = self.client.call(op="acquire", key=list(self.key), kind=kind, units=units)["wait"]
-        while wait > 0:
-            if cancelled is not None and cancelled():
-                self.settle(kind, units, 0.0)  # gives the reservation back
-                return False
-            step = min(wait, 0.25)
-            self.sleep(step)
-            wait -= step
-        return True
+        if self.wait_out(wait, cancel):
+            return True
+        self.settle(kind, units, 0.0)  # gives the reservation back
+        return False
 
     def settle(self, kind: str, estimate: float, actual: float | None) -> float:
         return self.client.call(op="settle", key=list(self.key), kind=kind, estimate=estimate, actual=actual)["cost"]
