@@ -6,6 +6,7 @@ import dataclasses
 from pathlib import Path
 
 import ddbsql
+from support.rates import scan_all
 
 
 @dataclasses.dataclass
@@ -53,14 +54,7 @@ class Env:
                 request = response.get("UnprocessedItems") or {}
 
     def scan_items(self, name: str, region: str = "us-east-1") -> list[dict]:
-        client = self.client(region)
-        items, params = [], {"TableName": name}
-        while True:
-            page = client.scan(**params)
-            items.extend(page["Items"])
-            if "LastEvaluatedKey" not in page:
-                return items
-            params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return scan_all(self.client(region), name)
 
 
 def open_connection(backend, tmp: Path, **kwargs) -> ddbsql.Connection:
