@@ -27,7 +27,7 @@ from typing import Any, Callable
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..types import HiveType
+from ...types import HiveType
 
 __all__ = ["TextFormat", "Bad", "hive_separator", "split_fields", "convert_strings", "convert_json_values",
            "text_value", "json_value", "format_column", "format_value", "json_ready", "java_double",
