@@ -25,6 +25,7 @@ from ..catalog.mapping import bindings_for
 from ..catalog.model import TableDef
 from ..errors import SemanticError, TooCostlyError
 from ..exec.decode import DecodeWarnings
+from ..exec.governor import READ
 from ..exec.lookups import arrow_schema, read_batches
 from ..exec.scanner import ScanStats
 from ..planner.access import AccessPlan, plan_access
@@ -210,7 +211,9 @@ class SourceBinder:
             chosen = [key]
         props = definition.properties
         pushdown, reason = self._pushdown(definition)
+        governor = session.governor_for(definition, facts)
         plan = plan_access(facts, bindings, chosen, where, pushdown=pushdown, pushdown_off_reason=reason,
+                           read_budget=governor.budget(READ),
                            segments=session.settings.get("dynamodb.scan.segments", props.get("dynamodb.scan.segments")),
                            consistent_read=session.settings.get("dynamodb.consistent.read",
                                                                 props.get("dynamodb.consistent.read")))
@@ -226,7 +229,8 @@ class SourceBinder:
             return session.engine.register_stream(reader)
         client = session.dynamodb_client(definition)
         batches = read_batches(client, plan, session.retry_policy(), warnings=record.warnings, stats=record.stats,
-                               cancel=session.cancel_event, governor=session.governor_for(definition, facts))
+                               cancel=session.cancel_event,
+                               governor=session.governor_for(definition, facts, plan.index_name))
         reader = pa.RecordBatchReader.from_batches(arrow_schema(plan), record.watch(batches))
         return session.engine.register_stream(reader)
 
