@@ -14,6 +14,12 @@ from typing import Callable
 from .errors import ConfigError
 
 
+def truthy(value: str | None) -> bool:
+    """A setting or property read as Hive reads a boolean switch: true, 1, yes or on;
+    anything else (and nothing) is false."""
+    return (value or "").strip().lower() in ("true", "1", "yes", "on")
+
+
 def _bool(value: str) -> bool:
     low = value.strip().lower()
     if low in ("true", "1", "yes", "on"):

@@ -12,10 +12,13 @@ from sqlglot import exp
 from ..catalog import mapping as m
 from ..catalog.mapping import bindings_for, check_against_table, check_table_name
 from ..catalog.model import DYNAMODB_HANDLER, Column, TableDef
-from ..config import HONOURED
+from ..config import HONOURED, truthy
 from ..errors import CatalogError, ConfigError, ExecutionError, ParseError, SemanticError, TypeMappingError
 from ..exec.tables import create_table
+from ..files.serde import describe_partition_rows, describe_storage_rows, show_create_lines
+from ..sql import partitions as sp
 from ..sql import statements as st
+from ..sql.partitions import spec_of_node
 from ..types import from_arrow, parse_hive_type
 from . import files
 from .queries import failure, hive_output_names
@@ -128,7 +131,7 @@ def _create_dynamodb(session: "Session", table: TableDef) -> Result:
     check_properties(props)
     bindings = bindings_for(table)
     messages = []
-    if _truthy(props.get("ddbsql.create")):
+    if truthy(props.get("ddbsql.create")):
         created = _create_missing_table(session, table, bindings)
         if created:
             messages.append(f"created DynamoDB table {ddb_name} in {session.region_of(table)}")
@@ -136,10 +139,6 @@ def _create_dynamodb(session: "Session", table: TableDef) -> Result:
     messages += [f"WARNING: {w}" for w in check_against_table(table, bindings, facts)]
     session.metastore.put(table)
     return Result.done("ddl", *messages)
-
-
-def _truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() in ("true", "1", "yes")
 
 
 def _create_missing_table(session: "Session", table: TableDef, bindings) -> bool:
@@ -289,16 +288,14 @@ def run_alter(session: "Session", tree: exp.Alter, text: str) -> Result:
 
 def _alter_partitions(session: "Session", table: TableDef, tree: exp.Alter, action: exp.Expression) -> Result:
     """ALTER TABLE … ADD/DROP PARTITION when it reaches here as a sqlglot tree."""
-    from ..sql import partitions as sp
-
     ref = sp.TableRef(table.name, table.database)
     if isinstance(action, exp.AddPartition):
         location = action.args.get("location")
         text = location.this.name if location is not None else None
-        statement = sp.AddPartitions(ref, ((files.partition_spec_of(action.this), text),),
+        statement = sp.AddPartitions(ref, ((spec_of_node(action.this, dynamic=False), text),),
                                      bool(action.args.get("exists")))
     else:
-        statement = sp.DropPartitions(ref, tuple(files.partition_spec_of(p) for p in action.expressions),
+        statement = sp.DropPartitions(ref, tuple(spec_of_node(p, dynamic=False) for p in action.expressions),
                                       bool(action.args.get("exists")))
     return files.run_partition_statement(session, statement)
 
@@ -324,7 +321,7 @@ def describe_columns(table: TableDef) -> list[tuple[str, str, str]]:
     default = "from deserializer" if table.kind == "dynamodb" else ""
     rows = [(c.name, str(c.type), c.comment or default) for c in table.columns]
     if table.kind == "file":
-        rows += files.describe_partition_rows(table)
+        rows += describe_partition_rows(table)
     return rows
 
 
@@ -348,7 +345,7 @@ def describe_details(session: "Session", table: TableDef) -> list[tuple[str, str
         rows += [("SerDe Library:", SERDE, ""), ("InputFormat:", "null", ""), ("OutputFormat:", "null", "")]
         rows += [("", "", "")] + _dynamodb_details(session, table)
     elif table.kind == "file":
-        rows = rows[:-2] + files.describe_storage_rows(table)
+        rows = rows[:-2] + describe_storage_rows(table)
     else:
         rows += [("Location:", f"ddbsql warehouse {session.engine.warehouse_path or '(in memory)'}", "")]
     return rows
@@ -386,7 +383,7 @@ def show_create(table: TableDef) -> str:
     if table.kind == "dynamodb":
         lines += ["STORED BY", f"  '{DYNAMODB_HANDLER}'"]
     elif table.kind == "file":
-        lines += files.show_create_lines(table)
+        lines += show_create_lines(table)
     if table.properties:
         props = ",\n".join(f"  '{k}'='{v}'" for k, v in table.properties.items())
         lines += ["TBLPROPERTIES (", props + ")"]

@@ -166,8 +166,9 @@ class SourceBinder:
                 replacement = exp.Table(this=exp.to_identifier(source))
                 self.schema[source] = {c.name: str(c.type) for c in definition.columns}
             elif definition.kind == "file":
-                source = file_source(self, definition, table,
-                                     None if needed is None else needed.get(definition.qualified, set()))
+                record = ScanRecord(definition, DecodeWarnings(), ScanStats())
+                source = file_source(self, definition, filters.get(id(table), NO_FILTER),
+                                     None if needed is None else needed.get(definition.qualified, set()), record)
                 replacement = exp.Table(this=exp.to_identifier(source))
             else:
                 self.schema[definition.name] = {c.name: str(c.type) for c in definition.columns}
