@@ -35,6 +35,23 @@ class FileFormat(str, enum.Enum):
         return self in (FileFormat.DYNAMODB_EXPORT, FileFormat.EMR_EXPORT)
 
 
+class TableKind(str, enum.Enum):
+    """Where a table's rows live.  The value is the name the catalog stores.
+
+    ``DYNAMODB``: a DynamoDB table (external, the DynamoDB storage handler);
+    ``WAREHOUSE``: a local table in ddbsql's DuckDB warehouse file (stored as
+    ``"managed"``, the name it has always had in metastores); ``FILE``: files on S3 or
+    a local disk, described by the table's :class:`FileStorage`.
+    """
+
+    DYNAMODB = "dynamodb"
+    WAREHOUSE = "managed"
+    FILE = "file"
+
+    def __str__(self) -> str:
+        return self.value
+
+
 #: The names of every file format, as ``"ddbsql.format"`` accepts them.
 FILE_FORMATS = tuple(f.value for f in FileFormat)
 
@@ -123,22 +140,23 @@ class FileStorage:
 class TableDef:
     """One table in the catalog.
 
-    ``kind`` is ``"dynamodb"`` (external, stored by the DynamoDB storage handler),
-    ``"managed"`` (a local table kept in ddbsql's DuckDB warehouse file) or ``"file"``
-    (rows in files on S3 or a local disk, described by ``storage``; its partition
-    columns are the last of ``columns``).
+    ``kind`` says where the rows live (:class:`TableKind`); a file table's files are
+    described by ``storage`` and its partition columns are the last of ``columns``.
     ``properties`` are the TBLPROPERTIES as given (keys lower case).
     """
 
     database: str
     name: str
     columns: tuple[Column, ...]
-    kind: str
+    kind: TableKind
     properties: dict[str, str] = dataclasses.field(default_factory=dict)
     external: bool = True
     comment: str | None = None
     created: float = 0.0
     storage: FileStorage | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", TableKind(self.kind))
 
     @property
     def qualified(self) -> str:
@@ -163,7 +181,7 @@ class TableDef:
         return tuple(c for name in self.storage.partition_columns for c in self.columns if c.name == name)
 
     def to_json(self) -> dict:
-        data = {"database": self.database, "name": self.name, "kind": self.kind,
+        data = {"database": self.database, "name": self.name, "kind": self.kind.value,
                 "columns": [c.to_json() for c in self.columns], "properties": self.properties,
                 "external": self.external, "comment": self.comment, "created": self.created}
         if self.storage is not None:

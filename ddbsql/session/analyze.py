@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
+from ..catalog.model import TableKind
 from ..catalog.stats import NUM_ROWS, TOTAL_SIZE, TableStats
 from ..exec.analyze import collect_stats
 from ..exec.governor import READ
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 def run_analyze(session: "Session", statement: st.AnalyzeTable) -> Result:
     table = session.catalog_table(statement.table.name, statement.table.database)
-    if table.kind != "dynamodb":
+    if table.kind is not TableKind.DYNAMODB:
         result = queries.run_query(session, parse_sql(f'SELECT count(*) FROM `{table.database}`.`{table.name}`'),
                                    "")
         counts = [value for batch in result.batches for value in batch.column(0).to_pylist()]

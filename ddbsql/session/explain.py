@@ -20,7 +20,8 @@ from ..planner.explain import explain_rows
 from ..sql import statements as st
 from .queries import duckdb_error, execute_duckdb, hive_output_names, result_batches
 from .result import Result
-from .sources import ScanRecord, SourceBinder
+from .scans import ScanRecord
+from .sources import SourceBinder
 
 if TYPE_CHECKING:
     from .session import Session

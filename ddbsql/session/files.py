@@ -20,7 +20,7 @@ import pyarrow.fs as pafs
 from sqlglot import exp
 
 from ..catalog.mapping import bindings_for
-from ..catalog.model import Column, FileFormat, FileStorage, Partition, TableDef
+from ..catalog.model import Column, FileFormat, FileStorage, Partition, TableDef, TableKind
 from ..errors import CatalogError, ConfigError, ExecutionError, ParseError, SemanticError, TypeMappingError
 from ..exec.rejects import RejectLog
 from ..files.formats.dynamodb_export import SUMMARY, ExportWriter, existing_exports
@@ -36,10 +36,11 @@ from ..files.staging import Staging
 from ..sql import partitions as sp
 from ..sql.partitions import spec_of_node
 from ..types import from_arrow
-from .file_sources import file_access
+from .kinds.file_table import file_access
 from .queries import execute_duckdb, failure, hive_output_names, result_batches
 from .result import Result
-from .sources import SourceBinder, position_of
+from ..sql.positions import position_of
+from .sources import SourceBinder
 
 if TYPE_CHECKING:
     from .session import Session
@@ -123,7 +124,7 @@ def run_create(session: "Session", tree: exp.Create, text: str, database: str, n
         return _create_as_select(session, tree, text, database, name, props, comment, storage, external,
                                  partition_names)
     columns = data_columns + partition_columns
-    table = TableDef(database, name, columns, "file", props, external, comment, time.time(), storage)
+    table = TableDef(database, name, columns, TableKind.FILE, props, external, comment, time.time(), storage)
     _check_dynamodb_bindings(table)
     session.metastore.put(table)
     messages = []
@@ -166,7 +167,7 @@ def _create_as_select(session: "Session", tree: exp.Create, text: str, database:
         shaped += " ORDER BY " + ", ".join(f'"{names[lower.index(k)]}"' for k in partition_names)
     reader = execute_duckdb(session, shaped, binder)
     columns = tuple(Column(f.name.lower(), from_arrow(f.type), None, f.name) for f in reader.schema)
-    table = TableDef(database, name, columns, "file", props, external, comment, time.time(), storage)
+    table = TableDef(database, name, columns, TableKind.FILE, props, external, comment, time.time(), storage)
     _check_dynamodb_bindings(table)
     session.metastore.put(table)
     try:
@@ -178,19 +179,6 @@ def _create_as_select(session: "Session", tree: exp.Create, text: str, database:
     return Result("ddl", rowcount=written.rowcount, messages=written.messages)
 
 
-
-
-def drop_table_files(session: "Session", table: TableDef) -> None:
-    """DROP TABLE of a table whose files ddbsql placed itself (no LOCATION): delete them."""
-    storage = table.storage
-    if storage is None or not storage.managed or table.external:
-        return
-    where = file_access(session).table_location(storage.location, True)
-    try:
-        if where.fs.get_file_info(where.path).type == pafs.FileType.Directory:
-            where.fs.delete_dir(where.path)
-    except OSError as exc:
-        raise ExecutionError(f"cannot delete {where.uri}: {exc}") from None
 
 
 
@@ -221,7 +209,7 @@ def _is_file_insert(session: "Session", insert: exp.Insert) -> bool:
         target = target.this
     if isinstance(target, exp.Table):
         table = session.catalog_table(target.name.lower(), target.db.lower() or None, missing_ok=True)
-        return table is not None and table.kind == "file"
+        return table is not None and table.kind is TableKind.FILE
     return False
 
 
@@ -364,7 +352,8 @@ def _write_directory(session: "Session", target: _DirectoryTarget, sql: str, bin
     columns = [(f.name, from_arrow(f.type)) for f in reader.schema]
     fmt = target.clauses.format
     if fmt.holds_items:
-        table = TableDef("default", "directory", tuple(Column(n.lower(), t, None, n) for n, t in columns), "file",
+        table = TableDef("default", "directory", tuple(Column(n.lower(), t, None, n) for n, t in columns),
+                         TableKind.FILE,
                          {}, True, None, 0.0, FileStorage(where.uri, fmt))
         return _write_items(session, table, where, reader, binder, label, overwrite=True, what="Wrote")
     spec = output_spec(session.settings.lookup, fmt, columns, target.clauses.serde_properties)
@@ -512,7 +501,7 @@ def run_load(session: "Session", tree: exp.LoadData, text: str) -> Result:
     if table is None:
         line, col = position_of(target, text)
         raise SemanticError(f"Table not found '{target.sql()}'", line=line, col=col)
-    if table.kind != "file":
+    if table.kind is not TableKind.FILE:
         raise SemanticError(f"LOAD DATA needs a file table; {table.qualified} is a {table.kind} table. Create an "
                             "external table over the files (CREATE EXTERNAL TABLE … LOCATION) and "
                             f"INSERT INTO {table.name} SELECT … from it")
@@ -584,7 +573,7 @@ def _file_table(session: "Session", ref: sp.TableRef) -> TableDef:
     table = session.catalog_table(ref.name, ref.database, missing_ok=True)
     if table is None:
         raise SemanticError(f"Table not found '{ref}'")
-    if table.kind != "file":
+    if table.kind is not TableKind.FILE:
         raise SemanticError(f"{table.qualified} is not a file table (partitions are for file tables)")
     return table
 
@@ -675,16 +664,3 @@ def _repair(session: "Session", statement: sp.RepairTable) -> Result:
     if tuple(partitions) != storage.partitions:
         store_partitions(session.metastore, table, partitions)
     return Result.done("ddl", *messages)
-
-
-# ==================================================================== ALTER TABLE
-
-def alter_set_location(session: "Session", table: TableDef, text: str) -> TableDef:
-    where = file_access(session).location(text, what="LOCATION")
-    return dataclasses.replace(table, storage=dataclasses.replace(table.storage, location=where.uri, managed=False))
-
-
-def alter_set_serde_properties(table: TableDef, props: dict[str, str]) -> TableDef:
-    merged = dict(table.storage.serde_properties)
-    merged.update(props)
-    return dataclasses.replace(table, storage=dataclasses.replace(table.storage, serde_properties=merged))

@@ -55,7 +55,8 @@ from ..exec.writer import (DELETE, INSERT_IF_ABSENT, NEWER_WINS, PUT, BatchWrite
 from . import files
 from .queries import ROWS_PER_BATCH, execute_duckdb, failure, hive_output_names, result_batches
 from .result import Result
-from .sources import SourceBinder, position_of
+from ..sql.positions import position_of
+from .sources import SourceBinder
 
 if TYPE_CHECKING:
     from .session import Session
