@@ -175,11 +175,18 @@ def test_connection_cursor_commit_and_close(moto_backend, tmp_path):
             use()
 
 
-def test_rollback_is_not_supported(conn):
-    with pytest.raises(ddbsql.NotSupportedError) as info:
-        conn.rollback()
-    assert isinstance(info.value, ddbsql.DatabaseError)
+def test_rollback_does_nothing_as_there_are_no_transactions(conn):
+    """Connection pools (SQLAlchemy's) call rollback() on every connection they take back."""
+    assert conn.rollback() is None
     assert rows(conn.cursor(), "SELECT 2") == [(2,)]  # the connection is still usable
+
+
+def test_exception_classes_are_connection_attributes(conn):
+    for name in ("Warning", "Error", "InterfaceError", "DatabaseError", "DataError", "OperationalError",
+                 "IntegrityError", "InternalError", "ProgrammingError", "NotSupportedError"):
+        assert getattr(conn, name) is getattr(ddbsql, name)
+    with pytest.raises(conn.ProgrammingError):
+        conn.cursor().execute("SELEC 1")
 
 
 def test_context_manager_closes_the_connection(moto_backend, tmp_path):
