@@ -16,7 +16,7 @@ from ..session.session import Session, SessionOptions
 from ..sql.script import StatementText, split_statements
 from . import exceptions
 from .exceptions import Error, InterfaceError, NotSupportedError, ProgrammingError, internal_error, translate
-from .types import type_code
+from .types import description_entry
 
 
 class Connection:
@@ -231,7 +231,7 @@ class Cursor:
         self.write_reports = result.write_reports
         self.rowcount = result.rowcount
         if result.schema is not None and result.batches is not None:
-            self.description = [(f.name, type_code(f.type), None, None, None, None, True) for f in result.schema]
+            self.description = [description_entry(f) for f in result.schema]
             self._batches = iter(result.batches)
             self.connection._streaming = self
         else:
@@ -305,11 +305,19 @@ class Cursor:
             self._rows, self._row_pos = [], 0
         return rows
 
-    def fetch_record_batches(self) -> Iterator[pa.RecordBatch]:
-        """The remaining rows as Arrow record batches, streamed."""
+    def fetch_record_batches(self) -> pa.RecordBatchReader:
+        """The remaining rows as a ``pyarrow.RecordBatchReader``, streamed as they are read."""
         self._require_result()
         if self._row_pos < len(self._rows):
             raise InterfaceError("fetch_record_batches after fetchone/fetchmany is not supported")
+        return pa.RecordBatchReader.from_batches(self._result.schema, self._remaining_batches())
+
+    def __arrow_c_stream__(self, requested_schema=None):
+        """The remaining rows through the Arrow PyCapsule interface: ``polars.from_arrow(cur)``,
+        ``pyarrow.table(cur)`` and DuckDB read the result stream without a copy."""
+        return self.fetch_record_batches().__arrow_c_stream__(requested_schema)
+
+    def _remaining_batches(self) -> Iterator[pa.RecordBatch]:
         while self._batches is not None:
             try:
                 batch = next(self._batches)
@@ -329,7 +337,7 @@ class Cursor:
     def fetch_arrow_table(self) -> pa.Table:
         self._require_result()
         schema = self._result.schema
-        return pa.Table.from_batches(list(self.fetch_record_batches()), schema=schema)
+        return pa.Table.from_batches(list(self._remaining_batches()), schema=schema)
 
     def fetch_df(self):
         """The remaining rows as a pandas DataFrame (pandas must be installed)."""

@@ -231,7 +231,12 @@ def test_type_codes_of_every_family(conn):
                    " CAST('ab' AS binary), CAST('2020-01-02' AS date), CAST('2020-01-02 03:04:05' AS timestamp)")
     codes = [column[1] for column in cursor.description]
     assert codes[0] == ddbsql.STRING
-    assert all(code == ddbsql.NUMBER for code in codes[1:7]), codes
+    assert all(code == ddbsql.NUMBER for code in codes[1:6]), codes
+    assert codes[6] == "boolean" and codes[6] != ddbsql.NUMBER      # a boolean is not a number
+    family = {ddbsql.STRING: "s", ddbsql.NUMBER: "n", ddbsql.BINARY: "b", ddbsql.DATETIME: "d"}
+    assert [family.get(code) for code in codes] == ["s", "n", "n", "n", "n", "n", None, "b", "d", "d"]
+    assert cursor.description[5][4:6] == (10, 2)           # precision and scale of the decimal
+    assert cursor.description[3][4:6] == (None, None)
     assert codes[7] == ddbsql.BINARY and codes[7] != ddbsql.STRING
     assert codes[8] == ddbsql.DATETIME and codes[9] == ddbsql.DATETIME
     assert codes[5] == "decimal(10,2)"
@@ -308,7 +313,9 @@ def test_fetch_arrow_table(conn, source):
 def test_fetch_record_batches(conn, source):
     cursor = conn.cursor()
     cursor.execute(f"SELECT a, s FROM {source}")
-    batches = list(cursor.fetch_record_batches())
+    reader = cursor.fetch_record_batches()
+    assert isinstance(reader, pa.RecordBatchReader) and reader.schema.names == ["a", "s"]
+    batches = list(reader)
     assert batches and all(isinstance(b, pa.RecordBatch) for b in batches)
     table = pa.Table.from_batches(batches)
     assert sorted(zip(table.column("a").to_pylist(), table.column("s").to_pylist())) == ROWS
