@@ -364,7 +364,10 @@ class Cursor:
         return row
 
     def close(self) -> None:
+        """Release the result; ``rowcount`` stays readable (SQLAlchemy reads it after closing)."""
+        rowcount = self.rowcount
         self._reset()
+        self.rowcount = rowcount
         self._closed = True
 
     def _reset(self) -> None:
