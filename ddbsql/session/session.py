@@ -28,6 +28,7 @@ from ..sql.positions import Edits, to_original
 from ..sql.substitute import substitute_mapped
 from ..sql.partitions import PartitionStatement
 from . import analyze, commands, ddl, explain, files, queries, writes
+from .registered import Registry
 from .result import Result
 
 #: Seconds a DescribeTable answer is reused before asking DynamoDB again.
@@ -85,6 +86,8 @@ class Session:
         self.governors = self.options.governors or process_registry()
         self._facts: dict[tuple, tuple[float, TableFacts]] = {}
         self._current: Result | None = None
+        #: DataFrames and Arrow data statements read by name (see :mod:`.registered`)
+        self.registry = Registry()
 
     # running statements
     def execute(self, text: str, parameters: Sequence[Any] | Mapping[str, Any] | None = None) -> Result:
