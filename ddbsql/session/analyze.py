@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from ..catalog.model import TableKind
 from ..catalog.stats import NUM_ROWS, TOTAL_SIZE, TableStats
 from ..exec.analyze import collect_stats
+from ..exec.governor import READ
 from ..planner.scan import segment_count
 from ..sql import statements as st
 from ..sql.statements import parse_sql
@@ -38,9 +39,10 @@ def run_analyze(session: "Session", statement: st.AnalyzeTable) -> Result:
         return Result.done("analyze", f"Table {table.qualified} stats: [numRows={facts.item_count}, "
                                       f"totalSize={facts.size_bytes}] (DescribeTable; NOSCAN)")
     requested = session.settings.get("dynamodb.scan.segments", table.properties.get("dynamodb.scan.segments"))
+    governor = session.governor_for(table, facts)
+    segments = segment_count(facts, requested, read_budget=governor.budget(READ))
     stats = collect_stats(session.dynamodb_client(table), facts, session.retry_policy(),
-                          segments=segment_count(facts, requested), governor=session.governor_for(table, facts),
-                          cancel=session.cancel_event)
+                          segments=segments, governor=governor, cancel=session.cancel_event)
     _store(session, table, stats.to_properties())
     return Result.done("analyze", *summary(table.qualified, facts, stats))
 

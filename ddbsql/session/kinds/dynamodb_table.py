@@ -12,6 +12,7 @@ from ...catalog.model import DYNAMODB_HANDLER, TableDef, TableKind
 from ...config import check_properties
 from ...errors import TooCostlyError
 from ...exec.decode import DecodeWarnings
+from ...exec.governor import READ, WRITE
 from ...exec.lookups import arrow_schema, read_batches
 from ...exec.scanner import ScanStats
 from ...planner.access import plan_access
@@ -72,6 +73,7 @@ class DynamoDBTable(TableStorage):
         props = definition.properties
         pushdown, reason = _pushdown(session, definition)
         plan = plan_access(facts, bindings, chosen, where, pushdown=pushdown, pushdown_off_reason=reason,
+                           read_budget=session.governor_for(definition, facts).budget(READ),
                            segments=session.settings.get("dynamodb.scan.segments", props.get("dynamodb.scan.segments")),
                            consistent_read=session.settings.get("dynamodb.consistent.read",
                                                                 props.get("dynamodb.consistent.read")))
@@ -87,7 +89,8 @@ class DynamoDBTable(TableStorage):
             return session.engine.register_stream(reader)
         client = session.dynamodb_client(definition)
         batches = read_batches(client, plan, session.retry_policy(), warnings=record.warnings, stats=record.stats,
-                               cancel=session.cancel_event, governor=session.governor_for(definition, facts))
+                               cancel=session.cancel_event,
+                               governor=session.governor_for(definition, facts, plan.index_name))
         reader = pa.RecordBatchReader.from_batches(arrow_schema(plan), record.watch(batches))
         return session.engine.register_stream(reader)
 
@@ -114,6 +117,11 @@ def _dynamodb_details(session: "Session", table: TableDef) -> list[tuple[str, st
     rows.append(("Billing Mode:", facts.billing_mode, ""))
     if facts.billing_mode == "PROVISIONED":
         rows += [("Read Capacity:", str(facts.read_capacity), ""), ("Write Capacity:", str(facts.write_capacity), "")]
+    governor = session.governor_for(table, facts)
+    rows += [("Read Budget:", governor.stats(READ).budget_text("RCU"), ""),
+             ("Write Budget:", governor.stats(WRITE).budget_text("WCU"), "")]
+    if facts.limits.note:
+        rows.append(("Note:", facts.limits.note, ""))
     rows += [("Item Count:", str(facts.item_count), "approximate, refreshed by DynamoDB about every 6 hours"),
              ("Size (bytes):", str(facts.size_bytes), ""), ("Status:", facts.status, "")]
     for index in facts.indexes:
