@@ -7,17 +7,17 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from ..exec.governor import READ, ProgressTicker, RateMeter, progress_line
+from ...exec.governor import READ, ProgressTicker, RateMeter, progress_line
 
 if TYPE_CHECKING:
-    from .session import Session
-    from .sources import SourceBinder
+    from .context import StatementContext
+    from .binder import SourceBinder
 
 
 class ReadProgress:
     """Renders one line from the live counters of a statement's DynamoDB reads."""
 
-    def __init__(self, session: "Session", binder: "SourceBinder"):
+    def __init__(self, session: "StatementContext", binder: "SourceBinder"):
         self.binder = binder
         records = [r for r in binder.scans if r.plan is not None]
         self.budget = sum(session.governor_for(r.table, session.facts(r.table), r.plan.index_name).budget(READ)
@@ -38,7 +38,7 @@ class ReadProgress:
                              total=self.total, what="items")
 
 
-def start_read_progress(session: "Session", binder: "SourceBinder") -> Callable[[], None]:
+def start_read_progress(session: "StatementContext", binder: "SourceBinder") -> Callable[[], None]:
     """Show the read progress line every second from now, when someone listens (the
     terminal, or a DB-API progress callback) and the statement reads DynamoDB; returns the
     function that stops it (safe to call more than once)."""
@@ -48,7 +48,7 @@ def start_read_progress(session: "Session", binder: "SourceBinder") -> Callable[
 
 
 @contextlib.contextmanager
-def read_progress(session: "Session", binder: "SourceBinder") -> Iterator[None]:
+def read_progress(session: "StatementContext", binder: "SourceBinder") -> Iterator[None]:
     """:func:`start_read_progress` for the duration of the body."""
     stop = start_read_progress(session, binder)
     try:
