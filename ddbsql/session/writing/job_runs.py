@@ -57,6 +57,9 @@ SHAPING = ("ddbsql.write.mode", "ddbsql.write.version.column", "dynamodb.deletio
            "dynamodb.null.serialization")
 #: how often acknowledged rows and segment positions are committed
 CHECKPOINT_SECONDS = 2.0
+#: Scan pages read ahead of the writer in a straight copy (writing is the slower side:
+#: more would only hold memory)
+READ_AHEAD_PAGES = 2
 
 
 def statement_identity(tree: exp.Expression | None) -> str | None:
@@ -264,7 +267,8 @@ def _page_batches(session: "Session", run: JobRun, prepared: PreparedWrite, reco
     table = record.table
     pages = scan_batches(session.dynamodb_client(table), plan, session.retry_policy(), warnings=record.warnings,
                          stats=record.stats, cancel=session.cancel_event,
-                         governor=session.governor_for(table), segments=segments, start_keys=start_keys, pages=True)
+                         governor=session.governor_for(table), segments=segments, start_keys=start_keys, pages=True,
+                         queue_depth=READ_AHEAD_PAGES)
     con = session.engine.con
     row = 0
     try:
