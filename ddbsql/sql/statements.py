@@ -16,25 +16,11 @@ from sqlglot.errors import ParseError as SqlglotParseError, TokenError
 
 from ..errors import ParseError
 from .dialect import DIALECT
+from .names import TableName
 from .partitions import parse_partition_statement
 
 # sqlglot warns on stderr when it falls back to a Command; ddbsql reports its own errors.
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
-
-
-@dataclasses.dataclass(frozen=True)
-class TableName:
-    """A possibly database-qualified table name, lower case (Hive names are case-insensitive)."""
-
-    name: str
-    database: str | None = None
-
-    @classmethod
-    def of(cls, table: exp.Table) -> "TableName":
-        return cls(table.name.lower(), table.db.lower() or None)
-
-    def __str__(self) -> str:
-        return f"{self.database}.{self.name}" if self.database else self.name
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,8 +16,7 @@ from ...exec.analyze import collect_stats
 from ...exec.governor import READ
 from ...exec.scanner import ScanStats
 from ...planner.scan import segment_count
-from ...sql import statements as st
-from ...sql.statements import parse_sql
+from ...sql.statements import AnalyzeTable, parse_sql
 from ..binding.read_progress import ReadProgress, showing
 from ..result import Result
 from .query import run_query
@@ -26,7 +25,7 @@ if TYPE_CHECKING:
     from ..session import Session
 
 
-def run_analyze(session: "Session", statement: st.AnalyzeTable) -> Result:
+def run_analyze(session: "Session", statement: AnalyzeTable) -> Result:
     table = session.catalog_table(statement.table.name, statement.table.database)
     if table.kind is not TableKind.DYNAMODB:
         result = run_query(session, parse_sql(f'SELECT count(*) FROM `{table.database}`.`{table.name}`'),

@@ -10,7 +10,7 @@ from sqlglot import exp
 
 from ...catalog.model import TableDef
 from ...errors import CatalogError, ParseError
-from ...sql import statements as st
+from ...sql.statements import ShowColumns, ShowCreateTable, ShowDatabases, ShowTables
 from ...sql.positions import position_of
 from ..binding.kinds import kind_of
 from ..result import Result
@@ -74,18 +74,18 @@ def show_create(table: TableDef) -> str:
 
 
 def run_show(session: "Session", statement) -> Result:
-    if isinstance(statement, st.ShowTables):
+    if isinstance(statement, ShowTables):
         database = statement.database or session.database
         if not session.metastore.has_database(database):
             raise CatalogError(f"Database does not exist: {database}")
         names = session.metastore.tables(database, statement.pattern)
         return Result.rows("show", ["tab_name"], [(n,) for n in names])
-    if isinstance(statement, st.ShowDatabases):
+    if isinstance(statement, ShowDatabases):
         return Result.rows("show", ["database_name"], [(n,) for n in session.metastore.databases(statement.pattern)])
     table = session.catalog_table(statement.table.name, statement.table.database)
-    if isinstance(statement, st.ShowCreateTable):
+    if isinstance(statement, ShowCreateTable):
         return Result.rows("show", ["createtab_stmt"], [(line,) for line in show_create(table).split("\n")])
-    if isinstance(statement, st.ShowColumns):
+    if isinstance(statement, ShowColumns):
         return Result.rows("show", ["field"], [(c.name,) for c in table.columns])
     props = table.properties
     if statement.key:
