@@ -2,7 +2,7 @@
 context completion, aligned results through a pager, Ctrl-C to cancel, Ctrl-D to exit.
 
 Everything runs through the DB-API connection the script runner holds; this module only
-prompts, completes and pages.
+prompts, completes and pages (each input's output is printed into buffers, then paged).
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from .completion import KEYWORDS, suggest
 from .scan_warning import SETTING as WARN_SETTING, large_reads
 
 if TYPE_CHECKING:
-    from .main import ScriptRunner
+    from .runner import ScriptRunner
 
 HELP = """\
 Statements end with ';' and may span lines.  Besides SQL:
@@ -46,7 +46,7 @@ class DbapiCatalog:
 
     @property
     def current_database(self) -> str:
-        return self.runner.connection.session.database
+        return self.runner.connection.database
 
     def forget(self) -> None:
         self._cache.clear()
@@ -121,7 +121,7 @@ def read_warning(runner: "ScriptRunner", text: str) -> list[str]:
     if len(statements) != 1 or not _READS.match(statements[0].text):
         return []
     try:
-        threshold = runner.connection.session.settings.get(WARN_SETTING)
+        threshold = float(runner.connection.setting(WARN_SETTING) or 0)
         cursor = runner.connection.cursor()
         cursor.execute("EXPLAIN " + statements[0].text)
         return large_reads(cursor.fetchall(), threshold)
@@ -168,13 +168,14 @@ def run_repl(runner: "ScriptRunner") -> None:
                              "comment": "ansibrightblack italic", "variable": "ansiyellow"})
     session = PromptSession(history=FileHistory(str(history)), key_bindings=bindings, multiline=True,
                             completer=SqlCompleter(), lexer=SqlLexer(), style=style, complete_while_typing=False)
-    if runner.output_format is None:
-        runner.default_format = "table"
-        runner.header = True
-    real_out, real_err = runner.out, runner.err
+    shell = runner.printer
+    if shell.output_format is None:
+        shell.default_format = "table"
+        shell.header = True
+    real_out, real_err = shell.out, shell.err
     real_err.write("ddbsql interactive shell: statements end with ';', 'help;' for help, Ctrl-D to exit.\n")
     while True:
-        database = runner.connection.session.database
+        database = runner.connection.database
         try:
             text = session.prompt(f"ddbsql ({database})> ",
                                   prompt_continuation=lambda width, line, soft: "-> ".rjust(width))
@@ -200,15 +201,14 @@ def run_repl(runner: "ScriptRunner") -> None:
             except (KeyboardInterrupt, EOFError):
                 continue
         # results are collected, then paged; messages follow them, as a reader expects
-        runner.out, runner.err = io.StringIO(), io.StringIO()
+        printer = shell.with_streams(io.StringIO(), io.StringIO())
         try:
-            runner.run_text(text, source="<repl>")
+            runner.run_text(text, source="<repl>", printer=printer)
         except KeyboardInterrupt:
             runner.connection.cancel()
-            runner.err.write("Cancelled\n")
+            printer.err.write("Cancelled\n")
         finally:
-            output, messages = runner.out.getvalue(), runner.err.getvalue()
-            runner.out, runner.err = real_out, real_err
+            output, messages = printer.out.getvalue(), printer.err.getvalue()
             catalog.forget()
         page(output, real_out)
         real_err.write(messages)
