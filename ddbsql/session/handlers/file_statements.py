@@ -19,7 +19,7 @@ from ...catalog.mapping import bindings_for
 from ...catalog.model import Column, FileStorage, Partition, TableDef, TableKind
 from ...errors import CatalogError, ExecutionError, ParseError, SemanticError, TypeMappingError
 from ...files.locations import check_bucket, existing_names, list_data_files
-from ...files.partitions import check_spec, discover_partitions, matches, partition_dir, partition_folder, register_partitions, sort_key, store_partitions
+from ...files.table_partitions import check_spec, discover_partitions, matches, partition_dir, partition_folder, register_partitions, sort_key, store_partitions
 from ...files.serde import literal_text, storage_clauses
 from ...files.staging import Staging
 from ...sql.names import TableName

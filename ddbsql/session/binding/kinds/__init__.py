@@ -7,7 +7,7 @@ A new kind (a table of the built-in ``dynamodb`` database, a Glue-backed table) 
 from __future__ import annotations
 
 from ....catalog.model import TableDef, TableKind
-from .base import TableStorage
+from .table_storage import TableStorage
 from .dynamodb_table import DynamoDBTable
 from .file_table import FileTable
 from .warehouse_table import WarehouseTable
