@@ -7,7 +7,6 @@ by sqlglot's Hive dialect and returned as :class:`SqlStatement` with its tree.
 from __future__ import annotations
 
 import dataclasses
-import logging
 import re
 
 import sqlglot
@@ -17,9 +16,7 @@ from sqlglot.errors import ParseError as SqlglotParseError, TokenError
 from ..errors import ParseError
 from .dialect import DIALECT
 from .partitions import parse_partition_statement
-
-# sqlglot warns on stderr when it falls back to a Command; ddbsql reports its own errors.
-logging.getLogger("sqlglot").setLevel(logging.ERROR)
+from .translate import quiet_sqlglot
 
 
 @dataclasses.dataclass(frozen=True)
@@ -227,7 +224,8 @@ def parse_statement(text: str) -> Statement:
 def parse_sql(text: str) -> exp.Expression:
     """Parse one HiveQL statement with sqlglot; errors carry line/column in ``text``."""
     try:
-        trees = sqlglot.parse(text, read=DIALECT)
+        with quiet_sqlglot():  # sqlglot warns when it falls back to a Command; ddbsql reports its own errors
+            trees = sqlglot.parse(text, read=DIALECT)
     except SqlglotParseError as exc:
         detail = exc.errors[0] if exc.errors else {}
         message = detail.get("description") or str(exc)
