@@ -160,6 +160,8 @@ class ScriptRunner:
         self.output_format = output_format
         self.debug = debug
         self.default_format = "tsv"
+        #: the interactive shell's display limit (see :mod:`.row_limit`)
+        self.row_limit = None
         #: a statement failed and stopped the run, or (errors ignored) the last statement failed
         self.failed = False
         self._started = time.monotonic()
@@ -283,7 +285,10 @@ class ScriptRunner:
         if header:
             writer.write_header(names)
         count = 0
-        for batch in cursor.fetch_record_batches():
+        batches = cursor.fetch_record_batches()
+        if self.row_limit is not None:
+            batches = self.row_limit.apply(batches)
+        for batch in batches:
             writer.write_batch(batch)
             count += batch.num_rows
         writer.close()

@@ -27,7 +27,7 @@ from ..sql.parameters import as_mapping, bind_parameters, number_qmarks
 from ..sql.positions import Edits, to_original
 from ..sql.substitute import substitute_mapped
 from ..sql.partitions import PartitionStatement
-from . import analyze, commands, ddl, explain, files, queries, writes
+from . import analyze, commands, ddl, explain, files, functions, queries, writes
 from .registered import Registry
 from .result import Result
 
@@ -164,6 +164,8 @@ class Session:
         if isinstance(statement, (st.ShowTables, st.ShowDatabases, st.ShowCreateTable, st.ShowTblProperties,
                                   st.ShowColumns)):
             return ddl.run_show(self, statement)
+        if isinstance(statement, (st.ShowFunctions, st.DescribeFunction)):
+            return functions.run(self, statement)
         if isinstance(statement, PartitionStatement):
             return files.run_partition_statement(self, statement)
         tree, text = statement.tree, statement.text

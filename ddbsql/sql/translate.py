@@ -1219,3 +1219,11 @@ for _fix in FIXES:
             _BY_NAME.setdefault(_on, []).append(_fix)
         else:
             _BY_CLASS.setdefault(_on, []).append(_fix)
+
+
+def rules_for(node: exp.Expression) -> tuple[Fix, ...]:
+    """The rules of the fix table that rewrite ``node`` (read-only: SHOW/DESCRIBE FUNCTION
+    report them)."""
+    if isinstance(node, exp.Anonymous):
+        return tuple(_BY_NAME.get(str(node.this).lower(), ()))
+    return tuple(_BY_CLASS.get(type(node), ()))

@@ -97,3 +97,26 @@ def test_shell_completion_of_options(tmp_path):
                                     "COMP_POINT": str(len(line)), "_ARGCOMPLETE_STDOUT_FILENAME": str(out)})
     assert result.returncode == 0, result.stderr
     assert set(out.read_text().split()) == {"--outputformat", "--output-format"}
+
+
+def test_show_and_describe_functions(tmp_path, capsys):
+    script = ("SHOW FUNCTIONS LIKE 'unix*|pmod'; SHOW FUNCTIONS; DESCRIBE FUNCTION EXTENDED pmod; "
+              "DESC FUNCTION xpath; DESCRIBE FUNCTION no_such_function")
+    assert main(["--metastore", str(tmp_path / "m.db"), "-S", "-e", script]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:2] == ["pmod", "unix_timestamp"]
+    everything = lines[2:lines.index("pmod: Hive built-in function; ddbsql keeps Hive's behaviour: positive modulus")]
+    assert everything == sorted(everything) and {"upper", "to_date", "collect_set", "pmod"} <= set(everything)
+    assert "xpath" not in everything and "java_method" not in everything     # DuckDB has neither
+    assert "Translation: pmod(a, b) -> ((a % NULLIF(b, 0)) + b) % NULLIF(b, 0)" in lines
+    assert "Rules: pmod" in lines and "Function type: BUILTIN" in lines
+    assert "xpath: Hive built-in function; ddbsql does not run it (DuckDB has no xpath)" in lines
+    assert lines[-1] == "Function 'no_such_function' does not exist."
+
+
+def test_listed_functions_run_and_unlisted_ones_fail(tmp_path, capsys):
+    assert main(["--metastore", str(tmp_path / "m.db"), "-S", "-e",
+                 "SELECT upper('a'), pmod(-7, 3), unix_timestamp('1970-01-02 00:00:00'), to_date('2020-01-02 10:00')"
+                 ]) == 0
+    assert capsys.readouterr().out == "A\t2\t86400\t2020-01-02\n"
+    assert main(["--metastore", str(tmp_path / "m.db"), "-S", "-e", "SELECT xpath('<a>b</a>', 'a/text()')"]) == 1
