@@ -1,3 +1,4 @@
+# PYTHON_ARGCOMPLETE_OK
 """The ``ddbsql`` command: Hive CLI options, script running, the REPL entry point.
 
 Results go to stdout; ``OK``, ``Time taken``, row counts and warnings go to stderr
@@ -13,6 +14,8 @@ import time
 from typing import TextIO
 
 from .. import dbapi
+from . import conventions
+from .logs import configure as configure_logging
 from .output import FORMATS
 from .printer import ResultPrinter, TerminalProgress
 from .repl import run_repl
@@ -34,8 +37,9 @@ def _pairs(parser: argparse.ArgumentParser, values: list[str] | None, option: st
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="ddbsql", description="SQL over Amazon DynamoDB, compatible with EMR Hive scripts.",
+        prog="ddbsql", description="SQL over Amazon DynamoDB, compatible with EMR Hive scripts.", add_help=False,
         epilog="Without -e or -f, ddbsql starts an interactive shell (or reads a script from standard input).")
+    conventions.add_arguments(parser)
     parser.add_argument("-e", dest="execute", metavar="SQL", help="run the SQL text given on the command line")
     parser.add_argument("-f", dest="file", metavar="FILE", help="run the SQL script in FILE")
     parser.add_argument("-i", dest="init", metavar="FILE", action="append", default=[],
@@ -63,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="continue the interrupted write job JOB (an id, or its first characters, from --jobs) "
                              "from its checkpoint, with the settings it was started with")
     parser.add_argument("--jobs", action="store_true", help="list the write jobs recorded in the metastore and exit")
-    parser.add_argument("--debug", action="store_true", help="show Python tracebacks for errors")
+    parser.add_argument("--debug", action="store_true",
+                        help="show Python tracebacks for errors, and log each DynamoDB request to stderr")
     return parser
 
 
@@ -87,7 +92,9 @@ def _list_jobs(connection: dbapi.Connection, out: TextIO) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    conventions.complete(parser)
     args = parser.parse_args(argv)
+    conventions.apply(parser, args)
     hiveconf = _pairs(parser, args.hiveconf, "-hiveconf")
     hivevar = _pairs(parser, args.hivevar, "-hivevar")
     if args.execute is not None and args.file is not None:
@@ -97,6 +104,14 @@ def main(argv: list[str] | None = None) -> int:
         print("ddbsql: --resume runs the job's own statement: it cannot be combined with -e, -f or --jobs",
               file=sys.stderr)
         return 2
+    restore_logging = configure_logging(sys.stderr, debug=args.debug)
+    try:
+        return _run(args, hiveconf, hivevar)
+    finally:
+        restore_logging()
+
+
+def _run(args: argparse.Namespace, hiveconf: dict[str, str], hivevar: dict[str, str]) -> int:
     # progress of write jobs, in place on stderr, only when a person is watching it
     progress = TerminalProgress(sys.stderr) if sys.stderr.isatty() and not args.silent else None
     try:

@@ -57,12 +57,16 @@ class ResultPrinter:
         self.default_format = default_format
         self.debug = debug
         self.progress = progress
+        #: the interactive shell's display limit (see :mod:`.row_limit`)
+        self.row_limit = None
 
     def with_streams(self, out: TextIO, err: TextIO) -> "ResultPrinter":
         """The same printer writing to other streams."""
-        return ResultPrinter(self.connection, out=out, err=err, silent=self.silent, verbose=self.verbose,
-                             header=self.header, output_format=self.output_format,
-                             default_format=self.default_format, debug=self.debug, progress=self.progress)
+        printer = ResultPrinter(self.connection, out=out, err=err, silent=self.silent, verbose=self.verbose,
+                                header=self.header, output_format=self.output_format,
+                                default_format=self.default_format, debug=self.debug, progress=self.progress)
+        printer.row_limit = self.row_limit
+        return printer
 
     def started(self, statement: StatementText) -> None:
         if self.verbose:
@@ -120,7 +124,10 @@ class ResultPrinter:
         if header:
             writer.write_header(names)
         count = 0
-        for batch in cursor.fetch_record_batches():
+        batches = cursor.fetch_record_batches()
+        if self.row_limit is not None:
+            batches = self.row_limit.apply(batches)
+        for batch in batches:
             writer.write_batch(batch)
             count += batch.num_rows
         writer.close()

@@ -22,15 +22,16 @@ from ..exec.engine import Engine
 from ..exec.governor import Governor, GovernorRegistry, ThroughputSpec, process_registry
 from ..exec.retry import RetryPolicy
 from ..exec.tables import describe_table
-from ..sql.statements import (AnalyzeTable, Explain, Quit, ResourceCommand, SetCommand, ShellCommand, ShowColumns,
-                              ShowCreateTable, ShowDatabases, ShowTables, ShowTblProperties, SourceCommand,
-                              SqlStatement, parse_statement)
+from ..sql.statements import (AnalyzeTable, DescribeFunction, Explain, Quit, ResourceCommand, SetCommand,
+                              ShellCommand, ShowColumns, ShowCreateTable, ShowDatabases, ShowFunctions, ShowTables,
+                              ShowTblProperties, SourceCommand, SqlStatement, parse_statement)
 from ..sql.parameters import as_mapping, bind_parameters, number_qmarks
 from ..sql.positions import Edits, to_original
 from ..sql.substitute import substitute_mapped
 from ..sql.partitions import AddPartitions, DropPartitions, RepairTable, ShowPartitions
 from .binding.registered import Registry
-from .handlers import analyze_statement, commands, ddl, explain_statement, file_statements, insert, query, show
+from .handlers import (analyze_statement, commands, ddl, explain_statement, file_statements, functions, insert,
+                       query, show)
 from .result import Result
 
 #: Seconds a DescribeTable answer is reused before asking DynamoDB again.
@@ -264,6 +265,7 @@ STATEMENT_HANDLERS: dict[type, Callable[..., Result]] = {
     ResourceCommand: _resource,
     ShowTables: show.run_show, ShowDatabases: show.run_show, ShowCreateTable: show.run_show,
     ShowTblProperties: show.run_show, ShowColumns: show.run_show,
+    ShowFunctions: functions.run, DescribeFunction: functions.run,
     RepairTable: file_statements.run_partition_statement, AddPartitions: file_statements.run_partition_statement,
     DropPartitions: file_statements.run_partition_statement, ShowPartitions: file_statements.run_partition_statement,
 }
