@@ -148,6 +148,29 @@ HONOURED: dict[str, Key] = {
 }
 
 
+#: what a secret's value is shown as
+REDACTED = "********"
+_WORD = re.compile(r"[A-Za-z0-9+/=_-]{6,}")
+_SECRET_KEY = re.compile(r"secret|passw|token|credential|access[._-]?key|private[._-]?key", re.IGNORECASE)
+
+
+def is_secret(key: str) -> bool:
+    """Whether a setting or table property holds a credential (``dynamodb.awsAccessKeyId``,
+    ``dynamodb.awsSecretAccessKey``, session tokens, anything naming a secret, password,
+    token or credential).  Such values are kept in memory only: never stored, never shown."""
+    return bool(_SECRET_KEY.search(key))
+
+
+def without_secrets(pairs: dict[str, str]) -> dict[str, str]:
+    """``pairs`` less the credential-like keys (what may be written down)."""
+    return {k: v for k, v in pairs.items() if not is_secret(k)}
+
+
+def shown(key: str, value: str) -> str:
+    """``value`` as it may be printed: :data:`REDACTED` for a credential-like key."""
+    return REDACTED if is_secret(key) else value
+
+
 class Settings:
     """The ``hiveconf`` namespace (plain ``SET``) and the ``hivevar`` namespace.
 
@@ -198,6 +221,22 @@ class Settings:
             return spec.parse(raw)
         except ValueError as exc:
             raise ConfigError(f"{key}={raw}: {exc}") from None
+
+    def secret_values(self) -> list[str]:
+        """The values of credential-like keys (to blank out of messages), longest first."""
+        values = {v for k, v in self.hiveconf.items() if is_secret(k) and len(v) >= 4}
+        values |= {v for k, v in self.hivevar.items() if is_secret(k) and len(v) >= 4}
+        return sorted(values, key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        """``text`` with every secret value of these settings replaced by :data:`REDACTED`,
+        and every piece of one (a message may quote a secret as the parser split it)."""
+        secrets = self.secret_values()
+        if not secrets:
+            return text
+        for value in secrets:
+            text = text.replace(value, REDACTED)
+        return _WORD.sub(lambda m: REDACTED if any(m.group(0) in v for v in secrets) else m.group(0), text)
 
     def listing(self) -> list[tuple[str, str]]:
         """Every set key, both namespaces, sorted, as ``SET;`` prints them."""

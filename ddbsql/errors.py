@@ -114,6 +114,13 @@ class NotPermittedError(DdbsqlError):
     kind = "Not permitted"
 
 
+class Unavailable(DdbsqlError):
+    """Something the statement needs is held by another process (the local table
+    warehouse) or cannot be reached; waiting and retrying may succeed."""
+
+    kind = "Unavailable"
+
+
 class TooCostlyError(DdbsqlError):
     """A read the plan estimates above a configured ceiling (``ddbsql.scan.max.rcu``),
     refused before anything is sent."""

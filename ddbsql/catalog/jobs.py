@@ -34,6 +34,8 @@ import time
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from ..config import without_secrets
+
 RUNNING, FAILED, CANCELLED, DONE = "running", "failed", "cancelled", "done"
 UNFINISHED = (RUNNING, FAILED, CANCELLED)
 
@@ -250,7 +252,8 @@ class JobStore:
     def save(self, record: JobRecord) -> None:
         record.updated = self.clock()
         values = dataclasses.asdict(record)
-        values["settings"] = json.dumps(record.settings, sort_keys=True)
+        # credentials never reach the disk (they have no part in what a job writes)
+        values["settings"] = json.dumps(without_secrets(record.settings), sort_keys=True)
         values["targets"] = json.dumps(record.targets)
         with self._lock, self._db:
             self._db.execute(f"INSERT OR REPLACE INTO jobs ({', '.join(_COLUMNS)}) VALUES "

@@ -333,14 +333,15 @@ def connect(*, region: str | None = None, profile: str | None = None, endpoint_u
             s3_endpoint_url: str | None = None, metastore: str | Path | None = None,
             warehouse: str | Path | None = None, database: str = "default",
             hiveconf: Mapping[str, str] | None = None, hivevar: Mapping[str, str] | None = None,
-            allow_shell: bool = False, allow_local_files: bool = False,
+            allow_shell: bool = False, allow_local_files: bool = False, allow_env: bool = False,
             progress: Callable[[str], None] | None = None, local: bool = False) -> Connection:
     """Open a ddbsql connection.
 
     ``local=True`` starts an embedded DynamoDB + S3 endpoint (moto) for this
     connection, with a throwaway metastore unless ``metastore`` is given.
     ``allow_shell`` enables ``!cmd``; ``allow_local_files`` enables ``source FILE`` and
-    local paths.  Both are off by default: DB-API callers often pass other people's text.
+    local paths; ``allow_env`` lets ``${env:X}`` read the environment.  All are off by
+    default: DB-API callers often pass other people's text.
     """
     on_close = None
     if local:
@@ -362,7 +363,7 @@ def connect(*, region: str | None = None, profile: str | None = None, endpoint_u
         aws=AwsOptions(region=region, profile=profile, endpoint_url=endpoint_url, s3_endpoint_url=s3_endpoint_url,
                        local=local),
         metastore=metastore, warehouse=warehouse, database=database, allow_shell=allow_shell,
-        allow_local_files=allow_local_files, progress=progress)
+        allow_local_files=allow_local_files, allow_env=allow_env, progress=progress)
     try:
         settings = Settings(dict(hiveconf or {}), dict(hivevar or {}))
         session = Session(options, settings)

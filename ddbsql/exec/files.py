@@ -37,7 +37,8 @@ import pyarrow.compute as pc
 import pyarrow.fs as pafs
 
 from ..catalog.model import Column, FileStorage
-from ..errors import ConfigError, ExecutionError, NotPermittedError, SemanticError
+from ..errors import ConfigError, ExecutionError, SemanticError
+from .sandbox import LocalAccess
 from ..types import HiveType
 from . import hivetext as ht
 
@@ -167,8 +168,10 @@ class Location:
         return self.uri
 
 
-def parse_location(text: str, systems: FileSystems, *, allow_local: bool, what: str = "location") -> Location:
-    """Resolve a LOCATION / DIRECTORY / INPATH string; local paths need ``allow_local``."""
+def parse_location(text: str, systems: FileSystems, *, allow_local: bool | LocalAccess,
+                   what: str = "location") -> Location:
+    """Resolve a LOCATION / DIRECTORY / INPATH string; a local path must pass ``allow_local``
+    (``True``: any local path, ``False``: none)."""
     raw = text.strip()
     if not raw:
         raise SemanticError(f"empty {what}")
@@ -198,11 +201,11 @@ def parse_location(text: str, systems: FileSystems, *, allow_local: bool, what: 
     return _local(Path(raw).expanduser(), systems, allow_local, what, raw)
 
 
-def _local(path: Path, systems: FileSystems, allow_local: bool, what: str, raw: str) -> Location:
-    if not allow_local:
-        raise NotPermittedError(f"{what} '{raw}' is a local path; local files are not allowed on this connection "
-                                "(connect(allow_local_files=True), or use s3://)")
+def _local(path: Path, systems: FileSystems, allow_local: bool | LocalAccess, what: str, raw: str) -> Location:
+    if isinstance(allow_local, bool):
+        allow_local = LocalAccess(allow_local)
     resolved = str(path.resolve()) if not path.is_absolute() else os.path.normpath(str(path))
+    resolved = allow_local.check(resolved, what, raw)
     return Location(systems.local(), resolved, resolved, True)
 
 

@@ -12,7 +12,8 @@ from sqlglot import exp
 from ..catalog import mapping as m
 from ..catalog.mapping import bindings_for, check_against_table, check_table_name
 from ..catalog.model import DYNAMODB_HANDLER, Column, TableDef
-from ..config import HONOURED
+from ..catalog.names import check_name
+from ..config import HONOURED, is_secret
 from ..errors import CatalogError, ConfigError, ExecutionError, ParseError, SemanticError, TypeMappingError
 from ..exec.tables import create_table
 from ..sql import statements as st
@@ -74,17 +75,33 @@ def _columns(schema: exp.Schema) -> tuple[Column, ...]:
     return tuple(columns)
 
 
+def _secret_note(keys) -> list[str]:
+    secret = sorted(k for k in keys if is_secret(k))
+    if not secret:
+        return []
+    return [f"WARNING: TBLPROPERTIES {', '.join(secret)} not stored: credentials are never written to the "
+            "metastore (ddbsql takes them from the AWS credential chain)"]
+
+
 def run_create(session: "Session", tree: exp.Create, text: str) -> Result:
+    result = _run_create(session, tree, text)
+    properties = tree.args.get("properties")
+    result.messages[:0] = _secret_note(p.name.lower() for p in (properties.expressions if properties else [])
+                                       if type(p) is exp.Property)
+    return result
+
+
+def _run_create(session: "Session", tree: exp.Create, text: str) -> Result:
     kind = (tree.args.get("kind") or "").upper()
     if kind in ("DATABASE", "SCHEMA"):
-        name = tree.this.name.lower()
+        name = check_name(tree.this.name, "database")
         session.metastore.create_database(name, if_not_exists=bool(tree.args.get("exists")))
         return Result.done("ddl")
     if kind != "TABLE":
         raise ParseError(f"CREATE {kind} is not supported", line=1, col=1)
     target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
     database = (target.db or session.database).lower()
-    name = target.name.lower()
+    name = check_name(target.name, "table")
     if not session.metastore.has_database(database):
         raise CatalogError(f"database '{database}' does not exist")
     exists = session.metastore.get(database, name)
@@ -284,7 +301,7 @@ def run_alter(session: "Session", tree: exp.Alter, text: str) -> Result:
         session.forget_facts()
         check_against_table(updated, bindings, session.facts(updated, fresh=True))
     session.metastore.put(updated, replace=True)
-    return Result.done("ddl")
+    return Result.done("ddl", *_secret_note(props))
 
 
 def _alter_partitions(session: "Session", table: TableDef, tree: exp.Alter, action: exp.Expression) -> Result:

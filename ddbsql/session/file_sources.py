@@ -8,6 +8,8 @@ to the reject folder.
 """
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
@@ -20,6 +22,7 @@ from ..errors import ExecutionError
 from ..exec import files as xf
 from ..exec import hivetext as ht
 from ..exec.decode import DecodeWarnings
+from ..exec.sandbox import LocalAccess
 from ..exec.scanner import ScanStats
 
 if TYPE_CHECKING:
@@ -41,8 +44,22 @@ def file_systems(session: "Session") -> xf.FileSystems:
     return xf.FileSystems(lambda: s3_access(session))
 
 
+def managed_root(session: "Session") -> Path:
+    """The folder of managed file tables: ``files`` beside the metastore."""
+    path = session.metastore.path
+    if str(path) == ":memory:":
+        return Path(tempfile.gettempdir()) / "ddbsql-files"
+    return Path(os.path.abspath(path)).parent / "files"
+
+
+def local_access(session: "Session", *, managed: bool = False) -> LocalAccess:
+    """The local paths an operation of this session may touch (``managed``: an operation
+    on a managed table, held inside :func:`managed_root`)."""
+    return LocalAccess(session.options.allow_local_files, managed_root(session), managed)
+
+
 def location_of(session: "Session", systems: xf.FileSystems, text: str, what: str = "location") -> xf.Location:
-    return xf.parse_location(text, systems, allow_local=session.options.allow_local_files, what=what)
+    return xf.parse_location(text, systems, allow_local=local_access(session), what=what)
 
 
 def reject_dir(session: "Session") -> Path:
@@ -63,7 +80,7 @@ def table_location(session: "Session", systems: xf.FileSystems, table: TableDef)
     """The table's folder; local folders need ``allow_local_files`` unless ddbsql chose them."""
     storage = table.storage
     return xf.parse_location(storage.location, systems,
-                             allow_local=session.options.allow_local_files or storage.managed, what="LOCATION")
+                             allow_local=local_access(session, managed=storage.managed), what="LOCATION")
 
 
 def partition_sources(session: "Session", systems: xf.FileSystems, table: TableDef,

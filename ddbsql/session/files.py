@@ -9,9 +9,8 @@ fails leaves the old files as they were.  See docs/files.md.
 from __future__ import annotations
 
 import dataclasses
-import tempfile
+import os
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 import duckdb
@@ -21,7 +20,9 @@ from sqlglot import exp
 
 from ..catalog.mapping import bindings_for
 from ..catalog.model import FILE_FORMATS, Column, FileStorage, Partition, TableDef
-from ..errors import CatalogError, ConfigError, ExecutionError, ParseError, SemanticError, TypeMappingError
+from ..catalog.names import check_name
+from ..errors import (CatalogError, ConfigError, ExecutionError, NotPermittedError, ParseError, SemanticError,
+                      TypeMappingError)
 from ..config import parse_size
 from ..exec import ddbexport as dx
 from ..exec import files as xf
@@ -29,7 +30,7 @@ from ..exec import hivetext as ht
 from ..exec.rejects import RejectLog
 from ..sql import partitions as sp
 from ..types import from_arrow
-from .file_sources import file_systems, location_of, reject_dir, table_location
+from .file_sources import file_systems, local_access, location_of, managed_root, reject_dir, table_location
 from .queries import execute_duckdb, failure, hive_output_names, result_batches
 from .result import Result
 from .sources import SourceBinder, position_of
@@ -170,12 +171,8 @@ def _format_of_serde(serde: str | None) -> str:
 
 def default_location(session: "Session", database: str, name: str) -> str:
     """Where a table without LOCATION keeps its files: next to the metastore."""
-    path = session.metastore.path
-    if str(path) == ":memory:":
-        base = Path(tempfile.gettempdir()) / "ddbsql-files"
-    else:
-        base = Path(path).parent / "files"
-    return str(base / f"{database}.db" / name)
+    base = managed_root(session)
+    return str(base / f"{check_name(database, 'database')}.db" / check_name(name))
 
 
 # ==================================================================== CREATE TABLE
@@ -237,7 +234,7 @@ def run_create(session: "Session", tree: exp.Create, text: str, database: str, n
     if location is None:
         location = default_location(session, database, name)
     systems = file_systems(session)
-    where = xf.parse_location(location, systems, allow_local=session.options.allow_local_files or managed,
+    where = xf.parse_location(location, systems, allow_local=local_access(session, managed=managed),
                               what="LOCATION")
     if not where.local:
         xf.check_bucket(where)
@@ -390,7 +387,11 @@ def drop_table_files(session: "Session", table: TableDef) -> None:
     if storage is None or not storage.managed or table.external:
         return
     systems = file_systems(session)
-    where = xf.parse_location(storage.location, systems, allow_local=True)
+    expected = default_location(session, table.database, table.name)
+    if os.path.normpath(storage.location) != os.path.normpath(expected):
+        raise NotPermittedError(f"{table.qualified} is recorded as managed but its files are at {storage.location}, "
+                                f"not at {expected}: they are left in place; the table was not dropped")
+    where = xf.parse_location(storage.location, systems, allow_local=local_access(session, managed=True))
     try:
         if where.fs.get_file_info(where.path).type == pafs.FileType.Directory:
             where.fs.delete_dir(where.path)
@@ -666,7 +667,7 @@ def _summary(what: str, rows: int, where: str, files: int, size: int, compressio
 def _write_directory(session: "Session", target: _DirectoryTarget, sql: str, binder: SourceBinder,
                      label: str) -> Result:
     systems = file_systems(session)
-    where = xf.parse_location(target.location_text, systems, allow_local=session.options.allow_local_files,
+    where = xf.parse_location(target.location_text, systems, allow_local=local_access(session),
                               what="DIRECTORY")
     if target.local and not where.local:
         raise SemanticError(f"INSERT OVERWRITE LOCAL DIRECTORY needs a local path, not {where.uri}")
@@ -937,7 +938,7 @@ def run_load(session: "Session", tree: exp.LoadData, text: str) -> Result:
     overwrite = bool(tree.args.get("overwrite"))
     inpath = _literal_text(tree.args.get("inpath"))
     systems = file_systems(session)
-    source = xf.parse_location(inpath, systems, allow_local=session.options.allow_local_files, what="INPATH")
+    source = xf.parse_location(inpath, systems, allow_local=local_access(session), what="INPATH")
     if local and not source.local:
         raise SemanticError(f"LOAD DATA LOCAL INPATH needs a local path, not {source.uri}")
     files = xf.list_data_files(source, recursive=False)
@@ -1129,7 +1130,7 @@ def _repair(session: "Session", statement: sp.RepairTable) -> Result:
 
 def alter_set_location(session: "Session", table: TableDef, text: str) -> TableDef:
     systems = file_systems(session)
-    where = xf.parse_location(text, systems, allow_local=session.options.allow_local_files, what="LOCATION")
+    where = xf.parse_location(text, systems, allow_local=local_access(session), what="LOCATION")
     return dataclasses.replace(table, storage=dataclasses.replace(table.storage, location=where.uri, managed=False))
 
 

@@ -189,7 +189,8 @@ def start(session: "Session", targets: Sequence["InsertTarget"], text: str, labe
     elif resume:
         notes.append(f"{RESUME}=true: no unfinished job {jid} for this statement; it runs from the start")
     settings = {k: v for k, v in session.settings.hiveconf.items() if k != RESUME}
-    record = store.start(JobRecord(jid, statement=text, database=session.database, settings=settings,
+    record = store.start(JobRecord(jid, statement=session.settings.redact(text), database=session.database,
+                                   settings=settings,
                                    targets=names))
     checkpoint = store.open_checkpoint(jid, fresh=True)
     return JobRun(session, record, checkpoint, notes=notes)
