@@ -8,6 +8,8 @@ in :data:`HONOURED` with a validator; a bad value for one of those is a
 from __future__ import annotations
 
 import dataclasses
+import math
+import os
 import re
 from typing import Callable
 
@@ -33,25 +35,41 @@ def _fraction(lo: float, hi: float) -> Callable[[str], float]:
     return check
 
 
-def _positive_int(value: str) -> int:
-    number = int(value)
-    if number <= 0:
-        raise ValueError("must be a positive whole number")
+def _whole(low: int, high: int, why: str) -> Callable[[str], int]:
+    def check(value: str) -> int:
+        number = int(value)
+        if not low <= number <= high:
+            raise ValueError(f"must be a whole number from {low} to {high} ({why})")
+        return number
+    return check
+
+
+def _finite(value: str) -> float:
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError("must be a finite number")
     return number
 
 
 def _positive_number(value: str) -> float:
-    number = float(value)
+    number = _finite(value)
     if number <= 0:
         raise ValueError("must be a positive number")
     return number
 
 
 def _non_negative_number(value: str) -> float:
-    number = float(value)
+    number = _finite(value)
     if number < 0:
         raise ValueError("must be zero or a positive number")
     return number
+
+
+#: DynamoDB's limit on a Scan's TotalSegments
+MAX_SEGMENTS = 1_000_000
+#: write workers per target: threads that wait on the network, so many per core, but not
+#: so many that starting them is the work
+MAX_WRITE_WORKERS = max(64, 16 * (os.cpu_count() or 1))
 
 
 def parse_size(value: str) -> int:
@@ -97,7 +115,8 @@ HONOURED: dict[str, Key] = {
         _positive_number, None, "write capacity (WCU) the write percent applies to, instead of the table's "
                                 "provisioned capacity (EMR; on-demand tables: 2000 by default)"),
     "dynamodb.deletion.mode": Key(_bool, "false", "INSERT deletes the items whose keys the query yields (EMR)"),
-    "dynamodb.scan.segments": Key(_positive_int, None, "parallel Scan segments (default from table size)"),
+    "dynamodb.scan.segments": Key(_whole(1, MAX_SEGMENTS, "DynamoDB's limit"), None,
+                                  "parallel Scan segments (default from table size)"),
     "dynamodb.consistent.read": Key(_bool, "false", "strongly consistent reads"),
     "dynamodb.filter.pushdown": Key(_bool, "true",
                                     "send WHERE predicates to DynamoDB (key lookups, filters); false: Scan"),
@@ -108,7 +127,8 @@ HONOURED: dict[str, Key] = {
     "ddbsql.output.format": Key(_choice("tsv", "csv", "json", "table", "vertical"), "tsv",
                                 "result format of the command line"),
     "ddbsql.reject.dir": Key(str, "ddbsql-rejects", "folder for reject files of write statements"),
-    "ddbsql.write.workers": Key(_positive_int, "4", "concurrent BatchWriteItem requests per target"),
+    "ddbsql.write.workers": Key(_whole(1, MAX_WRITE_WORKERS, "16 per CPU core, at least 64"), "4",
+                                "concurrent BatchWriteItem requests per target"),
     "ddbsql.write.mode": Key(
         _choice("put", "insert-if-absent", "newer-wins", "replace"), "put",
         "put: overwrite items (EMR); insert-if-absent: keep existing items; newer-wins: replace an item only "

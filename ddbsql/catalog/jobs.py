@@ -231,7 +231,10 @@ class JobStore:
         return self._record(row) if row else None
 
     def find(self, prefix: str) -> list[JobRecord]:
-        """Jobs whose id starts with ``prefix`` (ids are long; a few characters usually do)."""
+        """Jobs whose id starts with ``prefix`` (ids are long; a few characters usually do);
+        none for an empty prefix."""
+        if not prefix.replace("%", "").replace("_", ""):
+            return []
         with self._lock:
             rows = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM jobs WHERE id LIKE ? ORDER BY started",
                                     (prefix.replace("%", "").replace("_", "") + "%",)).fetchall()

@@ -76,6 +76,10 @@ class Connection:
         self.close()
 
 
+#: how deep ``source FILE`` may nest (Hive has no limit but the stack's)
+MAX_SOURCE_DEPTH = 32
+
+
 class Cursor:
     """Runs statements and fetches their rows.  Extensions beyond PEP 249:
     :meth:`executescript`, :meth:`fetch_arrow_table`, :meth:`fetch_record_batches`,
@@ -91,6 +95,8 @@ class Cursor:
         self.rowcount = -1
         self.messages: list[str] = []
         self.write_reports: list[dict] = []
+        #: how many ``source FILE`` scripts :meth:`executescript` is inside
+        self._sourcing = 0
         #: a script run by :meth:`executescript` ended with ``quit``/``exit``
         self.quit = False
         self.kind: str | None = None
@@ -157,7 +163,20 @@ class Cursor:
                 raise
             if self.kind == "source" and self._result is not None and self._result.script:
                 path, text = self._result.script
-                self.executescript(text, source=path, on_result=on_result, on_error=on_error, on_start=on_start)
+                if self._sourcing >= MAX_SOURCE_DEPTH:
+                    error = translate(errors.ExecutionError(
+                        f"source {path}: scripts nest more than {MAX_SOURCE_DEPTH} deep (does a script source "
+                        "itself?)").located(statement=statement.number, line_offset=statement.line,
+                                            col_offset=statement.col, source=source))
+                    if on_error is not None and on_error(statement, error):
+                        continue
+                    raise error
+                self._sourcing += 1
+                try:
+                    self.executescript(text, source=path, on_result=on_result, on_error=on_error,
+                                       on_start=on_start)
+                finally:
+                    self._sourcing -= 1
                 if self.quit:
                     return
                 continue

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 
 from ..config import HONOURED, shown
 from ..errors import ExecutionError, NotPermittedError
+from ..exec.rejects import check_folder
 from ..sql import statements as st
+from ..sql.script import decode_script
 from .result import Result
 
 if TYPE_CHECKING:
@@ -32,9 +34,11 @@ def run_set(session: "Session", command: st.SetCommand) -> Result:
         value = settings.lookup(command.key)
         line = f"{command.key}={shown(command.key, value)}" if value is not None else f"{command.key} is undefined"
         return Result.rows("set", ["set"], [(line,)])
-    if command.key.removeprefix("hiveconf:").strip() in LOCAL_PATH_SETTINGS and not session.options.allow_local_files:
-        raise NotPermittedError(f"SET {command.key}: a local folder; local files are not allowed on this connection "
-                                "(give it to connect(hiveconf=…) or allow local files)")
+    if command.key.removeprefix("hiveconf:").strip() in LOCAL_PATH_SETTINGS:
+        if not session.options.allow_local_files:
+            raise NotPermittedError(f"SET {command.key}: a local folder; local files are not allowed on this "
+                                    "connection (give it to connect(hiveconf=…) or allow local files)")
+        check_folder(command.value.strip(), command.key)
     settings.set(command.key, command.value)
     return Result.done("set")
 
@@ -62,7 +66,7 @@ def run_source(session: "Session", command: st.SourceCommand) -> Result:
         raise NotPermittedError("source FILE is disabled on this connection (allow_local_files=False)")
     path = Path(command.path).expanduser()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = decode_script(path.read_bytes(), str(path))
     except OSError as exc:
         raise ExecutionError(f"cannot read {path}: {exc.strerror}") from None
     return Result("source", script=(str(path), text))

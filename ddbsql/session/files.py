@@ -196,10 +196,10 @@ def run_create(session: "Session", tree: exp.Create, text: str, database: str, n
             partitioned = prop
         elif isinstance(prop, exp.ExternalProperty):
             external = True
+        elif isinstance(prop, exp.ClusteredByProperty):  # before Property, its base class
+            raise SemanticError("CLUSTERED BY … INTO n BUCKETS is not supported for file tables")
         elif isinstance(prop, (exp.SchemaCommentProperty, exp.Property, exp.StorageHandlerProperty)):
             continue
-        elif isinstance(prop, exp.ClusteredByProperty):
-            raise SemanticError("CLUSTERED BY … INTO n BUCKETS is not supported for file tables")
         else:
             raise SemanticError(f"{prop.key} is not supported for file tables")
     clauses = storage_clauses(row_format, stored, props)

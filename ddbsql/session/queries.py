@@ -8,6 +8,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ..errors import Cancelled, ExecutionError
+from ..exec.ranges import check_python_range
 from .result import Result
 from .sources import SourceBinder
 
@@ -78,7 +79,7 @@ def stream(reader: pa.RecordBatchReader, binder: SourceBinder, result: Result) -
     try:
         for batch in result_batches(reader, binder):
             rows += batch.num_rows
-            yield batch
+            yield check_python_range(batch)
     finally:
         result.rowcount = rows
         result.messages.extend(binder.warning_messages())

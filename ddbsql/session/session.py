@@ -106,7 +106,11 @@ class Session:
         if positional:
             substituted = number_qmarks(substituted, renamed)
         try:
-            return self._execute(substituted, parameters, positional, notes)
+            try:
+                return self._execute(substituted, parameters, positional, notes)
+            except RecursionError:
+                raise ParseError("the statement nests too deeply to process (parentheses, subqueries or operators "
+                                 "hundreds of levels deep)") from None
         except DdbsqlError as exc:
             exc.message = self.settings.redact(exc.message)
             exc.args = (exc.message,)
