@@ -17,11 +17,12 @@ from typing import Callable
 from ..catalog.facts import TableFacts
 from ..catalog.stats import TABLE, KeyStats, TableStats
 from ..errors import Cancelled
+from ..planner.scan import SCAN_WORKERS
 from .distinct import DistinctCounter
 from .governor import READ, Governor
 from .pump import pump
 from .retry import RetryPolicy, is_throttling
-from .scanner import PageBudget, paced_pages
+from .scanner import PageBudget, ScanStats, paced_pages
 
 
 class _KeySpread:
@@ -94,9 +95,11 @@ def _plain(value: dict | None) -> dict | None:
 
 def collect_stats(client, facts: TableFacts, retry: RetryPolicy, *, segments: int = 1,
                   governor: Governor | None = None, cancel: threading.Event | None = None,
+                  counters: ScanStats | None = None,
                   now: Callable[[], datetime.datetime] = lambda: datetime.datetime.now(datetime.timezone.utc)
                   ) -> TableStats:
-    """Scan the table (``segments`` in parallel, paced by ``governor``) and measure it."""
+    """Scan the table (``segments`` in parallel, paced by ``governor``) and measure it;
+    ``counters`` (when given) follow the pages as they come, for progress."""
     targets = {TABLE: (facts.hash_key, facts.range_key)}
     for index in facts.indexes:
         targets[index.name] = (index.hash_key, index.range_key)
@@ -109,6 +112,7 @@ def collect_stats(client, facts: TableFacts, retry: RetryPolicy, *, segments: in
                 for name, (h, r) in targets.items()}
 
     total = spreads()
+    workers = min(segments, SCAN_WORKERS)
     counts = {"items": 0, "units": 0.0, "pages": 0}
     lock = threading.Lock()
 
@@ -122,7 +126,7 @@ def collect_stats(client, facts: TableFacts, retry: RetryPolicy, *, segments: in
                       "ExpressionAttributeNames": names, "ReturnConsumedCapacity": "TOTAL"}
             if segments > 1:
                 params.update(Segment=segment, TotalSegments=segments)
-            budget = PageBudget(governor, consistent=False, workers=segments) if governor is not None else None
+            budget = PageBudget(governor, consistent=False, workers=workers) if governor is not None else None
             local = spreads()
             for page, units in paced_pages(lambda p: client.scan(**p), params, retry,
                                            what=f"Scan {facts.table_name} (ANALYZE)", governor=governor,
@@ -131,15 +135,21 @@ def collect_stats(client, facts: TableFacts, retry: RetryPolicy, *, segments: in
                     for spread in local.values():
                         spread.add(item)
                 with lock:
-                    counts["items"] += page.get("ScannedCount", len(page.get("Items", [])))
+                    scanned = page.get("ScannedCount", len(page.get("Items", [])))
+                    counts["items"] += scanned
                     counts["units"] += units
                     counts["pages"] += 1
+                    if counters is not None:
+                        counters.pages += 1
+                        counters.scanned += scanned
+                        counters.items += len(page.get("Items", []))
+                        counters.consumed_capacity += units
             with lock:
                 for name, spread in local.items():
                     total[name].merge(spread)
         return run
 
-    for _ in pump([segment_task(s) for s in range(segments)], f"analyze-{facts.table_name}", segments, cancel):
+    for _ in pump([segment_task(s) for s in range(segments)], f"analyze-{facts.table_name}", workers, cancel):
         pass
     if cancel is not None and cancel.is_set():
         raise Cancelled(f"ANALYZE of {facts.table_name} cancelled: no statistics stored")

@@ -134,5 +134,8 @@ class ClientFactory:
                                                   config=self._config)
                 except (BotoCoreError, ValueError) as exc:
                     raise ConfigError(f"cannot reach {service} in {region}: {exc}") from None
+                if service == "dynamodb":  # writes go out signed, straight on the client's pool
+                    from .fastpath.signed import enable
+                    enable(client, self._session.get_credentials())
                 self._clients[key] = client
             return client
