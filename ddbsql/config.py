@@ -169,6 +169,9 @@ HONOURED: dict[str, Key] = {
                         "ORC output compression (default ZLIB)"),
     "ddbsql.output.file.max.bytes": Key(parse_size, None, "largest output file before another is started "
                                                           "(e.g. 256m)"),
+    "ddbsql.warehouse.wait.seconds": Key(_non_negative_number, "10",
+                                         "how long a statement waits for another ddbsql process to let go of the "
+                                         "local table warehouse"),
     "ddbsql.retry.max.seconds": Key(_positive_number, "600",
                                     "give up retrying a request that makes no progress for this long"),
 }

@@ -86,6 +86,11 @@ class CatalogError(SemanticError):
     """A table, database or mapping problem found in the catalog."""
 
 
+class AlreadyExistsError(CatalogError):
+    """A database or table of that name exists (found when storing it: another session or
+    process may have created it a moment before)."""
+
+
 class TypeMappingError(SemanticError):
     """A Hive type that has no DynamoDB form, or a mapping that contradicts the table."""
 

@@ -14,7 +14,8 @@ from ..catalog.mapping import bindings_for, check_against_table, check_table_nam
 from ..catalog.model import DYNAMODB_HANDLER, Column, TableDef, TableKind
 from ..catalog.names import check_name
 from ..config import check_properties, is_secret, truthy
-from ..errors import CatalogError, ConfigError, ExecutionError, ParseError, SemanticError, TypeMappingError
+from ..errors import (AlreadyExistsError, CatalogError, ConfigError, ExecutionError, ParseError, SemanticError,
+                      TypeMappingError)
 from ..exec.tables import create_table
 from ..sql import partitions as sp
 from ..sql import statements as st
@@ -87,7 +88,12 @@ def _secret_note(keys) -> list[str]:
 
 
 def run_create(session: "Session", tree: exp.Create, text: str) -> Result:
-    result = _run_create(session, tree, text)
+    try:
+        result = _run_create(session, tree, text)
+    except AlreadyExistsError as exc:  # created by another session or process meanwhile
+        if not tree.args.get("exists"):
+            raise
+        return Result.done("ddl", f"{exc.message}; nothing done")
     properties = tree.args.get("properties")
     result.messages[:0] = _secret_note(p.name.lower() for p in (properties.expressions if properties else [])
                                        if type(p) is exp.Property)

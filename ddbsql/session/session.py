@@ -101,6 +101,7 @@ class Session:
         # a fresh event per statement: the previous one stays set for whatever of the
         # cancelled statement is still winding down (scan threads, DuckDB's reader)
         self.cancel_event = threading.Event()
+        self.engine.wait_seconds = self.settings.get("ddbsql.warehouse.wait.seconds")
         substitution = substitute_mapped(text, self.settings.lookup, allow_env=self.options.allow_env)
         substituted = substitution.text
         notes = [f"WARNING: variable ${{{name}}} is not defined; left as written" for name in substitution.undefined]

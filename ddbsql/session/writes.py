@@ -456,6 +456,8 @@ def run_multi_insert(session: "Session", tree: exp.MultitableInserts, text: str,
         run = jobs.start(session, [targets[i] for i in remote], text, label, multi=True, tree=tree)
         try:
             prepared = {i: prepare_write(session, targets[i], label, hook=run.hook(k)) for k, i in enumerate(remote)}
+            for k, i in enumerate(remote):
+                run.watch(k, prepared[i].writer)
             outcomes = _write_concurrently(session, prepared, shaped, binder, targets, text)
             failed = [(i, o) for i, o in enumerate(outcomes) if isinstance(o, BaseException)]
             for k, i in enumerate(remote):
