@@ -173,3 +173,23 @@ def test_long_sums_translate_in_linear_time():
     small, large = count(200), count(400)
     assert original is copy.deepcopy
     assert large < 2.5 * small + 100, (small, large)
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("folder", ["/proc/ddbsql-rejects", "{tmp}/a-file/rejects"])
+def test_an_unwritable_reject_folder_is_refused_before_writing(tmp_path, folder, moto_backend, unique_table_name):
+    (tmp_path / "a-file").write_text("")
+    folder = folder.format(tmp=tmp_path)
+    client = moto_backend.client()
+    client.create_table(TableName=unique_table_name, KeySchema=[{"AttributeName": "a", "KeyType": "HASH"}],
+                        AttributeDefinitions=[{"AttributeName": "a", "AttributeType": "N"}],
+                        BillingMode="PAY_PER_REQUEST")
+    with ddbsql.connect(metastore=tmp_path / "metastore.db", region="us-east-1", endpoint_url=moto_backend.url,
+                        hiveconf={"ddbsql.reject.dir": folder}) as connection:
+        cursor = connection.cursor()
+        cursor.execute(f"""CREATE EXTERNAL TABLE d (a int) STORED BY
+                           'org.apache.hadoop.hive.dynamodb.DynamoDBStorageHandler'
+                           TBLPROPERTIES ("dynamodb.table.name"="{unique_table_name}")""")
+        with pytest.raises(ddbsql.ProgrammingError, match="ddbsql.reject.dir=.*(cannot be written|is not a folder)"):
+            cursor.execute("INSERT INTO TABLE d VALUES (1)")
+    assert client.scan(TableName=unique_table_name)["Count"] == 0
