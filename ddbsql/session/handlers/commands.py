@@ -5,15 +5,15 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..config import HONOURED, shown
-from ..errors import ExecutionError, NotPermittedError
-from ..exec.rejects import check_folder
-from ..sql import statements as st
-from ..sql.script import decode_script
-from .result import Result
+from ...config import HONOURED, shown
+from ...errors import ExecutionError, NotPermittedError
+from ...exec.rejects import check_folder
+from ...sql import statements as st
+from ...sql.script import decode_script
+from ..result import Result
 
 if TYPE_CHECKING:
-    from .session import Session
+    from ..session import Session
 
 #: settings naming a local folder ddbsql writes to: a statement may set them only where
 #: local files are allowed
