@@ -145,6 +145,16 @@ HONOURED: dict[str, Key] = {
                                                           "(e.g. 256m)"),
     "ddbsql.retry.max.seconds": Key(_positive_number, "600",
                                     "give up retrying a request that makes no progress for this long"),
+    # the built-in dynamodb databases (tables without DDL)
+    "ddbsql.dynamodb.sample.items": Key(_positive_int, "1000", "items read to infer the columns of a table of "
+                                        "the dynamodb database (once; REFRESH TABLE reads them again)"),
+    "ddbsql.dynamodb.sample.segments": Key(_positive_int, "8", "Scan segments the sample is spread over (each "
+                                           "reads its share of the items from its slice of the key space)"),
+    "ddbsql.dynamodb.max.columns": Key(_positive_int, "100", "most inferred columns besides the keys (the most "
+                                       "common attributes); the others are read in the item column"),
+    "hive.metastore.client.factory.class": Key(str, None, "com.amazonaws.glue.catalog.metastore."
+                                               "AWSGlueDataCatalogHiveClientFactory (EMR's setting, given at start "
+                                               "with -hiveconf): the Glue Data Catalog is the metastore"),
 }
 
 

@@ -10,8 +10,10 @@ import duckdb
 from sqlglot import exp
 
 from ..catalog import mapping as m
+from ..catalog.builtin import DATABASE as BUILTIN_DATABASE, builtin_region
 from ..catalog.mapping import bindings_for, check_against_table, check_table_name
 from ..catalog.model import DYNAMODB_HANDLER, Column, TableDef
+from ..catalog.store import hive_pattern_matches
 from ..config import HONOURED
 from ..errors import CatalogError, ConfigError, ExecutionError, ParseError, SemanticError, TypeMappingError
 from ..exec.tables import create_table
@@ -78,12 +80,14 @@ def run_create(session: "Session", tree: exp.Create, text: str) -> Result:
     kind = (tree.args.get("kind") or "").upper()
     if kind in ("DATABASE", "SCHEMA"):
         name = tree.this.name.lower()
+        refuse_builtin(name, "CREATE DATABASE")
         session.metastore.create_database(name, if_not_exists=bool(tree.args.get("exists")))
         return Result.done("ddl")
     if kind != "TABLE":
         raise ParseError(f"CREATE {kind} is not supported", line=1, col=1)
     target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
     database = (target.db or session.database).lower()
+    refuse_builtin(database, "CREATE TABLE")
     name = target.name.lower()
     if not session.metastore.has_database(database):
         raise CatalogError(f"database '{database}' does not exist")
@@ -208,6 +212,14 @@ def _create_local(session: "Session", tree: exp.Create, text: str, database: str
     return Result.done("ddl", *messages, rowcount=count)
 
 
+def refuse_builtin(database: str, what: str) -> None:
+    """A clear error for a statement that would change a built-in dynamodb database."""
+    if builtin_region(database) is not None:
+        raise CatalogError(f"{what} is not possible in database '{database}': it lists DynamoDB's own tables; "
+                           f"use another database (SHOW CREATE TABLE {database}.<table> prints a definition "
+                           "to start from)")
+
+
 # ---------------------------------------------------------------- DROP / USE / ALTER
 def run_drop(session: "Session", tree: exp.Drop, text: str) -> Result:
     kind = (tree.args.get("kind") or "").upper()
@@ -215,6 +227,7 @@ def run_drop(session: "Session", tree: exp.Drop, text: str) -> Result:
     targets = tree.args.get("tables") or [tree.this]
     if kind in ("DATABASE", "SCHEMA"):
         name = targets[0].name.lower()
+        refuse_builtin(name, "DROP DATABASE")
         dropped = session.metastore.drop_database(name, if_exists=if_exists, cascade=bool(tree.args.get("cascade")))
         if dropped:
             session.engine.con.execute(f'DROP SCHEMA IF EXISTS {session.engine.warehouse()}."{name}" CASCADE')
@@ -226,6 +239,7 @@ def run_drop(session: "Session", tree: exp.Drop, text: str) -> Result:
     messages = []
     for target in targets:
         database = (target.db or session.database).lower()
+        refuse_builtin(database, "DROP TABLE")
         name = target.name.lower()
         table = session.metastore.get(database, name)
         if table is None:
@@ -243,7 +257,7 @@ def run_drop(session: "Session", tree: exp.Drop, text: str) -> Result:
 
 def run_use(session: "Session", tree: exp.Use) -> Result:
     name = tree.this.name.lower()
-    if not session.metastore.has_database(name):
+    if builtin_region(name) is None and not session.metastore.has_database(name):
         raise CatalogError(f"Database does not exist: {name}")
     session.database = name
     return Result.done("ddl")
@@ -251,7 +265,8 @@ def run_use(session: "Session", tree: exp.Use) -> Result:
 
 def run_alter(session: "Session", tree: exp.Alter, text: str) -> Result:
     target = tree.this
-    table = session.catalog_table(target.name.lower(), target.db.lower() or None, missing_ok=True)
+    refuse_builtin((target.db or session.database).lower(), "ALTER TABLE")
+    table = session.catalog_table(target.name, target.db.lower() or None, missing_ok=True)
     if table is None:
         line, col = position_of(target, text)
         raise CatalogError(f"Table not found '{target.sql()}'", line=line, col=col)
@@ -308,7 +323,7 @@ def run_describe(session: "Session", tree: exp.Describe, text: str) -> Result:
     target = tree.this
     if not isinstance(target, exp.Table):
         raise ParseError("DESCRIBE needs a table name", line=1, col=1)
-    table = session.catalog_table(target.name.lower(), target.db.lower() or None, missing_ok=True)
+    table = session.catalog_table(target.name, target.db.lower() or None, missing_ok=True)
     if table is None:
         line, col = position_of(target, text)
         raise CatalogError(f"Table not found '{target.sql()}'", line=line, col=col)
@@ -347,6 +362,13 @@ def describe_details(session: "Session", table: TableDef) -> list[tuple[str, str
     if table.kind == "dynamodb":
         rows += [("SerDe Library:", SERDE, ""), ("InputFormat:", "null", ""), ("OutputFormat:", "null", "")]
         rows += [("", "", "")] + _dynamodb_details(session, table)
+        inferred = session.builtin.seen.get((table.database, table.name))
+        if inferred is not None and builtin_region(table.database) is not None:
+            rows += [("", "", ""), ("# Inferred Columns", "", ""), ("Sample:", inferred.sample_text(), ""),
+                     ("Attributes Seen:", str(inferred.schema.attributes_seen), "")]
+            if inferred.schema.left_out:
+                rows.append(("Not Columns:", ", ".join(inferred.schema.left_out),
+                             "past ddbsql.dynamodb.max.columns: read them in the item column"))
     elif table.kind == "file":
         rows = rows[:-2] + files.describe_storage_rows(table)
     else:
@@ -376,11 +398,19 @@ def _dynamodb_details(session: "Session", table: TableDef) -> list[tuple[str, st
     return rows
 
 
+def _quoted(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 def show_create(table: TableDef) -> str:
+    """Runnable Hive DDL for ``table``.  A table of a built-in dynamodb database is
+    printed unqualified, in lower case: run as is, it defines it in the current database."""
     columns = table.data_columns if table.kind == "file" else table.columns
-    cols = ",\n".join(f"  `{c.spelling or c.name}` {c.type}" + (f" COMMENT '{c.comment}'" if c.comment else "")
+    cols = ",\n".join(f"  `{(c.spelling or c.name).replace('`', '``')}` {c.type}" + (f" COMMENT {_quoted(c.comment)}" if c.comment else "")
                       for c in columns)
-    lines = [f"CREATE {'EXTERNAL ' if table.external else ''}TABLE `{table.database}`.`{table.name}`(", cols + ")"]
+    name = (f"`{table.database}`.`{table.name}`" if builtin_region(table.database) is None
+            else f"`{table.name.lower()}`")
+    lines = [f"CREATE {'EXTERNAL ' if table.external else ''}TABLE {name}(", cols + ")"]
     if table.comment:
         lines.append(f"COMMENT '{table.comment}'")
     if table.kind == "dynamodb":
@@ -388,7 +418,7 @@ def show_create(table: TableDef) -> str:
     elif table.kind == "file":
         lines += files.show_create_lines(table)
     if table.properties:
-        props = ",\n".join(f"  '{k}'='{v}'" for k, v in table.properties.items())
+        props = ",\n".join(f"  {_quoted(k)}={_quoted(v)}" for k, v in table.properties.items())
         lines += ["TBLPROPERTIES (", props + ")"]
     return "\n".join(lines)
 
@@ -396,13 +426,20 @@ def show_create(table: TableDef) -> str:
 def run_show(session: "Session", statement) -> Result:
     if isinstance(statement, st.ShowTables):
         database = statement.database or session.database
+        if builtin_region(database) is not None:
+            names = [n for n in session.builtin.names(database)
+                     if statement.pattern is None or hive_pattern_matches(statement.pattern, n.lower())]
+            return Result.rows("show", ["tab_name"], [(n,) for n in names])
         if not session.metastore.has_database(database):
             raise CatalogError(f"Database does not exist: {database}")
         names = session.metastore.tables(database, statement.pattern)
         return Result.rows("show", ["tab_name"], [(n,) for n in names])
     if isinstance(statement, st.ShowDatabases):
-        return Result.rows("show", ["database_name"], [(n,) for n in session.metastore.databases(statement.pattern)])
-    table = session.catalog_table(statement.table.name, statement.table.database)
+        names = session.metastore.databases(statement.pattern)
+        if statement.pattern is None or hive_pattern_matches(statement.pattern, BUILTIN_DATABASE):
+            names = sorted(set(names) | {BUILTIN_DATABASE})
+        return Result.rows("show", ["database_name"], [(n,) for n in names])
+    table = session.catalog_table(statement.table.written, statement.table.database)
     if isinstance(statement, st.ShowCreateTable):
         return Result.rows("show", ["createtab_stmt"], [(line,) for line in show_create(table).split("\n")])
     if isinstance(statement, st.ShowColumns):

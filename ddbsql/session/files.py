@@ -491,7 +491,7 @@ def _is_file_insert(session: "Session", insert: exp.Insert) -> bool:
     if isinstance(target, exp.Schema):
         target = target.this
     if isinstance(target, exp.Table):
-        table = session.catalog_table(target.name.lower(), target.db.lower() or None, missing_ok=True)
+        table = session.catalog_table(target.name, target.db.lower() or None, missing_ok=True)
         return table is not None and table.kind == "file"
     return False
 
@@ -529,7 +529,7 @@ def _resolve(session: "Session", insert: exp.Insert, text: str):
     if isinstance(target, exp.Schema):
         columns = [c.name.lower() for c in target.expressions]
         target = target.this
-    table = session.catalog_table(target.name.lower(), target.db.lower() or None, missing_ok=True)
+    table = session.catalog_table(target.name, target.db.lower() or None, missing_ok=True)
     if table is None:
         line, col = position_of(target, text)
         raise SemanticError(f"Table not found '{target.sql()}'", line=line, col=col)
@@ -921,7 +921,7 @@ def run_load(session: "Session", tree: exp.LoadData, text: str) -> Result:
     """LOAD DATA [LOCAL] INPATH '…' [OVERWRITE] INTO TABLE t [PARTITION (…)]: the files are
     copied (LOCAL) or moved into the table's folder, not parsed."""
     target = tree.this
-    table = session.catalog_table(target.name.lower(), target.db.lower() or None, missing_ok=True)
+    table = session.catalog_table(target.name, target.db.lower() or None, missing_ok=True)
     if table is None:
         line, col = position_of(target, text)
         raise SemanticError(f"Table not found '{target.sql()}'", line=line, col=col)

@@ -10,6 +10,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from sqlglot import exp
 
+from ..catalog.builtin import builtin_region
 from ..catalog.facts import TableFacts
 from ..catalog.mapping import ENDPOINT, REGION, TABLE_NAME
 from ..catalog.model import DEFAULT_DATABASE, TableDef
@@ -28,6 +29,7 @@ from ..sql.positions import Edits, to_original
 from ..sql.substitute import substitute_mapped
 from ..sql.partitions import PartitionStatement
 from . import analyze, commands, ddl, explain, files, queries, writes
+from .builtin import BuiltinTables
 from .result import Result
 
 #: Seconds a DescribeTable answer is reused before asking DynamoDB again.
@@ -85,6 +87,7 @@ class Session:
         self.governors = self.options.governors or process_registry()
         self._facts: dict[tuple, tuple[float, TableFacts]] = {}
         self._current: Result | None = None
+        self.builtin = BuiltinTables(self)
 
     # running statements
     def execute(self, text: str, parameters: Sequence[Any] | Mapping[str, Any] | None = None) -> Result:
@@ -156,6 +159,8 @@ class Session:
             return Result.done("quit")
         if isinstance(statement, st.AnalyzeTable):
             return analyze.run_analyze(self, statement)
+        if isinstance(statement, st.RefreshTable):
+            return self.builtin.run_refresh(statement.table)
         if isinstance(statement, st.ResourceCommand):
             return Result.done("command", f"ignored: {statement.text} (ddbsql needs no jars or files)")
         if isinstance(statement, (st.ShowTables, st.ShowDatabases, st.ShowCreateTable, st.ShowTblProperties,
@@ -206,7 +211,12 @@ class Session:
 
     # facts other modules ask for
     def catalog_table(self, name: str, database: str | None = None, *, missing_ok: bool = False) -> TableDef | None:
-        database = database or self.database
+        """The table ``database.name``; ``name`` as written (a table of a built-in
+        ``dynamodb`` database is matched case-sensitively first, others ignoring case)."""
+        database = (database or self.database).lower()
+        if builtin_region(database) is not None:
+            return self.builtin.table(database, name).table
+        name = name.lower()
         table = self.metastore.get(database, name)
         if table is None and not missing_ok:
             raise CatalogError(f"Table not found '{database}.{name}'")

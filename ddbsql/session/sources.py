@@ -103,7 +103,7 @@ class SourceBinder:
                 continue
             if not table.db and table.name.lower() in ctes:
                 continue
-            definition = self.session.catalog_table(table.name.lower(), table.db.lower() or None,
+            definition = self.session.catalog_table(table.name, table.db.lower() or None,
                                                     missing_ok=True)
             if definition is None:
                 line, col = position_of(table, self.text)
@@ -119,7 +119,7 @@ class SourceBinder:
         """
         schema: dict = {}
         for _, definition in refs:
-            schema.setdefault(definition.database, {})[definition.name] = {
+            schema.setdefault(definition.database, {})[definition.name.lower()] = {
                 c.name: str(c.type.duckdb_sql()) for c in definition.columns}
         try:
             qualified = qualify(tree.copy(), schema=schema, dialect=DIALECT, db=self.session.database,
@@ -159,8 +159,8 @@ class SourceBinder:
         for table, definition in refs:
             alias = table.alias_or_name
             if definition.kind == "dynamodb":
-                columns = None if needed is None else needed.get(definition.qualified, set())
-                label = definition.qualified + (f" AS {alias}" if alias.lower() != definition.name else "")
+                columns = None if needed is None else needed.get(definition.qualified.lower(), set())
+                label = definition.qualified + (f" AS {alias}" if alias.lower() != definition.name.lower() else "")
                 source = self._dynamodb_source(definition, columns, filters.get(id(table), NO_FILTER), label)
                 replacement = exp.Table(this=exp.to_identifier(source))
                 self.schema[source] = {c.name: str(c.type) for c in definition.columns}

@@ -82,7 +82,7 @@ def resolve_target(session: "Session", insert: exp.Insert, text: str) -> InsertT
         target = target.this
     if not isinstance(target, exp.Table):
         raise ParseError("INSERT needs a target table", line=1, col=1)
-    table = session.catalog_table(target.name.lower(), target.db.lower() or None, missing_ok=True)
+    table = session.catalog_table(target.name, target.db.lower() or None, missing_ok=True)
     if table is None:
         line, col = position_of(target, text)
         raise SemanticError(f"Table not found '{target.sql()}'", line=line, col=col)
