@@ -21,6 +21,7 @@ from sqlglot import exp
 
 from ..catalog.mapping import bindings_for
 from ..catalog.model import FILE_FORMATS, Column, FileStorage, Partition, TableDef
+from ..catalog.serdes import INPUT_FORMATS, IO_FORMATS, LAZY_SIMPLE, SERDE_OF, format_of_serde
 from ..errors import CatalogError, ConfigError, ExecutionError, ParseError, SemanticError, TypeMappingError
 from ..config import parse_size
 from ..exec import ddbexport as dx
@@ -37,30 +38,12 @@ from .sources import SourceBinder, position_of
 if TYPE_CHECKING:
     from .session import Session
 
-LAZY_SIMPLE = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
-OPEN_CSV = "org.apache.hadoop.hive.serde2.OpenCSVSerde"
-JSON_SERDES = ("org.apache.hive.hcatalog.data.JsonSerDe", "org.apache.hadoop.hive.serde2.JsonSerDe",
-               "org.openx.data.jsonserde.JsonSerDe")
-PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
-ORC_SERDE = "org.apache.hadoop.hive.ql.io.orc.OrcSerde"
-
 #: STORED AS names -> format
 _STORED_AS = {"TEXTFILE": "text", "PARQUET": "parquet", "PARQUETFILE": "parquet", "ORC": "orc", "ORCFILE": "orc",
               "JSONFILE": "json", "DYNAMODB_EXPORT": "dynamodb-export", "EMR_DYNAMODB_EXPORT": "emr-export",
               "DYNAMODB_EMR_EXPORT": "emr-export"}
 _FORMAT_STORED_AS = {"text": "TEXTFILE", "csv": "TEXTFILE", "json": "JSONFILE", "parquet": "PARQUET", "orc": "ORC",
                      "dynamodb-export": "DYNAMODB_EXPORT", "emr-export": "EMR_DYNAMODB_EXPORT"}
-_INPUT_FORMATS = {"org.apache.hadoop.mapred.TextInputFormat": "text",
-                  "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat": "parquet",
-                  "org.apache.hadoop.hive.ql.io.orc.OrcInputFormat": "orc"}
-_IO_FORMATS = {
-    "text": ("org.apache.hadoop.mapred.TextInputFormat", "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"),
-    "parquet": ("org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
-                "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"),
-    "orc": ("org.apache.hadoop.hive.ql.io.orc.OrcInputFormat", "org.apache.hadoop.hive.ql.io.orc.OrcOutputFormat"),
-}
-_SERDE_OF = {"text": LAZY_SIMPLE, "csv": OPEN_CSV, "json": JSON_SERDES[0], "parquet": PARQUET_SERDE,
-             "orc": ORC_SERDE}
 _UNSUPPORTED_STORED = ("SEQUENCEFILE", "RCFILE", "AVRO", "INPUTFORMAT")
 DEFAULT_MAX_BYTES = 256 << 20
 
@@ -116,14 +99,14 @@ def storage_clauses(row_format, stored, table_props: dict[str, str] | None = Non
     elif isinstance(row_format, exp.RowFormatSerdeProperty):
         clauses.serde = _literal_text(row_format.this)
         clauses.serde_properties.update(_serde_properties(row_format))
-        serde_format = _format_of_serde(clauses.serde)
+        serde_format = format_of_serde(clauses.serde)
     stored_format = None
     if isinstance(stored, exp.FileFormatProperty):
         value = stored.this
         if isinstance(value, exp.InputOutputFormat):
             clauses.input_format = _literal_text(value.args.get("input_format"))
             clauses.output_format = _literal_text(value.args.get("output_format"))
-            stored_format = _INPUT_FORMATS.get(clauses.input_format or "")
+            stored_format = INPUT_FORMATS.get(clauses.input_format or "")
             if stored_format is None:
                 raise SemanticError(f"INPUTFORMAT '{clauses.input_format}' is not supported (ddbsql reads text, "
                                     "Parquet and ORC)")
@@ -151,21 +134,6 @@ def storage_clauses(row_format, stored, table_props: dict[str, str] | None = Non
 
 def _line_separator(value: str) -> str:
     return ht.hive_separator(value, "\n")
-
-
-def _format_of_serde(serde: str | None) -> str:
-    if serde is None or serde == LAZY_SIMPLE or serde.endswith(".LazySimpleSerDe"):
-        return "text"
-    if serde == OPEN_CSV or serde.endswith(".OpenCSVSerde"):
-        return "csv"
-    if serde in JSON_SERDES or serde.endswith("JsonSerDe") or serde.endswith("JsonSerde"):
-        return "json"
-    if serde == PARQUET_SERDE or serde.endswith("ParquetHiveSerDe"):
-        return "parquet"
-    if serde == ORC_SERDE or serde.endswith("OrcSerde"):
-        return "orc"
-    raise SemanticError(f"ROW FORMAT SERDE '{serde}' is not supported (ddbsql reads LazySimpleSerDe, OpenCSVSerde, "
-                        "the JSON SerDes, Parquet and ORC)")
 
 
 def default_location(session: "Session", database: str, name: str) -> str:
@@ -348,7 +316,7 @@ def show_create_lines(table: TableDef) -> list[str]:
             lines += ["WITH SERDEPROPERTIES (", pairs + ")"]
     if storage.input_format and storage.format in ("text", "parquet", "orc"):
         lines += ["STORED AS INPUTFORMAT", f"  '{storage.input_format}'", "OUTPUTFORMAT",
-                  f"  '{storage.output_format or _IO_FORMATS[storage.format][1]}'"]
+                  f"  '{storage.output_format or IO_FORMATS[storage.format][1]}'"]
     else:
         lines.append(f"STORED AS {_FORMAT_STORED_AS[storage.format]}")
     if not storage.managed:
@@ -366,11 +334,11 @@ def describe_partition_rows(table: TableDef) -> list[tuple[str, str, str]]:
 
 def describe_storage_rows(table: TableDef) -> list[tuple[str, str, str]]:
     storage = table.storage
-    input_format, output_format = _IO_FORMATS.get(storage.format if storage.format != "csv" and
+    input_format, output_format = IO_FORMATS.get(storage.format if storage.format != "csv" and
                                                   storage.format != "json" else "text", (None, None))
     rows = [("Location:", storage.location, "")]
     rows += [("", "", ""), ("# Storage Information", "", "")]
-    rows.append(("SerDe Library:", storage.serde or _SERDE_OF.get(storage.format, f"ddbsql {storage.format}"), ""))
+    rows.append(("SerDe Library:", storage.serde or SERDE_OF.get(storage.format, f"ddbsql {storage.format}"), ""))
     rows.append(("InputFormat:", storage.input_format or input_format or f"ddbsql {storage.format}", ""))
     rows.append(("OutputFormat:", storage.output_format or output_format or f"ddbsql {storage.format}", ""))
     rows.append(("Format:", storage.format, "ddbsql"))

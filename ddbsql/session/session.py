@@ -12,6 +12,7 @@ from sqlglot import exp
 
 from ..catalog.builtin import builtin_region
 from ..catalog.facts import TableFacts
+from ..catalog.glue import GlueMetastore, wants_glue
 from ..catalog.mapping import ENDPOINT, REGION, TABLE_NAME
 from ..catalog.model import DEFAULT_DATABASE, TableDef
 from ..catalog.stats import TableStats
@@ -73,13 +74,18 @@ class Session:
         self.options = options or SessionOptions()
         self.settings = settings or Settings()
         home = default_home()
-        metastore = self.options.metastore or home / "metastore.db"
+        self.clients = ClientFactory(self.options.aws)
+        glue = wants_glue(self.options.metastore, self.settings.get("hive.metastore.client.factory.class"))
+        metastore = self.options.metastore
+        if metastore is None or (glue and str(metastore).lower() == "glue"):
+            metastore = home / "metastore.db"
         self.metastore = Metastore(metastore)
+        if glue:  # the Glue Data Catalog; local tables, jobs and inferred schemas stay in the file
+            self.metastore = GlueMetastore(self.clients.glue(), self.metastore, region=self.clients.region())
         warehouse = self.options.warehouse
         if warehouse is None and str(metastore) != ":memory:":
             warehouse = warehouse_beside(Path(metastore))
         self.engine = Engine(warehouse)
-        self.clients = ClientFactory(self.options.aws)
         self.database = self.options.database
         if not self.metastore.has_database(self.database):
             raise CatalogError(f"database '{self.database}' does not exist")
