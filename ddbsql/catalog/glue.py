@@ -122,8 +122,8 @@ def table_input(table: TableDef) -> dict:
         params.setdefault(TABLE_NAME, table.name)
         mapped = {pair.split(":", 1)[0].strip().lower() for pair in params.get(COLUMN_MAPPING, "").split(",")
                   if ":" in pair}
-        extra = [f"{c.name}:{c.spelling}" for c in table.columns
-                 if c.spelling and c.spelling != c.name and c.name not in mapped and str(c.type) != "map<string,string>"]
+        extra = [f"{c.name}:{c.spelling}" for c in table.columns if c.spelling and c.spelling != c.name
+                 and c.name not in mapped and str(c.type) != "map<string,string>"]
         if extra:
             params[COLUMN_MAPPING] = ",".join(filter(None, [params.get(COLUMN_MAPPING, "")] + extra))
         sd["SerdeInfo"] = {"SerializationLibrary": DYNAMODB_SERDE, "Parameters": {"serialization.format": "1"}}

@@ -406,8 +406,8 @@ def show_create(table: TableDef) -> str:
     """Runnable Hive DDL for ``table``.  A table of a built-in dynamodb database is
     printed unqualified, in lower case: run as is, it defines it in the current database."""
     columns = table.data_columns if table.kind == "file" else table.columns
-    cols = ",\n".join(f"  `{(c.spelling or c.name).replace('`', '``')}` {c.type}" + (f" COMMENT {_quoted(c.comment)}" if c.comment else "")
-                      for c in columns)
+    cols = ",\n".join(f"  `{(c.spelling or c.name).replace('`', '``')}` {c.type}"
+                      + (f" COMMENT {_quoted(c.comment)}" if c.comment else "") for c in columns)
     name = (f"`{table.database}`.`{table.name}`" if builtin_region(table.database) is None
             else f"`{table.name.lower()}`")
     lines = [f"CREATE {'EXTERNAL ' if table.external else ''}TABLE {name}(", cols + ")"]

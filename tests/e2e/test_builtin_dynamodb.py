@@ -211,3 +211,21 @@ def test_catalog_changes_in_the_builtin_database_are_refused(env, orders):
     assert env.rows("SHOW TABLES") == []
     env.run("USE dynamodb")
     assert env.rows(f"SELECT count(*) FROM `{name}`") == [(120,)]
+
+
+def test_shell_completes_dynamodb_tables_and_columns(env, orders):
+    from types import SimpleNamespace
+
+    from ddbsql.cli.completion import suggest
+    from ddbsql.cli.repl import DbapiCatalog
+
+    name, _ = orders
+    catalog = DbapiCatalog(SimpleNamespace(connection=env.conn))
+    assert "dynamodb" in catalog.databases()
+    typed = f"SELECT * FROM dynamodb.`{name[:12]}"
+    shown = name if name.replace("_", "a").isalnum() else f"`{name}`"   # '-' in DynamoDB Local's names
+    assert shown in [s.text for s in suggest(typed, len(typed), catalog)]
+    text = f"SELECT o.cou FROM dynamodb.`{name}` o"
+    assert [s.text for s in suggest(text, len("SELECT o.cou"), catalog)] == ["coupon"]
+    text = f"SELECT o.ship FROM dynamodb.`{name}` o"
+    assert [s.text for s in suggest(text, len("SELECT o.ship"), catalog)] == ["`ship-to.city`"]
