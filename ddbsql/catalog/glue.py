@@ -23,8 +23,9 @@ import time
 from ..errors import CatalogError
 from ..types import parse_hive_type
 from .mapping import COLUMN_MAPPING, KNOWN_PROPERTIES, TABLE_NAME
-from .model import DEFAULT_DATABASE, DYNAMODB_HANDLER, Column, FileStorage, Partition, TableDef
-from .serdes import INPUT_FORMATS, IO_FORMATS, SERDE_OF, format_of_serde
+from .model import (DEFAULT_DATABASE, DYNAMODB_HANDLER, Column, FileFormat, FileStorage, Partition, TableDef,
+                    TableKind)
+from .serdes import FORMAT_OF_INPUT, HIVE_NAMES, format_of_serde
 from .store import Metastore, hive_pattern_matches
 
 #: EMR's ``hive.metastore.client.factory.class`` for the Glue Data Catalog
@@ -68,7 +69,7 @@ def table_from_glue(database: str, data: dict) -> TableDef:
         if unknown:
             raise CatalogError(f"{where}: parameter '{unknown[0]}' is not one the DynamoDB storage handler "
                                "knows (see docs/tblproperties.md)")
-        return TableDef(database, name, tuple(columns), "dynamodb", props, True, comment, created)
+        return TableDef(database, name, tuple(columns), TableKind.DYNAMODB, props, True, comment, created)
     serde = (sd.get("SerdeInfo") or {}).get("SerializationLibrary")
     input_format = sd.get("InputFormat")
     location = sd.get("Location")
@@ -77,17 +78,19 @@ def table_from_glue(database: str, data: dict) -> TableDef:
                            "ddbsql cannot tell where its rows are")
     explicit = props.get("ddbsql.format")
     try:
-        file_format = explicit or (format_of_serde(serde) if serde else INPUT_FORMATS.get(input_format or "", "text"))
+        file_format = FileFormat(explicit) if explicit else (
+            format_of_serde(serde) if serde else FORMAT_OF_INPUT.get(input_format or "", FileFormat.TEXT))
     except Exception:
-        raise CatalogError(f"{where}: StorageDescriptor.SerdeInfo.SerializationLibrary '{serde}' is not a SerDe "
-                           "ddbsql reads (LazySimpleSerDe, OpenCSVSerde, the JSON SerDes, Parquet, ORC)") from None
-    if file_format == "text" and input_format and input_format not in INPUT_FORMATS:
+        key = "parameter ddbsql.format" if explicit else "StorageDescriptor.SerdeInfo.SerializationLibrary"
+        raise CatalogError(f"{where}: {key} '{explicit or serde}' is not a format ddbsql reads (LazySimpleSerDe, "
+                           "OpenCSVSerde, the JSON SerDes, Parquet, ORC)") from None
+    if file_format is FileFormat.TEXT and input_format and input_format not in FORMAT_OF_INPUT:
         raise CatalogError(f"{where}: StorageDescriptor.InputFormat '{input_format}' is not one ddbsql reads "
                            "(text, Parquet, ORC)")
     storage = FileStorage(location, file_format, serde, dict((sd.get("SerdeInfo") or {}).get("Parameters") or {}),
                           tuple(c.name for c in partition_keys), (), input_format, sd.get("OutputFormat"), False)
-    return TableDef(database, name, tuple(columns + partition_keys), "file", props, external, comment, created,
-                    storage)
+    return TableDef(database, name, tuple(columns + partition_keys), TableKind.FILE, props, external, comment,
+                    created, storage)
 
 
 def _column(data: dict) -> Column:
@@ -117,7 +120,7 @@ def table_input(table: TableDef) -> dict:
                 "BucketColumns": [], "SortColumns": [], "StoredAsSubDirectories": False, "Parameters": {}}
     result: dict = {"Name": table.name, "TableType": "EXTERNAL_TABLE" if table.external else "MANAGED_TABLE",
                     "Parameters": params, "StorageDescriptor": sd, "PartitionKeys": []}
-    if table.kind == "dynamodb":
+    if table.kind is TableKind.DYNAMODB:
         params["storage_handler"] = DYNAMODB_HANDLER
         params.setdefault(TABLE_NAME, table.name)
         mapped = {pair.split(":", 1)[0].strip().lower() for pair in params.get(COLUMN_MAPPING, "").split(",")
@@ -128,16 +131,16 @@ def table_input(table: TableDef) -> dict:
             params[COLUMN_MAPPING] = ",".join(filter(None, [params.get(COLUMN_MAPPING, "")] + extra))
         sd["SerdeInfo"] = {"SerializationLibrary": DYNAMODB_SERDE, "Parameters": {"serialization.format": "1"}}
     elif storage is not None:
-        io = IO_FORMATS.get("text" if storage.format in ("csv", "json") else storage.format)
+        serde, io = HIVE_NAMES.get(FileFormat(storage.format), (None, (None, None)))
         sd["Location"] = storage.location
-        sd["InputFormat"] = storage.input_format or (io[0] if io else None)
-        sd["OutputFormat"] = storage.output_format or (io[1] if io else None)
-        sd["SerdeInfo"] = {"SerializationLibrary": storage.serde or SERDE_OF.get(storage.format),
+        sd["InputFormat"] = storage.input_format or io[0]
+        sd["OutputFormat"] = storage.output_format or io[1]
+        sd["SerdeInfo"] = {"SerializationLibrary": storage.serde or serde,
                            "Parameters": dict(storage.serde_properties)}
         sd = {k: v for k, v in sd.items() if v is not None}
         result["StorageDescriptor"] = sd
-        if storage.format not in SERDE_OF:
-            params["ddbsql.format"] = storage.format
+        if FileFormat(storage.format) not in HIVE_NAMES:  # the export layouts: no Hive SerDe says it
+            params["ddbsql.format"] = str(storage.format)
         result["PartitionKeys"] = [_glue_column(c) for c in table.partition_columns]
     return result
 
@@ -286,7 +289,7 @@ class GlueMetastore:
 
     def put(self, table: TableDef, *, replace: bool = False) -> None:
         self._ensure_database(table.database)
-        if table.kind == "managed":
+        if table.kind is TableKind.WAREHOUSE:
             if self._call("GetTable", DatabaseName=table.database, Name=table.name) is not None:
                 raise CatalogError(f"table {table.qualified} already exists")
             if not self.local.has_database(table.database):

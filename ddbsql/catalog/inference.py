@@ -38,7 +38,7 @@ from typing import Iterable
 from ..types import ITEM_MAP, HiveType, parse_hive_type
 from .facts import TableFacts
 from .mapping import COLUMN_MAPPING, REGION, TABLE_NAME, TYPE_MAPPING
-from .model import Column, TableDef
+from .model import Column, TableDef, TableKind
 
 #: the ColumnBinding type of a column holding any value as its text (see catalog.binding)
 TEXT = "TEXT"
@@ -91,7 +91,7 @@ class InferredSchema:
         props = {TABLE_NAME: table_name, REGION: region, COLUMN_MAPPING: mapping}
         if types:
             props[TYPE_MAPPING] = types
-        return TableDef(database, table_name, columns, "dynamodb", props, True, None, 0.0)
+        return TableDef(database, table_name, columns, TableKind.DYNAMODB, props, True, None, 0.0)
 
     def to_json(self) -> dict:
         return {"columns": [{"column": c.column.to_json(), "attribute": c.attribute, "ddb_type": c.ddb_type,

@@ -19,11 +19,12 @@ import decimal
 import json
 import math
 import re
-import struct
 import unicodedata
 from typing import Any, Callable, Protocol, TextIO
 
 import pyarrow as pa
+
+from ..javatext import double_text, float_text
 
 __all__ = ["FORMATS", "ResultWriter", "format_describe", "java_double_str",
            "make_writer", "render_value_hive"]
@@ -66,70 +67,9 @@ def _is_numeric(t: pa.DataType | None) -> bool:
                               or pa.types.is_decimal(t))
 
 
-def _f32_bits(x: float) -> bytes | None:
-    """The single-precision encoding of ``x``, or None when out of range."""
-    try:
-        return struct.pack("<f", x)
-    except OverflowError:
-        return None
-
-
-def _shortest_float32(x: float) -> str:
-    """Shortest ``%e`` text that reads back as the same single-precision value."""
-    target = _f32_bits(x)
-    for digits in range(1, 10):
-        text = f"{x:.{digits - 1}e}"
-        if _f32_bits(float(text)) == target:
-            return text
-    return repr(x)  # pragma: no cover - 9 significant digits always round-trip
-
-
-def _same_value(candidate: float, x: float, single: bool) -> bool:
-    if single:
-        return _f32_bits(candidate) == _f32_bits(x)
-    return candidate == x
-
-
 def java_double_str(x: float, single: bool = False) -> str:
-    """``x`` as Java's ``Double.toString`` (``Float.toString`` when ``single``) prints it.
-
-    Shortest round-trip digits; plain notation with at least one fraction digit
-    when ``1e-3 <= |x| < 1e7``, otherwise ``d.dddE[-]n``.
-    """
-    if math.isnan(x):
-        return "NaN"
-    if math.isinf(x):
-        return "Infinity" if x > 0 else "-Infinity"
-    if x == 0:
-        return "-0.0" if math.copysign(1.0, x) < 0 else "0.0"
-    text = _shortest_float32(x) if single else repr(x)
-    sign, digits, exponent = decimal.Decimal(text).as_tuple()
-    digits = list(digits)
-    while len(digits) > 1 and digits[-1] == 0:
-        digits.pop()
-        exponent += 1
-    if len(digits) == 1:
-        # Java (JDK 19+) picks the closest decimal of length 1 or 2 when the shortest
-        # has length 1: Double.MIN_VALUE prints as 4.9E-324, not 5.0E-324.
-        two = f"{x:.1e}"
-        if _same_value(float(two), x, single):
-            exact = decimal.Decimal(x)
-            if abs(decimal.Decimal(two) - exact) < abs(decimal.Decimal(text) - exact):
-                sign, digits, exponent = decimal.Decimal(two).as_tuple()
-                digits = list(digits)
-                while len(digits) > 1 and digits[-1] == 0:
-                    digits.pop()
-                    exponent += 1
-    neg = "-" if sign else ""
-    magnitude = abs(x)
-    if 1e-3 <= magnitude < 1e7:
-        plain = format(decimal.Decimal((0, tuple(digits), exponent)), "f")
-        if "." not in plain:
-            plain += ".0"
-        return neg + plain
-    sci_exp = exponent + len(digits) - 1
-    rest = "".join(map(str, digits[1:])) or "0"
-    return f"{neg}{digits[0]}.{rest}E{sci_exp}"
+    """``x`` as Java's ``Double.toString`` (``Float.toString`` when ``single``) prints it."""
+    return float_text(x) if single else double_text(x)
 
 
 def _decimal_str(value: decimal.Decimal) -> str:

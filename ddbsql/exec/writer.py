@@ -62,6 +62,7 @@ from .fastpath import encode_batch_fast, raw_batch_write
 from .governor import WRITE, Governor, Unlimited, WriteCoster, consumed_units
 from .rejects import RejectLog
 from .retry import RetryPolicy, describe_client_error, error_code, is_throttling
+from .spread import SPREAD_WINDOW, interleave, partition_key_of
 
 MAX_BATCH_ITEMS = 25
 
@@ -223,8 +224,17 @@ class BatchWriter:
     def write_batches(self, batches: Iterable[pa.RecordBatch], bindings: Sequence[ColumnBinding], *,
                       null_serialization: bool = False) -> WriteReport:
         """Encode and write every row of ``batches``; returns the report once all are settled."""
+        spread_key = partition_key_of(self.key_attributes[0])
+
         def feed(route: Callable[[int, dict], None]) -> None:
             row_base = 0
+            pending: list[tuple[int, dict]] = []      # rows spread over partitions a window at a time
+
+            def send() -> None:
+                for row, item in interleave(pending, spread_key):
+                    route(row, item)
+                pending.clear()
+
             for batch in batches:
                 items, rejects, _ = encode_batch_fast(batch, bindings, key_attributes=self.key_attributes,
                                                      null_serialization=null_serialization)
@@ -236,13 +246,15 @@ class BatchWriter:
                         self.keys.add(key_of(item, self.key_attributes))  # keep what the table has
                 if rejected_rows and self.hook is not None:
                     self.hook.settled([row_base + r for r in sorted(rejected_rows)])
-                good_rows = (r for r in range(batch.num_rows) if r not in rejected_rows)
-                for row, item in zip(good_rows, items):
-                    route(row_base + row, item)
+                good_rows = (row_base + r for r in range(batch.num_rows) if r not in rejected_rows)
+                pending.extend(zip(good_rows, items))
+                if len(pending) >= SPREAD_WINDOW:
+                    send()
                 row_base += batch.num_rows
                 self.report.rows = row_base
                 if self._stopped():
                     return
+            send()
         return self._run(feed)
 
     def write_items(self, entries: Iterable[tuple[int, dict]]) -> WriteReport:

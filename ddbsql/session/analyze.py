@@ -11,8 +11,10 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from ..catalog.builtin import builtin_region
+from ..catalog.model import TableKind
 from ..catalog.stats import NUM_ROWS, TOTAL_SIZE, TableStats
 from ..exec.analyze import collect_stats
+from ..exec.governor import READ
 from ..planner.scan import segment_count
 from ..sql import statements as st
 from ..sql.statements import parse_sql
@@ -30,7 +32,7 @@ def run_analyze(session: "Session", statement: st.AnalyzeTable) -> Result:
         inferred = session.builtin.table(table.database, table.name, refresh=True)
         table = inferred.table
         messages.append(f"columns of {table.qualified} inferred again: {inferred.sample_text()}")
-    if table.kind != "dynamodb":
+    if table.kind is not TableKind.DYNAMODB:
         result = queries.run_query(session, parse_sql(f'SELECT count(*) FROM `{table.database}`.`{table.name}`'),
                                    "")
         counts = [value for batch in result.batches for value in batch.column(0).to_pylist()]
@@ -43,9 +45,10 @@ def run_analyze(session: "Session", statement: st.AnalyzeTable) -> Result:
         return Result.done("analyze", *messages, f"Table {table.qualified} stats: [numRows={facts.item_count}, "
                                       f"totalSize={facts.size_bytes}] (DescribeTable; NOSCAN)")
     requested = session.settings.get("dynamodb.scan.segments", table.properties.get("dynamodb.scan.segments"))
+    governor = session.governor_for(table, facts)
+    segments = segment_count(facts, requested, read_budget=governor.budget(READ))
     stats = collect_stats(session.dynamodb_client(table), facts, session.retry_policy(),
-                          segments=segment_count(facts, requested), governor=session.governor_for(table, facts),
-                          cancel=session.cancel_event)
+                          segments=segments, governor=governor, cancel=session.cancel_event)
     _store(session, table, stats.to_properties())
     return Result.done("analyze", *messages, *summary(table.qualified, facts, stats))
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..catalog.builtin import BuiltinCatalog, InferredTable, builtin_region
 from ..catalog.mapping import REGION, TABLE_NAME
-from ..catalog.model import TableDef
+from ..catalog.model import TableDef, TableKind
 from ..exec.directory import DynamoDBDirectory
 from .result import Result
 
@@ -35,10 +35,11 @@ class BuiltinTables:
             client = session.clients.dynamodb(region)
 
             def describe(name: str):
-                return session.facts(TableDef(database, name, (), "dynamodb", {TABLE_NAME: name, REGION: region}))
+                return session.facts(TableDef(database, name, (), TableKind.DYNAMODB,
+                                              {TABLE_NAME: name, REGION: region}))
 
             def governor(facts):
-                table = TableDef(database, facts.table_name, (), "dynamodb",
+                table = TableDef(database, facts.table_name, (), TableKind.DYNAMODB,
                                  {TABLE_NAME: facts.table_name, REGION: region})
                 return session.governor_for(table, facts)
 

@@ -46,7 +46,8 @@ from .result import Result
 
 if TYPE_CHECKING:
     from .session import Session
-    from .sources import ScanRecord, SourceBinder
+    from .scans import ScanRecord
+    from .sources import SourceBinder
     from .writes import InsertTarget, PreparedWrite
 
 RESUME = "ddbsql.job.resume"

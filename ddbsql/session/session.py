@@ -256,9 +256,10 @@ class Session:
         stats = TableStats.from_properties(table.properties)
         return dataclasses.replace(facts, stats=stats) if stats is not None else facts
 
-    def governor_for(self, table: TableDef, facts: TableFacts | None = None) -> Governor:
-        """The process-wide throughput governor of ``table``'s DynamoDB table, set to this
-        session's settings and the table's TBLPROPERTIES (which win)."""
+    def governor_for(self, table: TableDef, facts: TableFacts | None = None, index: str | None = None) -> Governor:
+        """The process-wide throughput governor of ``table``'s DynamoDB table (``index``: of
+        its GSI, whose reads spend the GSI's own capacity), set to this session's settings
+        and the table's TBLPROPERTIES (which win)."""
         facts = facts or self.facts(table)
         client = self.dynamodb_client(table)
         region = self.region_of(table)
@@ -266,9 +267,11 @@ class Session:
         # a capacity refresh runs on a worker's thread: never let it retry for long
         retry = dataclasses.replace(self.retry_policy(), max_seconds=5.0)
         spec = ThroughputSpec.resolve(self.settings.get, table.properties)
+        found = facts.index(index)
         return self.governors.get(region, client.meta.endpoint_url, name, spec=spec, facts=facts,
                                   describe=lambda: describe_table(client, name, retry, region=region),
-                                  refresh_seconds=self.settings.get("ddbsql.capacity.refresh.seconds"))
+                                  refresh_seconds=self.settings.get("ddbsql.capacity.refresh.seconds"),
+                                  index=found.name if found is not None and found.kind == "GSI" else None)
 
     def forget_facts(self) -> None:
         self._facts.clear()

@@ -10,76 +10,23 @@ with their line and column in the statement.
 """
 from __future__ import annotations
 
-import dataclasses
-import time
 from typing import TYPE_CHECKING
-
-import pyarrow as pa
 
 from sqlglot import exp
 from sqlglot.errors import OptimizeError
 from sqlglot.optimizer.qualify import qualify
 
-from ..catalog.binding import ColumnBinding
-from ..catalog.mapping import bindings_for
 from ..catalog.model import TableDef
-from ..errors import SemanticError, TooCostlyError
-from ..exec.decode import DecodeWarnings
-from ..exec.lookups import arrow_schema, read_batches
-from ..exec.scanner import ScanStats
-from ..planner.access import AccessPlan, plan_access
-from ..planner.guard import SETTING as GUARD_SETTING, over_budget
-from ..planner.scopes import NO_FILTER, ReferenceFilter, reference_filters
+from ..errors import SemanticError
+from ..planner.scopes import NO_FILTER, reference_filters
 from ..sql.dialect import DIALECT
+from ..sql.positions import position_of
 from ..sql.translate import to_duckdb
-from .file_sources import file_source
+from .kinds import kind_of
+from .scans import ScanRecord
 
 if TYPE_CHECKING:
     from .session import Session
-
-
-def position_of(node: exp.Expression, text: str) -> tuple[int | None, int | None]:
-    """1-based line and column where ``node`` starts in ``text``, when sqlglot kept it."""
-    target = node.this if isinstance(node, (exp.Column, exp.Table)) and isinstance(node.this, exp.Expression) else node
-    meta = getattr(target, "meta", None) or {}
-    start = meta.get("start")
-    if start is None:
-        return meta.get("line"), meta.get("col")
-    line = text.count("\n", 0, start) + 1
-    col = start - (text.rfind("\n", 0, start) + 1) + 1
-    return line, col
-
-
-@dataclasses.dataclass
-class ScanRecord:
-    """One DynamoDB read of a statement, for messages, progress and EXPLAIN.
-
-    ``label`` names the table reference (``default.orders AS o``); ``plan`` is how it is read.
-    """
-
-    table: TableDef
-    warnings: DecodeWarnings
-    stats: ScanStats
-    error: BaseException | None = None
-    plan: AccessPlan | None = None
-    label: str = ""
-
-    #: why ``ddbsql.scan.max.rcu`` would refuse this read (EXPLAIN shows it)
-    refusal: str | None = None
-    #: monotonic seconds from the first request to the end of the stream (EXPLAIN ANALYZE)
-    elapsed: float = 0.0
-
-    def watch(self, batches):
-        """Pass ``batches`` through, keeping the exception that ends them (DuckDB hides it)
-        and the time they took."""
-        started = time.monotonic()
-        try:
-            yield from batches
-        except BaseException as exc:
-            self.error = exc
-            raise
-        finally:
-            self.elapsed = time.monotonic() - started
 
 
 class SourceBinder:
@@ -158,21 +105,10 @@ class SourceBinder:
             tree, {id(table): frozenset(c.name for c in definition.columns) for table, definition in refs})
         for table, definition in refs:
             alias = table.alias_or_name
-            if definition.kind == "dynamodb":
-                columns = None if needed is None else needed.get(definition.qualified.lower(), set())
-                label = definition.qualified + (f" AS {alias}" if alias.lower() != definition.name.lower() else "")
-                source = self._dynamodb_source(definition, columns, filters.get(id(table), NO_FILTER), label)
-                replacement = exp.Table(this=exp.to_identifier(source))
-                self.schema[source] = {c.name: str(c.type) for c in definition.columns}
-            elif definition.kind == "file":
-                source = file_source(self, definition, table,
-                                     None if needed is None else needed.get(definition.qualified, set()))
-                replacement = exp.Table(this=exp.to_identifier(source))
-            else:
-                self.schema[definition.name] = {c.name: str(c.type) for c in definition.columns}
-                replacement = exp.Table(this=exp.to_identifier(definition.name),
-                                        db=exp.to_identifier(definition.database),
-                                        catalog=exp.to_identifier(self.session.engine.warehouse()))
+            columns = None if needed is None else needed.get(definition.qualified.lower(), set())
+            label = definition.qualified + (f" AS {alias}" if alias.lower() != definition.name.lower() else "")
+            replacement = kind_of(definition).bind(self, definition, filters.get(id(table), NO_FILTER), columns,
+                                                   label)
             replacement.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
             replacement.set("sample", self._sample(table))
             table.replace(replacement)
@@ -197,49 +133,6 @@ class SourceBinder:
     def to_duckdb(self, tree: exp.Expression) -> str:
         """DuckDB SQL for a tree this binder bound, typed with the sources' columns."""
         return to_duckdb(tree, schema=self.schema, source=self.text)
-
-    def _dynamodb_source(self, definition: TableDef, columns: set[str] | None,
-                         where: ReferenceFilter = NO_FILTER, label: str = "") -> str:
-        session = self.session
-        bindings = bindings_for(definition)
-        chosen: list[ColumnBinding] = [b for b in bindings if columns is None or b.name in columns]
-        facts = session.facts(definition)
-        if not chosen:
-            # count(*) and friends still need one value per item to count rows
-            key = next((b for b in bindings if b.attribute == facts.hash_key), bindings[0])
-            chosen = [key]
-        props = definition.properties
-        pushdown, reason = self._pushdown(definition)
-        plan = plan_access(facts, bindings, chosen, where, pushdown=pushdown, pushdown_off_reason=reason,
-                           segments=session.settings.get("dynamodb.scan.segments", props.get("dynamodb.scan.segments")),
-                           consistent_read=session.settings.get("dynamodb.consistent.read",
-                                                                props.get("dynamodb.consistent.read")))
-        record = ScanRecord(definition, DecodeWarnings(), ScanStats(), plan=plan, label=label or definition.qualified)
-        self.scans.append(record)
-        refusal = over_budget(plan, facts, bindings, record.label, session.settings.get(GUARD_SETTING))
-        if refusal and not self.explain:
-            raise TooCostlyError(refusal)
-        if refusal:
-            record.refusal = refusal
-        if self.explain:
-            reader = pa.RecordBatchReader.from_batches(arrow_schema(plan), iter(()))
-            return session.engine.register_stream(reader)
-        client = session.dynamodb_client(definition)
-        batches = read_batches(client, plan, session.retry_policy(), warnings=record.warnings, stats=record.stats,
-                               cancel=session.cancel_event, governor=session.governor_for(definition, facts))
-        reader = pa.RecordBatchReader.from_batches(arrow_schema(plan), record.watch(batches))
-        return session.engine.register_stream(reader)
-
-    def _pushdown(self, definition: TableDef) -> tuple[bool, str | None]:
-        """Whether WHERE predicates may be sent to DynamoDB for this table, and if not, why."""
-        settings = self.session.settings
-        if not settings.get("ddbsql.pushdown"):
-            return False, "SET ddbsql.pushdown=false"
-        override = definition.properties.get("dynamodb.filter.pushdown")
-        if not settings.get("dynamodb.filter.pushdown", override):
-            return False, ("TBLPROPERTIES dynamodb.filter.pushdown=false" if override is not None
-                           else "SET dynamodb.filter.pushdown=false")
-        return True, None
 
     def scan_error(self) -> BaseException | None:
         """The first error a scan of this statement ended with, if any."""

@@ -27,7 +27,8 @@ from typing import Any, Callable
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..types import HiveType
+from ...javatext import double_text as java_double, float_text as java_float
+from ...types import HiveType
 
 __all__ = ["TextFormat", "Bad", "hive_separator", "split_fields", "convert_strings", "convert_json_values",
            "text_value", "json_value", "format_column", "format_value", "json_ready", "java_double",
@@ -537,52 +538,6 @@ def convert_json_values(values: list, hive_type: HiveType) -> tuple[pa.Array, li
 
 
 # --- values to text -----------------------------------------------------------------
-
-def _java_digits(number: float, shortest: str) -> str:
-    """Java's Double/Float.toString layout of a finite, non-zero number whose shortest
-    round-trip digits are the text ``shortest``."""
-    d = Decimal(shortest).normalize()
-    sign, digits, exponent = d.as_tuple()
-    text_digits = "".join(map(str, digits))
-    adjusted = len(digits) + exponent - 1
-    magnitude = abs(number)
-    prefix = "-" if sign else ""
-    if 1e-3 <= magnitude < 1e7:
-        plain = format(abs(d), "f")
-        if "." not in plain:
-            plain += ".0"
-        return prefix + plain
-    mantissa = text_digits[0] + "." + (text_digits[1:] or "0")
-    return f"{prefix}{mantissa}E{adjusted}"
-
-
-def java_double(number: float) -> str:
-    """``number`` as Java's ``Double.toString`` prints it (shortest round-trip digits)."""
-    if number != number:
-        return "NaN"
-    if math.isinf(number):
-        return "Infinity" if number > 0 else "-Infinity"
-    if number == 0:
-        return "-0.0" if math.copysign(1.0, number) < 0 else "0.0"
-    return _java_digits(number, repr(number))
-
-
-def java_float(number: float) -> str:
-    """A float32 value as Java's ``Float.toString`` prints it."""
-    if number != number:
-        return "NaN"
-    if math.isinf(number):
-        return "Infinity" if number > 0 else "-Infinity"
-    if number == 0:
-        return "-0.0" if math.copysign(1.0, number) < 0 else "0.0"
-    shortest = repr(number)
-    for digits in range(1, 10):
-        candidate = f"{number:.{digits}g}"
-        if _float32(float(candidate)) == _float32(number):
-            shortest = candidate
-            break
-    return _java_digits(number, shortest)
-
 
 def hive_timestamp_text(value: dt.datetime) -> str:
     text = f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:{value.minute:02d}:{value.second:02d}"

@@ -1,0 +1,95 @@
+"""Rules for SELECT clauses: SORT BY / CLUSTER BY, GROUP BY ... WITH ROLLUP/CUBE,
+LATERAL VIEW forms DuckDB lacks."""
+from __future__ import annotations
+
+from sqlglot import exp
+
+from .base import Ctx, tpl
+from .javadate import sql_str
+
+def fix_sort_by(node, ctx):
+    """SORT BY / CLUSTER BY: ordered output (sqlglot drops them for DuckDB); DISTRIBUTE BY
+    is meaningless on one node."""
+    sort, cluster = node.args.get("sort"), node.args.get("cluster")
+    if not (sort or cluster or node.args.get("distribute")):
+        return None
+    new = node.copy()
+    for key in ("sort", "cluster", "distribute"):
+        new.set(key, None)
+    if not node.args.get("order"):
+        if sort:
+            new.set("order", exp.Order(expressions=[e.copy() for e in sort.expressions]))
+        elif cluster:
+            new.set("order", exp.Order(expressions=[exp.Ordered(this=e.copy(), nulls_first=True)
+                                                    for e in cluster.expressions]))
+    return new
+
+
+def fix_group_by(node, ctx):
+    """GROUP BY a, b WITH ROLLUP | WITH CUBE | GROUPING SETS (...): the SQL-standard
+    ROLLUP(a, b) / CUBE(a, b) / GROUPING SETS forms DuckDB understands."""
+    exprs = node.expressions
+    kind = next((k for k in ("rollup", "cube") if node.args.get(k)), None)
+    new = node.copy()
+    if kind and not any(m.expressions for m in node.args[kind]) and exprs:
+        cls = exp.Rollup if kind == "rollup" else exp.Cube
+        new.set(kind, [cls(expressions=[e.copy() for e in exprs])])
+    elif not (node.args.get("grouping_sets") and exprs):
+        return None
+    new.set("expressions", [])
+    return new
+
+
+def _is_map_explode(lateral: exp.Expression, ctx: Ctx) -> bool:
+    fn = lateral.this
+    if type(fn) is not exp.Explode:
+        return False
+    alias = lateral.args.get("alias")
+    return len(alias.columns if alias else []) == 2 or ctx.is_(fn.this, {exp.DataType.Type.MAP})
+
+
+def _is_json_tuple(lateral: exp.Expression) -> bool:
+    fn = lateral.this
+    return isinstance(fn, exp.Anonymous) and str(fn.this).lower() == "json_tuple" \
+        and len(fn.expressions) >= 2 and all(
+            isinstance(k, exp.Literal) and k.is_string for k in fn.expressions[1:])
+
+
+def fix_lateral_view(node, ctx):
+    """LATERAL VIEW explode(map) t AS k, v: one row per entry (DuckDB cannot UNNEST a
+    map); LATERAL VIEW OUTER: a row of NULLs when the array/map is NULL or empty
+    (sqlglot drops OUTER); LATERAL VIEW json_tuple(j, 'k1', 'k2') t AS a, b: top-level
+    values as strings.  The laterals of the SELECT become LATERAL joins, in order."""
+    laterals = node.args.get("laterals") or []
+    if not any(_is_map_explode(lat, ctx) or lat.args.get("outer") or _is_json_tuple(lat)
+               for lat in laterals):
+        return None
+    new = node.copy()
+    keep, joins = [], list(new.args.get("joins") or [])
+    for lat in new.args.get("laterals") or []:
+        fn, alias = lat.this, lat.args.get("alias")
+        cols = list(alias.columns) if alias else []
+        if _is_map_explode(lat, ctx) and len(cols) == 2:
+            projections = "UNNEST(MAP_KEYS(_X)) AS _C1, UNNEST(MAP_VALUES(_X)) AS _C2"
+        elif type(fn) is exp.Explode and len(cols) == 1:
+            projections = "UNNEST(_X) AS _C1"
+        elif isinstance(fn, exp.Posexplode) and len(cols) == 2:
+            projections = "UNNEST(GENERATE_SERIES(0, LEN(_X) - 1)) AS _C1, UNNEST(_X) AS _C2"
+        elif _is_json_tuple(lat) and len(cols) == len(fn.expressions) - 1:
+            paths = ['$."' + k.name.replace('"', '\\"') + '"' for k in fn.expressions[1:]]
+            projections = ", ".join(
+                f"CASE WHEN JSON_VALID(_X) THEN JSON_EXTRACT_STRING(_X, {sql_str(path)}) END"
+                f" AS _C{i + 1}" for i, path in enumerate(paths))
+        else:
+            keep.append(lat)
+            continue
+        join = "LEFT JOIN LATERAL (SELECT {}) AS _A ON TRUE" if lat.args.get("outer") else \
+            "CROSS JOIN LATERAL (SELECT {}) AS _A"
+        names = {f"_C{i + 1}": c for i, c in enumerate(cols)}
+        table = alias.this if alias and alias.this else exp.to_identifier("_lateral")
+        arg = fn.expressions[0] if _is_json_tuple(lat) else fn.this
+        joins.append(tpl("SELECT 1 FROM _T " + join.format(projections),
+                          _X=arg, _A=table, **names).args["joins"][0])
+    new.set("laterals", keep or None)
+    new.set("joins", joins)
+    return new
