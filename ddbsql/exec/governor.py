@@ -618,12 +618,15 @@ class RateMeter:
         return tuple((v - f) / span for v, f in zip(values, first))
 
 
-def progress_line(*, rows_read: int, rows_written: int, rates: Iterable[float], consumed_rate: float,
-                  budget: float, unit: str, elapsed: float, total: int | None = None) -> str:
-    """One line of progress: rows, rates, capacity against budget, ETA when ``total`` is known."""
-    read_rate, write_rate = list(rates)[:2]
-    text = (f"read {rows_read:,} rows ({read_rate:,.0f}/s), wrote {rows_written:,} ({write_rate:,.0f}/s), "
-            f"{consumed_rate:,.1f} of {budget:,.0f} {unit}/s, {format_duration(elapsed)} elapsed")
+def progress_line(*, rows_read: int, rows_written: int | None, rates: Iterable[float], consumed_rate: float,
+                  budget: float, unit: str, elapsed: float, total: int | None = None, what: str = "rows") -> str:
+    """One line of progress: rows (``rows_written`` None: a read only), rates, capacity
+    against budget, ETA when ``total`` is known."""
+    read_rate, write_rate = (list(rates) + [0.0, 0.0])[:2]
+    text = f"read {rows_read:,} {what} ({read_rate:,.0f}/s), "
+    if rows_written is not None:
+        text += f"wrote {rows_written:,} ({write_rate:,.0f}/s), "
+    text += f"{consumed_rate:,.1f} of {budget:,.0f} {unit}/s, {format_duration(elapsed)} elapsed"
     if total and total > 0:
         done = min(rows_read, total)
         percent = 100.0 * done / total

@@ -37,9 +37,9 @@ def interleave(entries: Sequence[T], key: Callable[[T], Hashable]) -> list[T]:
     return out
 
 
-def partition_key_of(attribute: str) -> Callable[[tuple[int, dict]], Hashable]:
-    """The key function for ``(row, item)`` entries: the item's partition-key value."""
-    def key(entry: tuple[int, dict]) -> Hashable:
+def partition_key_of(attribute: str) -> Callable[[tuple], Hashable]:
+    """The key function for ``(row, item, …)`` entries: the item's partition-key value."""
+    def key(entry: tuple) -> Hashable:
         value = entry[1].get(attribute)
         return next(iter(value.items())) if value else None
     return key

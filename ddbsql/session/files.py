@@ -361,7 +361,7 @@ def _write_directory(session: "Session", target: _DirectoryTarget, sql: str, bin
     output = Output(staging.folder(), spec)
     rows = 0
     try:
-        for batch in result_batches(reader, binder):
+        for batch in result_batches(reader, binder, progress=True):
             output.write(_conform(batch, columns))
             rows += batch.num_rows
         files = output.close(keep_empty=True)
@@ -399,7 +399,7 @@ def _write_table(session: "Session", target: _FileTarget, sql: str | None, binde
     rows = 0
     written_partitions: set[tuple] = set()
     try:
-        for batch in result_batches(reader, binder):
+        for batch in result_batches(reader, binder, progress=True):
             for values, run in runs(batch, target.dynamic, dynamic_types):
                 full = tuple(target.static.get(k) if k in target.static else values[target.dynamic.index(k)]
                              for k in keys)
@@ -461,7 +461,7 @@ def _write_items(session: "Session", table: TableDef, base: Location, reader: pa
                                     reject=rejects.add)
         written_to = base.uri
     try:
-        for batch in result_batches(reader, binder):
+        for batch in result_batches(reader, binder, progress=True):
             writer.write(_conform(batch, columns))
         writer.close()
         if staging is not None:

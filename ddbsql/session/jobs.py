@@ -109,7 +109,7 @@ class JobRun:
         def make(key_attributes: Sequence[str]) -> JobTracker:
             prior, segments = {}, {}
             if self.resuming:
-                prior = self.checkpoint.acknowledged(index)
+                prior = self.checkpoint.prior(index, self.record.runs)
                 segments = self.checkpoint.segments(index)
             self.prior_segments[index] = (sum(s.written for s in segments.values()),
                                           sum(s.rows for s in segments.values()))

@@ -31,6 +31,7 @@ from ..sql.substitute import substitute_mapped
 from ..sql.partitions import PartitionStatement
 from . import analyze, commands, ddl, explain, files, queries, writes
 from .builtin import BuiltinTables
+from .registered import Registry
 from .result import Result
 
 #: Seconds a DescribeTable answer is reused before asking DynamoDB again.
@@ -94,6 +95,8 @@ class Session:
         self._facts: dict[tuple, tuple[float, TableFacts]] = {}
         self._current: Result | None = None
         self.builtin = BuiltinTables(self)
+        #: DataFrames and Arrow data statements read by name (see :mod:`.registered`)
+        self.registry = Registry()
 
     # running statements
     def execute(self, text: str, parameters: Sequence[Any] | Mapping[str, Any] | None = None) -> Result:

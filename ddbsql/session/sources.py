@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pyarrow as pa
+
 from sqlglot import exp
 from sqlglot.errors import OptimizeError
 from sqlglot.optimizer.qualify import qualify
@@ -22,7 +24,9 @@ from ..planner.scopes import NO_FILTER, reference_filters
 from ..sql.dialect import DIALECT
 from ..sql.positions import position_of
 from ..sql.translate import to_duckdb
+from ..types import from_arrow
 from .kinds import kind_of
+from .registered import Registration
 from .scans import ScanRecord
 
 if TYPE_CHECKING:
@@ -50,6 +54,8 @@ class SourceBinder:
                 continue
             if not table.db and table.name.lower() in ctes:
                 continue
+            if self.registered(table) is not None:
+                continue
             definition = self.session.catalog_table(table.name, table.db.lower() or None,
                                                     missing_ok=True)
             if definition is None:
@@ -58,6 +64,12 @@ class SourceBinder:
                 raise SemanticError(f"Table not found '{name}'", line=line, col=col)
             refs.append((table, definition))
         return refs
+
+    def registered(self, table: exp.Table) -> Registration | None:
+        """The registered object an unqualified table name means (see :mod:`.registered`)."""
+        if table.db or not isinstance(table.this, exp.Identifier):
+            return None
+        return self.session.registry.get(table.name)
 
     def needed_columns(self, tree: exp.Expression, refs: list[tuple[exp.Table, TableDef]]) -> dict[str, set[str]] | None:
         """Columns each table (by qualified name) must provide; None when not derivable.
@@ -68,6 +80,12 @@ class SourceBinder:
         for _, definition in refs:
             schema.setdefault(definition.database, {})[definition.name.lower()] = {
                 c.name: str(c.type.duckdb_sql()) for c in definition.columns}
+        ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+        for table in tree.find_all(exp.Table):
+            registration = self.registered(table) if table.name.lower() not in ctes else None
+            if registration is not None:
+                schema.setdefault(self.session.database, {})[registration.name] = {
+                    f.name.lower(): from_arrow(f.type).duckdb_sql() for f in registration.schema()}
         try:
             qualified = qualify(tree.copy(), schema=schema, dialect=DIALECT, db=self.session.database,
                                 validate_qualify_columns=True, quote_identifiers=False)
@@ -103,6 +121,7 @@ class SourceBinder:
         # Without resolvable columns the WHERE cannot be attributed safely: no pushdown.
         filters = {} if needed is None else reference_filters(
             tree, {id(table): frozenset(c.name for c in definition.columns) for table, definition in refs})
+        self._bind_registered(tree)
         for table, definition in refs:
             alias = table.alias_or_name
             columns = None if needed is None else needed.get(definition.qualified.lower(), set())
@@ -113,6 +132,22 @@ class SourceBinder:
             replacement.set("sample", self._sample(table))
             table.replace(replacement)
         return tree
+
+    def _bind_registered(self, tree: exp.Expression) -> None:
+        """Point each reference to a registered object at a fresh Arrow stream of it."""
+        ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+        for table in list(tree.find_all(exp.Table)):
+            registration = self.registered(table) if table.name.lower() not in ctes else None
+            if registration is None:
+                continue
+            reader = registration.reader() if not self.explain else \
+                pa.RecordBatchReader.from_batches(registration.schema(), iter(()))
+            source = self.session.engine.register_stream(reader)
+            self.schema[source] = {f.name.lower(): str(from_arrow(f.type)) for f in reader.schema}
+            replacement = exp.Table(this=exp.to_identifier(source))
+            replacement.set("alias", exp.TableAlias(this=exp.to_identifier(table.alias_or_name)))
+            replacement.set("sample", self._sample(table))
+            table.replace(replacement)
 
     def _sample(self, table: exp.Table) -> exp.TableSample | None:
         """Hive's ``TABLESAMPLE (n PERCENT)`` / ``(n ROWS)`` as DuckDB samples rows (a
@@ -145,3 +180,4 @@ class SourceBinder:
             for column, reason, count in record.warnings.items():
                 lines.append(f"WARNING: {record.table.name}.{column}: {count} value(s) read as NULL ({reason})")
         return lines
+
