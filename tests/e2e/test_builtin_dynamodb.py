@@ -229,3 +229,26 @@ def test_shell_completes_dynamodb_tables_and_columns(env, orders):
     assert [s.text for s in suggest(text, len("SELECT o.cou"), catalog)] == ["coupon"]
     text = f"SELECT o.ship FROM dynamodb.`{name}` o"
     assert [s.text for s in suggest(text, len("SELECT o.ship"), catalog)] == ["`ship-to.city`"]
+
+
+def test_secondary_indexes_are_used_without_ddl(env, unique_table_name):
+    name = unique_table_name("indexed")
+    env.client().create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": a, "AttributeType": t} for a, t in
+                              (("pk", "S"), ("sk", "N"), ("Status", "S"), ("When", "N"))],
+        GlobalSecondaryIndexes=[{"IndexName": "by_status", "Projection": {"ProjectionType": "ALL"},
+                                 "KeySchema": [{"AttributeName": "Status", "KeyType": "HASH"}]}],
+        LocalSecondaryIndexes=[{"IndexName": "by_when", "Projection": {"ProjectionType": "ALL"},
+                                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                              {"AttributeName": "When", "KeyType": "RANGE"}]}])
+    env.client().get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100})
+    env.put_items(name, [{"pk": {"S": f"p{i % 4}"}, "sk": {"N": str(i)}, "Status": {"S": "open" if i % 3 else "done"},
+                          "When": {"N": str(100 - i)}} for i in range(30)])
+    plan = {(r[1]): r[2] for r in env.rows(f"EXPLAIN SELECT sk FROM dynamodb.`{name}` WHERE status = 'done'")}
+    assert plan["operation"] == "Query" and "by_status" in str(plan)
+    assert env.rows(f"SELECT count(*) FROM dynamodb.`{name}` WHERE status = 'done'") == [(10,)]
+    plan = {(r[1]): r[2] for r in env.rows(f"EXPLAIN SELECT sk FROM dynamodb.`{name}` WHERE pk = 'p1' AND `when` > 90")}
+    assert plan["operation"] == "Query" and "by_when" in str(plan)
+    assert sorted(env.rows(f"SELECT sk FROM dynamodb.`{name}` WHERE pk = 'p1' AND `when` > 90")) == [(1,), (5,), (9,)]
