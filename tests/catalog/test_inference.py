@@ -29,7 +29,8 @@ def test_types_by_dynamodb_type():
             "blobs": {"BS": [b"a"]}, "list": {"L": [{"N": "1"}, {"N": "22"}]},
             "labels": {"M": {"a": {"S": "x"}, "b": {"S": "y"}}}, "mixedlist": {"L": [{"S": "a"}, {"N": "1"}]},
             "nested": {"M": {"a": {"M": {}}}}, "huge": {"N": "1E+100"}}
-    types = {c.column.name: (str(c.column.type), c.ddb_type) for c in infer_schema(FACTS, [item], max_columns=50).columns}
+    schema = infer_schema(FACTS, [item], max_columns=50)
+    types = {c.column.name: (str(c.column.type), c.ddb_type) for c in schema.columns}
     assert types["flag"] == ("boolean", None)
     assert types["blob"] == ("binary", None)
     assert types["names"] == ("array<string>", "SS")

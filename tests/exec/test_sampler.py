@@ -21,8 +21,9 @@ def table(moto_backend, unique_table_name):
                         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
                         ProvisionedThroughput={"ReadCapacityUnits": 100, "WriteCapacityUnits": 100})
     for start in range(0, 400, 25):
-        client.batch_write_item(RequestItems={name: [
-            {"PutRequest": {"Item": {"id": {"S": f"k{i:04d}"}, "v": {"N": str(i)}}}} for i in range(start, start + 25)]})
+        puts = [{"PutRequest": {"Item": {"id": {"S": f"k{i:04d}"}, "v": {"N": str(i)}}}}
+                for i in range(start, start + 25)]
+        client.batch_write_item(RequestItems={name: puts})
     return client, TableFacts(name, "id", None, {"id": "S"}, "PROVISIONED", read_capacity=100,
                               item_count=400, size_bytes=400 * 20)
 
