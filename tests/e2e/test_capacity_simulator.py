@@ -99,7 +99,7 @@ def test_default_copy_runs_at_half_the_warm_write_throughput(simulated, unique_t
 def test_default_scan_runs_at_half_the_warm_read_throughput(simulated, unique_table_name, capsys):
     proxy, env, client = simulated
     on_demand_table(client, unique_table_name)
-    fill(client, unique_table_name, 3000, "y" * 2000)             # ~6 MB: ~750 RCU eventually consistent
+    fill(client, unique_table_name, 6000, "y" * 2000)             # ~12 MB: ~1 500 RCU eventually consistent
     proxy.set_on_demand(unique_table_name, read=400, write=200)
     external(env, "src", unique_table_name)
     explain = "\n".join(str(r) for r in env.rows("EXPLAIN SELECT count(*), max(body) FROM src"))
@@ -112,7 +112,7 @@ def test_default_scan_runs_at_half_the_warm_read_throughput(simulated, unique_ta
     with capsys.disabled():
         print(f"\n[simulator] on-demand, warm 400 RCU/s: scan of {total:.0f} RCU in {elapsed:.1f} s = "
               f"{total / elapsed:.1f} RCU/s; per second {[round(v) for v in seconds]}; throttled {throttles}")
-    assert rows == [(3000, 2000)]
+    assert rows == [(6000, 2000)]
     assert "200 RCU/s = 0.5 x 400 warm throughput (DescribeTable)" in explain
     assert "parallel segments" in explain
     assert 180 <= total / elapsed <= 220
