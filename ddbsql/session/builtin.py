@@ -57,11 +57,20 @@ class BuiltinTables:
     def table(self, database: str, name: str, *, refresh: bool = False) -> InferredTable:
         catalog = BuiltinCatalog(self.session.metastore, max_columns=self.session.settings.get(
             "ddbsql.dynamodb.max.columns"))
-        found = catalog.table(database, name, self.directory(database), refresh=refresh)
+        directory = self.directory(database)
+        found = catalog.table(database, name, directory, refresh=refresh)
+        if not found.fresh and not self._keys_match(found):  # the table was made again with other keys
+            found = catalog.table(database, found.table.name, directory, refresh=True)
         earlier = self.seen.get((database, found.table.name))
         if not (earlier is not None and earlier.fresh and earlier.taken_at == found.taken_at):
             self.seen[(database, found.table.name)] = found
         return found
+
+    def _keys_match(self, found: InferredTable) -> bool:
+        """Whether the cached columns' keys are still the table's (DescribeTable, reused
+        for a minute: the planner asks for it anyway)."""
+        keys = tuple(c.attribute for c in found.schema.columns if c.role)
+        return keys == self.session.facts(found.table).key_attributes
 
     def names(self, database: str) -> list[str]:
         return sorted(self.directory(database).table_names())

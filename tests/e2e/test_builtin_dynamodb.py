@@ -259,3 +259,17 @@ def test_secondary_indexes_are_used_without_ddl(env, unique_table_name):
     plan = {(r[1]): r[2] for r in env.rows(f"EXPLAIN SELECT sk FROM dynamodb.`{name}` WHERE pk = 'p1' AND `when` > 90")}
     assert plan["operation"] == "Query" and "by_when" in str(plan)
     assert sorted(env.rows(f"SELECT sk FROM dynamodb.`{name}` WHERE pk = 'p1' AND `when` > 90")) == [(1,), (5,), (9,)]
+
+
+def test_a_table_made_again_with_other_keys_is_sampled_again(env, unique_table_name):
+    name = unique_table_name("remade")
+    env.create_ddb_table(name, hash_key=("a", "S"))
+    env.put_items(name, [{"a": {"S": "x"}, "b": {"N": "1"}}])
+    assert [r[0] for r in env.rows(f"DESCRIBE dynamodb.`{name}`")] == ["a", "b", "item"]
+    env.client().delete_table(TableName=name)
+    env.client().get_waiter("table_not_exists").wait(TableName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100})
+    env.create_ddb_table(name, hash_key=("b", "N"))
+    env.put_items(name, [{"b": {"N": "2"}, "c": {"S": "y"}}])
+    env.conn.session.forget_facts()       # DescribeTable answers are reused for a minute
+    assert [r[0] for r in env.rows(f"DESCRIBE dynamodb.`{name}`")] == ["b", "c", "item"]
+    assert env.rows(f"SELECT b, c FROM dynamodb.`{name}` WHERE b = 2") == [(2, "y")]
