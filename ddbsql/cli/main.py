@@ -25,12 +25,13 @@ EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130
 
 
-def _pairs(parser: argparse.ArgumentParser, values: list[str] | None, option: str) -> dict[str, str]:
+def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
+    """``key=value`` options as a dict; a ValueError for one without a key and ``=``."""
     pairs = {}
     for value in values or []:
         key, sep, val = value.partition("=")
-        if not sep or not key:
-            parser.error(f"{option} expects key=value, got '{value}'")
+        if not sep or not key.strip():
+            raise ValueError(f"{option} expects key=value, got '{value}'")
         pairs[key.strip()] = val
     return pairs
 
@@ -62,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="start an embedded local DynamoDB + S3 endpoint for this run (needs ddbsql[local]); "
                              "the metastore is then a throwaway one unless --metastore is given")
     parser.add_argument("--metastore", metavar="PATH", help="catalog file (default $DDBSQL_HOME/metastore.db, "
-                                                            "~/.ddbsql when DDBSQL_HOME is unset)")
+                                                            "~/.ddbsql when DDBSQL_HOME is unset), or 'glue': the "
+                                                            "Glue Data Catalog of the region")
     parser.add_argument("--resume", metavar="JOB",
                         help="continue the interrupted write job JOB (an id, or its first characters, from --jobs) "
                              "from its checkpoint, with the settings it was started with")
@@ -95,8 +97,12 @@ def main(argv: list[str] | None = None) -> int:
     conventions.complete(parser)
     args = parser.parse_args(argv)
     conventions.apply(parser, args)
-    hiveconf = _pairs(parser, args.hiveconf, "-hiveconf")
-    hivevar = _pairs(parser, args.hivevar, "-hivevar")
+    try:
+        hiveconf = _pairs(args.hiveconf, "-hiveconf")
+        hivevar = _pairs(args.hivevar, "-hivevar")
+    except ValueError as exc:
+        print(f"ddbsql: {exc}", file=sys.stderr)
+        return 1
     if args.execute is not None and args.file is not None:
         print("ddbsql: use either -e or -f, not both", file=sys.stderr)
         return 2

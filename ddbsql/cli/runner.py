@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 
 from .. import dbapi
-from ..sql.script import StatementText
+from ..errors import DdbsqlError
+from ..sql.script import StatementText, decode_script
 from .printer import ResultPrinter
 
 
@@ -25,9 +26,13 @@ class ScriptRunner:
 
     def run_file(self, path: str, printer: ResultPrinter | None = None) -> bool:
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            text = decode_script(Path(path).read_bytes(), path)
         except OSError as exc:
             (printer or self.printer).error(f"cannot read {path}: {exc.strerror}")
+            self.failed = True
+            return False
+        except DdbsqlError as exc:
+            (printer or self.printer).error(str(exc))
             self.failed = True
             return False
         return self.run_text(text, source=path, printer=printer)
