@@ -60,16 +60,20 @@ def test_every_row_has_an_example_and_a_known_status():
 @pytest.fixture
 def world(moto_backend, tmp_path):
     client = moto_backend.client()
-    if DYNAMODB_TABLE not in client.list_tables()["TableNames"]:
+    try:  # the server outlives the test: the table may be there from an earlier one
         client.create_table(TableName=DYNAMODB_TABLE, BillingMode="PAY_PER_REQUEST",
                             KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
                             AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
-        for i, amount in enumerate((5, 12, 30), 1):
-            client.put_item(TableName=DYNAMODB_TABLE, Item={"id": {"S": f"o{i}"}, "amount": {"N": str(amount)}})
+    except client.exceptions.ResourceInUseException:
+        pass
+    for i, amount in enumerate((5, 12, 30), 1):
+        client.put_item(TableName=DYNAMODB_TABLE, Item={"id": {"S": f"o{i}"}, "amount": {"N": str(amount)}})
     s3 = boto3.client("s3", endpoint_url=moto_backend.url, region_name="us-east-1",
                       aws_access_key_id="AKIDTEST", aws_secret_access_key="secret")
-    if BUCKET not in [b["Name"] for b in s3.list_buckets()["Buckets"]]:
+    try:
         s3.create_bucket(Bucket=BUCKET)
+    except (s3.exceptions.BucketAlreadyOwnedByYou, s3.exceptions.BucketAlreadyExists):
+        pass
     conn = open_connection(moto_backend, tmp_path)
     conn.cursor().executescript(WORLD)
     yield conn
