@@ -124,7 +124,7 @@ def _run(args: argparse.Namespace, hiveconf: dict[str, str], hivevar: dict[str, 
         connection = dbapi.connect(region=args.region, profile=args.profile, endpoint_url=args.endpoint_url,
                                    s3_endpoint_url=args.s3_endpoint_url, metastore=args.metastore,
                                    database=args.database, hiveconf=hiveconf, hivevar=hivevar, allow_shell=True,
-                                   allow_local_files=True, local=args.local, progress=progress)
+                                   allow_local_files=True, allow_env=True, local=args.local, progress=progress)
     except dbapi.Error as exc:
         print(f"FAILED: {exc}", file=sys.stderr)
         return EXIT_FAILED
