@@ -10,6 +10,7 @@ import duckdb
 import pyarrow as pa
 
 from ..errors import ExecutionError
+from . import hive_functions
 
 WAREHOUSE = "wh"
 
@@ -22,6 +23,7 @@ class Engine:
         self.warehouse_path = Path(warehouse_path) if warehouse_path else None
         self.con = duckdb.connect(":memory:")
         self.con.execute("SET TimeZone = 'UTC'")
+        hive_functions.install(self.con)
         # stdout carries query results only: no progress bar drawn there
         self.con.execute("SET enable_progress_bar = false")
         if threads:

@@ -15,7 +15,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError as SqlglotParseError, TokenError
 
 from ..errors import ParseError
-from .dialect import DIALECT
+from .dialect import DIALECT, normalize
 from .partitions import parse_partition_statement
 
 # sqlglot warns on stderr when it falls back to a Command; ddbsql reports its own errors.
@@ -242,7 +242,7 @@ def parse_sql(text: str) -> exp.Expression:
     trees = [t for t in trees if t is not None]
     if len(trees) != 1:
         raise ParseError("expected exactly one statement")
-    tree = trees[0]
+    tree = normalize(trees[0])
     if isinstance(tree, exp.Command):
         word = tree.name.upper()
         raise ParseError(f"unsupported statement: {word} {tree.expression.name if tree.expression else ''}".strip(),

@@ -30,6 +30,7 @@ from sqlglot.errors import ErrorLevel
 
 from ddbsql.errors import ParseError
 
+from ..dialect import DIALECT, normalize
 from .base import Ctx, Fix
 from .fixes import FIXES, apply_fixes
 from .inference import Schema, annotate
@@ -79,14 +80,14 @@ def parse_hive(sql: str) -> list[exp.Expression]:
     silenced and its errors turned into :class:`ddbsql.errors.ParseError`."""
     with quiet_sqlglot():
         try:
-            trees = sqlglot.parse(sql, read="hive")
+            trees = sqlglot.parse(sql, read=DIALECT)
         except sqlglot.errors.ParseError as e:
             info = e.errors[0] if e.errors else {}
             msg = info.get("description") or str(e).splitlines()[0]
             raise ParseError(msg, line=info.get("line"), col=info.get("col")) from None
         except sqlglot.errors.TokenError as e:
             raise ParseError(str(e).splitlines()[0]) from None
-    return [t for t in trees if t is not None]
+    return [normalize(t) for t in trees if t is not None]
 
 
 _LOG_LOCK = threading.Lock()

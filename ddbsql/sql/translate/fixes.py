@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from . import aggregates, clauses, dates, numbers, strings
+from . import aggregates, clauses, dates, functions, numbers, strings
 from .base import Ctx, Fix
 
 FIXES: tuple[Fix, ...] = (
@@ -68,6 +68,8 @@ FIXES: tuple[Fix, ...] = (
     Fix("format_number", ("format_number",), strings.fix_format_number, "grouped fixed-point text"),
     Fix("e", ("e",), strings.fix_e, "Euler's number"),
     Fix("octet_length", ("octet_length",), strings.fix_octet_length, "UTF-8 byte count"),
+    Fix("hash", ("hash",), functions.fix_hash,
+        "Java hashCode per type (String: 31*r + UTF-8 byte), arguments combined as 31*r + h"),
     Fix("group_by", (exp.Group,), clauses.fix_group_by, "WITH ROLLUP / WITH CUBE / GROUPING SETS"),
     Fix("sort_by", (exp.Select,), clauses.fix_sort_by, "SORT BY / CLUSTER BY order the output"),
     Fix("lateral_view", (exp.Select,), clauses.fix_lateral_view,
