@@ -3,10 +3,17 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from . import aggregates, clauses, dates, functions, numbers, strings
+from . import aggregates, clauses, conversions, dates, functions, numbers, strings
 from .base import Ctx, Fix
 
 FIXES: tuple[Fix, ...] = (
+    # implicit conversions first: the rules after them see the converted arguments
+    Fix("numeric_args", tuple(conversions.DOUBLE_ARGS), conversions.fix_numeric_args,
+        "text where a number is expected converts to DOUBLE (NULL if not a number)"),
+    Fix("string_comparison", conversions.COMPARISONS, conversions.fix_string_comparison,
+        "text vs number compares as DOUBLE"),
+    Fix("between", (exp.Between,), conversions.fix_between, "text vs number compares as DOUBLE"),
+    Fix("in", (exp.In,), conversions.fix_in, "text vs number compares as DOUBLE"),
     Fix("unix_timestamp", (exp.StrToUnix, "to_unix_timestamp"), dates.fix_unix_timestamp,
         "Java-pattern parse of a prefix, lenient; BIGINT seconds; NULL when unparseable"),
     Fix("from_unixtime", (exp.UnixToStr,), dates.fix_from_unixtime,
@@ -46,10 +53,6 @@ FIXES: tuple[Fix, ...] = (
     Fix("round", (exp.Round,), numbers.fix_round, "HALF_UP on the decimal value of a double"),
     Fix("bround", ("bround",), numbers.fix_bround, "HALF_EVEN rounding"),
     Fix("floor_ceil", (exp.Floor, exp.Ceil), numbers.fix_floor_ceil, "BIGINT result"),
-    Fix("string_arithmetic", (exp.Add, exp.Sub, exp.Mul, exp.Div), numbers.fix_string_arithmetic,
-        "text operands converted to DOUBLE"),
-    Fix("string_comparison", (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE),
-        numbers.fix_string_comparison, "text vs number compares as DOUBLE"),
     Fix("like", (exp.Like,), strings.fix_like, "backslash is the escape character"),
     Fix("isnull", ("isnull", "isnotnull"), strings.fix_isnull, "functions for IS [NOT] NULL"),
     Fix("negative", (exp.Negative, "positive"), numbers.fix_sign_functions, "unary minus/plus functions"),

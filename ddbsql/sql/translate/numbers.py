@@ -93,37 +93,6 @@ def fix_floor_ceil(node, ctx):
     return exp.TryCast(this=node, to=exp.DataType.build("BIGINT"))
 
 
-def fix_string_arithmetic(node, ctx):
-    """'1' + 2: Hive converts text operands of arithmetic to DOUBLE (NULL if not a number)."""
-    changed = False
-    new = node.copy()
-    for key in ("this", "expression"):
-        side = node.args.get(key)
-        if side is not None and ((isinstance(side, exp.Literal) and side.is_string) or ctx.is_text(side)):
-            new.set(key, exp.TryCast(this=side.copy(), to=exp.DataType.build("DOUBLE")))
-            changed = True
-    return new if changed else None
-
-
-def is_number(node: exp.Expression, ctx: Ctx) -> bool:
-    return (isinstance(node, exp.Literal) and not node.is_string) or ctx.is_(
-        node, exp.DataType.INTEGER_TYPES | exp.DataType.REAL_TYPES)
-
-
-def fix_string_comparison(node, ctx):
-    """text column <op> number: Hive compares as DOUBLE (DuckDB refuses '<' and '>')."""
-    a, b = node.this, node.expression
-    if ctx.is_text(a) and is_number(b, ctx):
-        key, side = "this", a
-    elif ctx.is_text(b) and is_number(a, ctx):
-        key, side = "expression", b
-    else:
-        return None
-    new = node.copy()
-    new.set(key, exp.TryCast(this=side.copy(), to=exp.DataType.build("DOUBLE")))
-    return new
-
-
 def fix_sign_functions(node, ctx):
     """negative(x) / positive(x)."""
     if isinstance(node, exp.Negative):
