@@ -49,12 +49,21 @@ def _to_double(node: exp.Expression, key: str) -> None:
     node.set(key, cast)
 
 
+#: nodes whose result is a DOUBLE once a text argument is converted
+_DOUBLE_RESULT = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.Sum, exp.Avg, exp.Stddev,
+                  exp.StddevPop, exp.StddevSamp, exp.Variance, exp.VariancePop, exp.Abs)
+
+
 def fix_numeric_args(node, ctx):
     """Text where Hive expects a number: converted to DOUBLE."""
+    changed = False
     for key in DOUBLE_ARGS.get(type(node), ()):
         arg = node.args.get(key)
         if isinstance(arg, exp.Expression) and _is_text(arg, ctx):
             _to_double(node, key)
+            changed = True
+    if changed and isinstance(node, _DOUBLE_RESULT):
+        node.type = _DOUBLE.copy()  # annotated before the conversion: now a DOUBLE
     return None
 
 
