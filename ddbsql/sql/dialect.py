@@ -10,10 +10,47 @@ from typing import Callable
 
 from sqlglot import exp
 from sqlglot.dialects.hive import Hive
+from sqlglot.tokens import TokenType
+
+#: Hive's identity table functions (``noop``, ``noopwithmap`` and their streaming forms):
+#: ``noop(ON t [PARTITION BY …] [ORDER BY …])`` returns the rows of ``t``.
+IDENTITY_TABLE_FUNCTIONS = ("NOOP", "NOOPWITHMAP", "NOOPSTREAMING", "NOOPWITHMAPSTREAMING")
+
+
+def _parse_identity_table_function(name: str):
+    def parse(parser) -> exp.Expression:
+        parser._match(TokenType.ON)
+        source = parser._parse_table()
+        depth = 0  # the partitioning and order do not change which rows come out
+        while parser._curr and not (depth == 0 and parser._curr.token_type == TokenType.R_PAREN):
+            depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(parser._curr.token_type, 0)
+            parser._advance()
+        return exp.Anonymous(this=name.lower(), expressions=[source])
+    return parse
+
+
+def _parse_first_last_value(cls: type[exp.Expression]):
+    """``first_value(x, skip_nulls)`` / ``last_value(x, skip_nulls)``: Hive's second
+    argument is SQL's IGNORE NULLS."""
+    def parse(parser) -> exp.Expression:
+        args = parser._parse_csv(parser._parse_assignment)
+        value = cls(this=args[0]) if args else cls()
+        if len(args) > 1 and isinstance(args[1], exp.Boolean) and args[1].this:
+            return exp.IgnoreNulls(this=value)
+        return value
+    return parse
 
 
 class HiveQL(Hive):
-    """sqlglot's Hive dialect, under ddbsql's name."""
+    """sqlglot's Hive dialect, under ddbsql's name, with Hive's identity table functions."""
+
+    class Parser(Hive.Parser):
+        FUNCTION_PARSERS = {
+            **Hive.Parser.FUNCTION_PARSERS,
+            **{name: _parse_identity_table_function(name) for name in IDENTITY_TABLE_FUNCTIONS},
+            "FIRST_VALUE": _parse_first_last_value(exp.FirstValue),
+            "LAST_VALUE": _parse_first_last_value(exp.LastValue),
+        }
 
 
 DIALECT = HiveQL
@@ -31,9 +68,24 @@ def _from_first_joins(select: exp.Select) -> None:
     select.set("joins", [*joins, *(select.args.get("joins") or [])])
 
 
+def _identity_table_function(table: exp.Table) -> None:
+    """``FROM noop(ON t …) a``: ``FROM (SELECT * FROM t) a``."""
+    fn = table.this
+    if not (isinstance(fn, exp.Anonymous) and fn.name.upper() in IDENTITY_TABLE_FUNCTIONS
+            and len(fn.expressions) == 1):
+        return
+    source = fn.expressions[0]
+    inner = source if isinstance(source, exp.Subquery) else exp.select("*").from_(source)
+    if isinstance(inner, exp.Subquery):
+        inner = exp.select("*").from_(inner)
+    alias = table.args.get("alias") or exp.TableAlias(this=exp.to_identifier(f"_{fn.name.lower()}"))
+    table.replace(exp.Subquery(this=inner, alias=alias))
+
+
 #: (node class, correction made in place), applied to every node of a parsed statement.
 TREE_FIXES: tuple[tuple[type[exp.Expression], Callable[[exp.Expression], None]], ...] = (
     (exp.Select, _from_first_joins),
+    (exp.Table, _identity_table_function),
 )
 
 

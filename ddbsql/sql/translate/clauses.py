@@ -93,3 +93,62 @@ def fix_lateral_view(node, ctx):
     new.set("laterals", keep or None)
     new.set("joins", joins)
     return new
+
+
+def _window_parts(name: str, defs: dict, seen: frozenset = frozenset()):
+    """(partition_by, order, spec) of the named window ``name``, following
+    ``w2 AS w1`` / ``w2 AS (w1 ROWS …)`` references in either direction."""
+    window = defs.get(name)
+    if window is None or name in seen:
+        return None, None, None
+    base = window.args.get("alias")
+    partition, order, spec = _window_parts(base.name.lower(), defs, seen | {name}) if base else (None, None, None)
+    return (window.args.get("partition_by") or partition, window.args.get("order") or order,
+            window.args.get("spec") or spec)
+
+
+def fix_named_windows(node, ctx):
+    """WINDOW w1 AS (…), w2 AS w1: every OVER w gets the window written out (DuckDB
+    cannot copy a window that has a frame, nor refer to one defined later)."""
+    windows = node.args.get("windows")
+    if not windows:
+        return None
+    defs = {w.this.name.lower(): w for w in windows if isinstance(w.this, exp.Identifier)}
+    for window in node.find_all(exp.Window):
+        if window.parent is node and window.arg_key == "windows":
+            continue
+        ref = window.args.get("alias")
+        if ref is None or ref.name.lower() not in defs:
+            continue
+        partition, order, spec = _window_parts(ref.name.lower(), defs)
+        window.set("alias", None)
+        if partition and not window.args.get("partition_by"):
+            window.set("partition_by", [p.copy() for p in partition])
+        if order and not window.args.get("order"):
+            window.set("order", order.copy())
+        if spec and not window.args.get("spec"):
+            window.set("spec", spec.copy())
+        fix_range_on_text(window, ctx)
+    node.set("windows", None)
+    return None
+
+
+def _is_offset(bound) -> bool:
+    return isinstance(bound, exp.Expression) and not (
+        isinstance(bound, exp.Var) or (isinstance(bound, str)) or bound.name.upper() in ("UNBOUNDED", "CURRENT ROW"))
+
+
+def fix_range_on_text(node, ctx):
+    """RANGE BETWEEN n PRECEDING AND m FOLLOWING ordered by text: Hive can only tell
+    equal from different strings, so the frame is the current row's peers."""
+    spec, order = node.args.get("spec"), node.args.get("order")
+    if spec is None or order is None or str(spec.args.get("kind", "")).upper() != "RANGE":
+        return None
+    keys = order.expressions
+    if len(keys) != 1 or not ctx.is_text(keys[0].this):
+        return None
+    for bound, side in (("start", "start_side"), ("end", "end_side")):
+        if _is_offset(spec.args.get(bound)):
+            spec.set(bound, "CURRENT ROW")
+            spec.set(side, None)
+    return None
