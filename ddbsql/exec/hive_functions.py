@@ -90,6 +90,29 @@ _MACROS = (
                         " THEN (v & 4294967295) - 4294967296 ELSE (v & 4294967295) END AS INTEGER)"),
     ("hive_hash_bigint", "v", "COALESCE(hive_int32(xor(v >> 32, v)), 0)"),
     ("hive_hash_combine", "r, h", "hive_int32(CAST(r AS BIGINT) * 31 + h)"),
+    # Java's int and long arithmetic: results wrap around
+    ("hive_wrap32", "v", "CAST(CASE WHEN ((CAST(v AS HUGEINT) % 4294967296) + 4294967296) % 4294967296"
+                         " >= 2147483648 THEN ((CAST(v AS HUGEINT) % 4294967296) + 4294967296) % 4294967296"
+                         " - 4294967296 ELSE ((CAST(v AS HUGEINT) % 4294967296) + 4294967296) % 4294967296"
+                         " END AS INTEGER)"),
+    ("hive_wrap64", "v", "CAST(CASE WHEN ((v % 18446744073709551616) + 18446744073709551616)"
+                         " % 18446744073709551616 >= 9223372036854775808"
+                         " THEN ((v % 18446744073709551616) + 18446744073709551616) % 18446744073709551616"
+                         " - 18446744073709551616"
+                         " ELSE ((v % 18446744073709551616) + 18446744073709551616) % 18446744073709551616"
+                         " END AS BIGINT)"),
+    ("hive_floor_shift", "v, n", "CASE WHEN v >= 0 THEN v // (CAST(1 AS HUGEINT) << n)"
+                                 " ELSE -((-v - 1) // (CAST(1 AS HUGEINT) << n)) - 1 END"),
+    # shiftleft / shiftright / shiftrightunsigned of an int (32) or a bigint (64)
+    ("hive_shiftleft32", "a, b", "hive_wrap32(CAST(a AS HUGEINT) * (CAST(1 AS HUGEINT) << (b & 31)))"),
+    ("hive_shiftleft64", "a, b", "hive_wrap64(CAST(a AS HUGEINT) * (CAST(1 AS HUGEINT) << (b & 63)))"),
+    ("hive_shiftright32", "a, b", "hive_wrap32(hive_floor_shift(CAST(a AS HUGEINT), b & 31))"),
+    ("hive_shiftright64", "a, b", "hive_wrap64(hive_floor_shift(CAST(a AS HUGEINT), b & 63))"),
+    ("hive_shiftrightunsigned32", "a, b",
+     "hive_wrap32(((CAST(a AS HUGEINT) % 4294967296 + 4294967296) % 4294967296) >> (b & 31))"),
+    ("hive_shiftrightunsigned64", "a, b",
+     "hive_wrap64(((CAST(a AS HUGEINT) % 18446744073709551616 + 18446744073709551616)"
+     " % 18446744073709551616) >> (b & 63))"),
     # the type is only known when the statement runs: dispatch on it
     ("hive_hash_any", "x", "CASE"
      " WHEN x IS NULL THEN 0"

@@ -41,10 +41,18 @@ def _parse_first_last_value(cls: type[exp.Expression]):
     return parse
 
 
+def _build_struct(args: list) -> exp.Struct:
+    """``struct(a, b, …)``: Hive names the fields col1, col2, … whatever the arguments."""
+    return exp.Struct(expressions=[
+        exp.PropertyEQ(this=exp.to_identifier(f"col{i + 1}"), expression=arg) for i, arg in enumerate(args)])
+
+
 class HiveQL(Hive):
     """sqlglot's Hive dialect, under ddbsql's name, with Hive's identity table functions."""
 
     class Parser(Hive.Parser):
+        FUNCTIONS_WITH_ALIASED_ARGS = Hive.Parser.FUNCTIONS_WITH_ALIASED_ARGS - {"STRUCT"}
+        FUNCTIONS = {**Hive.Parser.FUNCTIONS, "STRUCT": _build_struct}
         FUNCTION_PARSERS = {
             **Hive.Parser.FUNCTION_PARSERS,
             **{name: _parse_identity_table_function(name) for name in IDENTITY_TABLE_FUNCTIONS},
@@ -82,10 +90,48 @@ def _identity_table_function(table: exp.Table) -> None:
     table.replace(exp.Subquery(this=inner, alias=alias))
 
 
+_TABLE_GENERATORS = (exp.Explode, exp.Posexplode, exp.Inline, exp.Stack)
+
+
+def _generator_columns(fn: exp.Expression) -> list[str]:
+    """Hive's default column names of a table-generating function."""
+    if isinstance(fn, exp.Posexplode):
+        return ["pos", "val"]
+    if isinstance(fn, exp.Stack):
+        count = fn.this.to_py() if isinstance(fn.this, exp.Literal) and fn.this.is_int else 1
+        return [f"col{i}" for i in range(max(len(fn.expressions) // max(count, 1), 1))]
+    if isinstance(fn, exp.Explode) and isinstance(fn.this, (exp.VarMap, exp.Map)):
+        return ["key", "value"]
+    return ["col"]
+
+
+def _generator_in_select(select: exp.Select) -> None:
+    """``SELECT explode(x) [AS (a, b)] FROM t``: Hive's table-generating function as
+    the only select expression is ``SELECT a, b FROM t LATERAL VIEW explode(x) _g AS a, b``."""
+    if len(select.expressions) != 1:
+        return
+    item = select.expressions[0]
+    fn, names = item, None
+    if isinstance(item, exp.Aliases):
+        fn, names = item.this, [i.name for i in item.expressions]
+    elif isinstance(item, exp.Alias):
+        fn, names = item.this, [item.alias]
+    if not isinstance(fn, _TABLE_GENERATORS) or select.args.get("laterals"):
+        return
+    names = names or _generator_columns(fn)
+    alias = exp.TableAlias(this=exp.to_identifier("_generated"),
+                           columns=[exp.to_identifier(n) for n in names])
+    select.set("expressions", [exp.column(n, table="_generated") for n in names])
+    select.set("laterals", [exp.Lateral(this=fn, view=True, outer=False, alias=alias)])
+    if not (select.args.get("from_") or select.args.get("from")):
+        select.from_(exp.select("1").subquery("_dummy"), copy=False)
+
+
 #: (node class, correction made in place), applied to every node of a parsed statement.
 TREE_FIXES: tuple[tuple[type[exp.Expression], Callable[[exp.Expression], None]], ...] = (
     (exp.Select, _from_first_joins),
     (exp.Table, _identity_table_function),
+    (exp.Select, _generator_in_select),
 )
 
 

@@ -55,6 +55,10 @@ def _is_json_tuple(lateral: exp.Expression) -> bool:
             isinstance(k, exp.Literal) and k.is_string for k in fn.expressions[1:])
 
 
+def _int_literal_value(node) -> int | None:
+    return int(node.this) if isinstance(node, exp.Literal) and node.is_int else None
+
+
 def fix_lateral_view(node, ctx):
     """LATERAL VIEW explode(map) t AS k, v: one row per entry (DuckDB cannot UNNEST a
     map); LATERAL VIEW OUTER: a row of NULLs when the array/map is NULL or empty
@@ -62,7 +66,7 @@ def fix_lateral_view(node, ctx):
     values as strings.  The laterals of the SELECT become LATERAL joins, in order."""
     laterals = node.args.get("laterals") or []
     if not any(_is_map_explode(lat, ctx) or lat.args.get("outer") or _is_json_tuple(lat)
-               for lat in laterals):
+               or isinstance(lat.this, exp.Stack) for lat in laterals):
         return None
     new = node.copy()
     keep, joins = [], list(new.args.get("joins") or [])
@@ -80,6 +84,16 @@ def fix_lateral_view(node, ctx):
             projections = ", ".join(
                 f"CASE WHEN JSON_VALID(_X) THEN JSON_EXTRACT_STRING(_X, {sql_str(path)}) END"
                 f" AS _C{i + 1}" for i, path in enumerate(paths))
+        elif isinstance(fn, exp.Stack) and cols:
+            rows = _int_literal_value(fn.this)
+            values = fn.expressions
+            if rows is None or rows <= 0 or len(values) != rows * len(cols):
+                keep.append(lat)
+                continue
+            width = len(cols)
+            projections = ", ".join(
+                "UNNEST([" + ", ".join(values[r * width + c].sql(dialect="duckdb") for r in range(rows))
+                + f"]) AS _C{c + 1}" for c in range(width))
         else:
             keep.append(lat)
             continue

@@ -73,6 +73,8 @@ FIXES: tuple[Fix, ...] = (
     Fix("octet_length", ("octet_length",), strings.fix_octet_length, "UTF-8 byte count"),
     Fix("hash", ("hash",), functions.fix_hash,
         "Java hashCode per type (String: 31*r + UTF-8 byte), arguments combined as 31*r + h"),
+    Fix("shift", ("shiftleft", "shiftright", "shiftrightunsigned"), functions.fix_shift,
+        "Java <<, >>, >>> on int (32-bit) or bigint (64-bit), count mod 32/64"),
     Fix("group_by", (exp.Group,), clauses.fix_group_by, "WITH ROLLUP / WITH CUBE / GROUPING SETS"),
     Fix("range_on_text", (exp.Window,), clauses.fix_range_on_text,
         "RANGE n PRECEDING/FOLLOWING ordered by text: the current row's peers"),

@@ -55,3 +55,23 @@ def fix_hash(node, ctx):
     for arg in args[1:]:
         out = exp.func("hive_hash_combine", out, _hash_of(arg, ctx))
     return out
+
+
+def fix_shift(node, ctx):
+    """shiftleft/shiftright/shiftrightunsigned(a, b): Java's <<, >>, >>> on an int
+    (tinyint, smallint and int a) or a long (bigint a); the count taken mod 32 or 64."""
+    if len(node.expressions) != 2:
+        return None
+    a, b = node.expressions
+    t = ctx.dtype(a)
+    literal = isinstance(a, exp.Literal) and a.is_int
+    if literal:
+        wide = not -2 ** 31 <= int(a.this) < 2 ** 31
+    elif t is not None and t.is_type(*_SMALL_INTS):
+        wide = False
+    elif t is not None and t.is_type(_T.BIGINT):
+        wide = True
+    else:
+        raise error_at(node, f"{node.name}() needs a tinyint, smallint, int or bigint first argument")
+    name = f"hive_{node.name.lower()}{64 if wide else 32}"
+    return exp.func(name, a, exp.cast(b, exp.DataType.build("INTEGER")))
