@@ -113,6 +113,15 @@ _MACROS = (
     ("hive_shiftrightunsigned64", "a, b",
      "hive_wrap64(((CAST(a AS HUGEINT) % 18446744073709551616 + 18446744073709551616)"
      " % 18446744073709551616) >> (b & 63))"),
+    # months_between of two timestamps (Hive 2.1 GenericUDFMonthsBetween): whole months
+    # when the days are equal or both month ends, else the day-and-time difference over
+    # 31 days; HALF_UP to 8 decimals
+    ("hive_months_between", "a, b",
+     "CAST(ROUND(CAST((YEAR(a) - YEAR(b)) * 12 + MONTH(a) - MONTH(b) + CASE"
+     " WHEN DAY(a) = DAY(b) OR (DAY(a) = DAY(LAST_DAY(a)) AND DAY(b) = DAY(LAST_DAY(b))) THEN 0"
+     " ELSE ((DAY(a) - DAY(b)) * 86400 + (HOUR(a) - HOUR(b)) * 3600"
+     " + (MINUTE(a) - MINUTE(b)) * 60 + (SECOND(a) - SECOND(b))) / 2678400.0 END"
+     " AS DECIMAL(38, 18)), 8) AS DOUBLE)"),
     # the type is only known when the statement runs: dispatch on it
     ("hive_hash_any", "x", "CASE"
      " WHEN x IS NULL THEN 0"

@@ -144,6 +144,9 @@ def fix_trunc(node, ctx):
     unit = node.args.get("unit")
     name = unit.name.upper() if isinstance(unit, (exp.Var, exp.Literal)) else None
     if name not in _TRUNC_UNITS:
+        if isinstance(unit, (exp.Var, exp.Literal, exp.Null)) or (
+                isinstance(unit, exp.Cast) and isinstance(unit.this, exp.Null)):
+            return exp.cast(exp.Null(), exp.DataType.build("VARCHAR"))  # Hive: NULL
         return None
     return tpl(f"CAST(CAST(DATE_TRUNC('{_TRUNC_UNITS[name]}', _D) AS DATE) AS VARCHAR)",
                 _D=hive_date(node.this, ctx))
@@ -156,9 +159,32 @@ def fix_next_day(node, ctx):
     return exp.cast(new, exp.DataType.build("VARCHAR"))
 
 
+def _hive_timestamp_or_date(node: exp.Expression, ctx: Ctx) -> exp.Expression:
+    """A TIMESTAMP from a timestamp, a date, or text read as 'yyyy-MM-dd HH:mm:ss' and
+    else as 'yyyy-MM-dd' (Hive 2.1's months_between argument)."""
+    if ctx.is_timestamp(node):
+        return node
+    if ctx.is_date(node):
+        return exp.cast(node, exp.DataType.build("TIMESTAMP"))
+    return exp.func("COALESCE", ts_of_epoch(epoch_of(node, "yyyy-MM-dd HH:mm:ss", ctx)),
+                    ts_of_epoch(epoch_of(node, "yyyy-MM-dd", ctx)))
+
+
 def fix_months_between(node, ctx):
-    """months_between: string dates parsed like to_date (time of day ignored)."""
-    new = node.copy()
-    new.set("this", hive_date(node.this, ctx))
-    new.set("expression", hive_date(node.expression, ctx))
-    return new
+    """months_between(a, b): whole months when both days are the same or both are
+    month ends, else months + (day-and-time difference in seconds) / 31 days; rounded
+    HALF_UP to 8 decimals (Hive 2.1 GenericUDFMonthsBetween)."""
+    return exp.func("hive_months_between", _hive_timestamp_or_date(node.this, ctx),
+                    _hive_timestamp_or_date(node.expression, ctx))
+
+
+def fix_cast_to_date(node, ctx):
+    """cast(text as date) / date(text): read like to_date -- a lenient 'yyyy-MM-dd'
+    prefix, out-of-range fields rolled over ('2002-02-31' is 2002-03-03), NULL when
+    unparseable ('1')."""
+    if not isinstance(node, exp.Date) and not node.to.is_type(exp.DataType.Type.DATE):
+        return None
+    x = node.this
+    if (isinstance(x, exp.Literal) and x.is_string) or ctx.is_text(x):
+        return hive_date(x, ctx)
+    return None

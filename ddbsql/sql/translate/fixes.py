@@ -44,6 +44,8 @@ FIXES: tuple[Fix, ...] = (
         "collect_* never NULL; percentile DOUBLE and interpolated; sum(int) BIGINT"),
     Fix("window_aggregate", (exp.Window,), aggregates.fix_window_aggregate,
         "aggregate_result for window aggregates"),
+    Fix("cast_to_date", (exp.TryCast, exp.Cast, exp.Date), dates.fix_cast_to_date,
+        "text to DATE read like to_date: lenient prefix, roll-over, NULL when unparseable"),
     Fix("cast", (exp.TryCast, exp.Cast), numbers.fix_cast,
         "invalid text -> NULL; to integer types truncates toward zero"),
     Fix("type_function", numbers.TYPE_FUNCTIONS, numbers.fix_type_function, "int(x) etc. are casts"),

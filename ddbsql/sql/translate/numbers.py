@@ -85,7 +85,11 @@ def fix_bround(node, ctx):
     args = node.expressions
     if not 1 <= len(args) <= 2:
         return None
-    return exp.func("ROUND_EVEN", args[0], args[1] if len(args) == 2 else lit(0))
+    rounded = exp.func("ROUND_EVEN", args[0], args[1] if len(args) == 2 else lit(0))
+    x = args[0]
+    if ctx.is_(x, {exp.DataType.Type.DECIMAL}) or ctx.is_int(x) or (isinstance(x, exp.Literal) and x.is_int):
+        return rounded
+    return exp.cast(rounded, exp.DataType.build("DOUBLE"))  # a double stays a double
 
 
 def fix_floor_ceil(node, ctx):
