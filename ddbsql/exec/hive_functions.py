@@ -122,6 +122,19 @@ _MACROS = (
      " ELSE ((DAY(a) - DAY(b)) * 86400 + (HOUR(a) - HOUR(b)) * 3600"
      " + (MINUTE(a) - MINUTE(b)) * 60 + (SECOND(a) - SECOND(b))) / 2678400.0 END"
      " AS DECIMAL(38, 18)), 8) AS DOUBLE)"),
+    # interval_year_month('y-m') / interval_day_time('d h:m:s.f'): NULL when not one
+    ("hive_interval_year_month", "s",
+     "CASE WHEN regexp_full_match(trim(s), '[+-]?\\d+-\\d+') THEN TO_MONTHS(CAST("
+     "(CASE WHEN starts_with(trim(s), '-') THEN -1 ELSE 1 END)"
+     " * (CAST(regexp_extract(trim(s), '(\\d+)-(\\d+)', 1) AS BIGINT) * 12"
+     " + CAST(regexp_extract(trim(s), '(\\d+)-(\\d+)', 2) AS BIGINT)) AS INTEGER)) END"),
+    ("hive_interval_day_time", "s",
+     "CASE WHEN regexp_full_match(trim(s), '[+-]?\\d+ \\d+:\\d+:\\d+(\\.\\d+)?') THEN"
+     " (CASE WHEN starts_with(trim(s), '-') THEN -1 ELSE 1 END) * (TO_DAYS(CAST(regexp_extract(trim(s),"
+     " '(\\d+) ', 1) AS INTEGER)) + TO_MICROSECONDS(CAST(ROUND((CAST(regexp_extract(trim(s),"
+     " ' (\\d+):', 1) AS DECIMAL(38, 9)) * 3600 + CAST(regexp_extract(trim(s), ':(\\d+):', 1) AS"
+     " DECIMAL(38, 9)) * 60 + CAST(regexp_extract(trim(s), ':([0-9.]+)$', 1) AS DECIMAL(38, 9)))"
+     " * 1000000) AS BIGINT))) END"),
     # the type is only known when the statement runs: dispatch on it
     ("hive_hash_any", "x", "CASE"
      " WHEN x IS NULL THEN 0"

@@ -127,11 +127,35 @@ def _generator_in_select(select: exp.Select) -> None:
         select.from_(exp.select("1").subquery("_dummy"), copy=False)
 
 
+_INTERVAL_UNITS = {u: u.upper() for u in ("second", "minute", "hour", "day", "month", "year")}
+_INTERVAL_UNITS.update({u + "s": u.upper() for u in list(_INTERVAL_UNITS)})
+
+
+def _number_unit_interval(alias: exp.Alias) -> None:
+    """``(1) second``, ``2 days``, ``d + 30 days``: Hive reads a number followed by a
+    time unit as an interval, not as a column alias."""
+    unit = alias.args.get("alias")
+    if not isinstance(unit, exp.Identifier) or unit.quoted or unit.name.lower() not in _INTERVAL_UNITS:
+        return
+    operand = alias.this
+    while isinstance(operand, (exp.Add, exp.Sub)):
+        operand = operand.expression
+    if not ((isinstance(operand, exp.Literal) and not operand.is_string) or isinstance(operand, exp.Paren)):
+        return
+    interval = exp.Interval(this=operand.copy(), unit=exp.var(_INTERVAL_UNITS[unit.name.lower()]))
+    if operand is alias.this:
+        alias.replace(interval)
+    else:
+        operand.replace(interval)
+        alias.replace(alias.this)
+
+
 #: (node class, correction made in place), applied to every node of a parsed statement.
 TREE_FIXES: tuple[tuple[type[exp.Expression], Callable[[exp.Expression], None]], ...] = (
     (exp.Select, _from_first_joins),
     (exp.Table, _identity_table_function),
     (exp.Select, _generator_in_select),
+    (exp.Alias, _number_unit_interval),
 )
 
 

@@ -1,6 +1,8 @@
 """Rules for dates and times: Java patterns, lenient string dates, UTC wall clock."""
 from __future__ import annotations
 
+import datetime
+
 from sqlglot import exp
 
 from .base import Ctx, hive_format, lit, tpl, varchar
@@ -80,7 +82,7 @@ def fix_to_date(node, ctx):
 
 def fix_date_part(node, ctx):
     """dayofmonth/weekofyear/quarter/dayofyear of a string: parse it like Hive first."""
-    if isinstance(node.this, exp.TsOrDsToDate):
+    if isinstance(node.this, exp.TsOrDsToDate) or ctx.is_(node.this, {exp.DataType.Type.INTERVAL}):
         return None
     new = node.copy()
     new.set("this", hive_date(node.this, ctx))
@@ -94,6 +96,8 @@ def fix_dayofweek(node, ctx):
 
 def fix_time_part(node, ctx):
     """hour/minute/second of a string: 'yyyy-MM-dd HH:mm:ss' or 'HH:mm:ss' prefix, else NULL."""
+    if ctx.is_(node.this, {exp.DataType.Type.INTERVAL}):
+        return None  # the field of an interval
     new = node.copy()
     new.set("this", hive_time(node.this, ctx))
     return new
@@ -185,6 +189,15 @@ def fix_cast_to_date(node, ctx):
     if not isinstance(node, exp.Date) and not node.to.is_type(exp.DataType.Type.DATE):
         return None
     x = node.this
+    if isinstance(x, exp.Literal) and x.is_string and _is_iso_date(x.this):
+        return None if isinstance(node, exp.Cast) else exp.cast(x, exp.DataType.build("DATE"))
     if (isinstance(x, exp.Literal) and x.is_string) or ctx.is_text(x):
         return hive_date(x, ctx)
     return None
+
+
+def _is_iso_date(text: str) -> bool:
+    try:
+        return len(text) == 10 and datetime.date.fromisoformat(text) is not None
+    except ValueError:
+        return False

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from . import aggregates, clauses, conversions, dates, functions, numbers, strings
+from . import aggregates, clauses, conversions, dates, functions, intervals, numbers, strings
 from .base import Ctx, Fix
 
 FIXES: tuple[Fix, ...] = (
@@ -77,6 +77,10 @@ FIXES: tuple[Fix, ...] = (
         "Java hashCode per type (String: 31*r + UTF-8 byte), arguments combined as 31*r + h"),
     Fix("shift", ("shiftleft", "shiftright", "shiftrightunsigned"), functions.fix_shift,
         "Java <<, >>, >>> on int (32-bit) or bigint (64-bit), count mod 32/64"),
+    Fix("interval_span", (exp.Interval,), intervals.fix_interval_span,
+        "INTERVAL 'y-m' YEAR TO MONTH, INTERVAL 'd h:m:s.f' DAY TO SECOND"),
+    Fix("interval_function", ("interval_year_month", "interval_day_time"), intervals.fix_interval_function,
+        "text to an interval, NULL when it is not one"),
     Fix("group_by", (exp.Group,), clauses.fix_group_by, "WITH ROLLUP / WITH CUBE / GROUPING SETS"),
     Fix("range_on_text", (exp.Window,), clauses.fix_range_on_text,
         "RANGE n PRECEDING/FOLLOWING ordered by text: the current row's peers"),
