@@ -135,6 +135,11 @@ _MACROS = (
      " ' (\\d+):', 1) AS DECIMAL(38, 9)) * 3600 + CAST(regexp_extract(trim(s), ':(\\d+):', 1) AS"
      " DECIMAL(38, 9)) * 60 + CAST(regexp_extract(trim(s), ':([0-9.]+)$', 1) AS DECIMAL(38, 9)))"
      " * 1000000) AS BIGINT))) END"),
+    # a Java time zone ID: names the zone database knows and GMT+h[:mm]; anything else is
+    # GMT, as java.util.TimeZone.getTimeZone has it
+    ("hive_time_zone", "z",
+     "CASE WHEN z IS NULL THEN NULL WHEN z IN (SELECT name FROM pg_timezone_names())"
+     " OR regexp_full_match(z, 'GMT[+-][0-9]{1,2}(:?[0-9]{2})?') THEN z ELSE 'UTC' END"),
     # the type is only known when the statement runs: dispatch on it
     ("hive_hash_any", "x", "CASE"
      " WHEN x IS NULL THEN 0"

@@ -196,7 +196,7 @@ class SourceBinder:
 
     def to_duckdb(self, tree: exp.Expression) -> str:
         """DuckDB SQL for a tree this binder bound, typed with the sources' columns."""
-        return to_duckdb(tree, schema=self.schema, source=self.text)
+        return to_duckdb(tree, schema=self.schema, source=self.text, database=self.session.database)
 
     def _dynamodb_source(self, definition: TableDef, columns: set[str] | None,
                          where: ReferenceFilter = NO_FILTER, label: str = "") -> str:

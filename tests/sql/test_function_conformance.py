@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ddbsql.errors import ParseError
+from ddbsql.exec.hive_functions import install as install_hive_functions
 from ddbsql.sql.translate import FIXES, hive_to_duckdb, parse_hive, to_duckdb
 
 D = datetime.date
@@ -319,6 +320,7 @@ CONFORMANCE = [
 def con():
     c = duckdb.connect()
     c.execute("SET TimeZone='UTC'")
+    install_hive_functions(c)  # as every ddbsql DuckDB connection has them
     c.execute("""
         CREATE TABLE events AS SELECT * FROM (VALUES
           (1, 'a', 'x', 10.5::DOUBLE, '2016-04-01T10:00:00.000Z', 3::BIGINT),

@@ -77,6 +77,8 @@ def fix_date_format(node, ctx):
 
 def fix_to_date(node, ctx):
     """to_date(x) and the date argument of year/month/day/datediff: lenient yyyy-MM-dd prefix."""
+    if ctx.is_(node.this, {exp.DataType.Type.INTERVAL}):
+        return node.this  # year()/month()/day() of an interval read its fields
     return hive_date(node.this, ctx)
 
 
@@ -133,7 +135,7 @@ def fix_utc_timestamp(node, ctx):
     if len(node.expressions) != 2:
         return None
     ts = exp.TryCast(this=node.expressions[0], to=exp.DataType.build("TIMESTAMP"))
-    tz = node.expressions[1]
+    tz = exp.func("hive_time_zone", node.expressions[1])  # Java: an unknown zone is GMT
     if str(node.this).lower() == "from_utc_timestamp":
         return tpl("TIMEZONE(_Z, TIMEZONE('UTC', _T))", _T=ts, _Z=tz)
     return tpl("TIMEZONE('UTC', TIMEZONE(_Z, _T))", _T=ts, _Z=tz)

@@ -75,3 +75,8 @@ def fix_shift(node, ctx):
         raise error_at(node, f"{node.name}() needs a tinyint, smallint, int or bigint first argument")
     name = f"hive_{node.name.lower()}{64 if wide else 32}"
     return exp.func(name, a, exp.cast(b, exp.DataType.build("INTEGER")))
+
+
+def fix_current_database(node, ctx):
+    """current_database(): the database USE selected (``default`` unless told)."""
+    return exp.Literal.string(ctx.database)

@@ -113,3 +113,9 @@ def fix_greatest_least(node, ctx):
     new = node.copy()
     new.set("ignore_nulls", False)
     return new
+
+
+def fix_factorial(node, ctx):
+    """factorial(n): NULL outside 0..20 (a BIGINT cannot hold 21!)."""
+    return tpl("CASE WHEN _N BETWEEN 0 AND 20 THEN CAST(FACTORIAL(CAST(_N AS INTEGER)) AS BIGINT) END",
+               _N=node.this)
