@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from .base import Ctx, tpl
+from .base import Ctx, error_at, tpl
 from .javadate import sql_str
 
 def fix_sort_by(node, ctx):
@@ -165,4 +165,63 @@ def fix_range_on_text(node, ctx):
         if _is_offset(spec.args.get(bound)):
             spec.set(bound, "CURRENT ROW")
             spec.set(side, None)
+    return None
+
+
+_WINDOW_ONLY = (exp.Lag, exp.Lead, exp.FirstValue, exp.LastValue, exp.RowNumber, exp.Rank,
+                exp.DenseRank, exp.CumeDist, exp.PercentRank, exp.Ntile)
+
+
+def _inner_window_calls(window: exp.Window) -> list[exp.Expression]:
+    """Window functions inside the aggregate of ``window`` (lag() with or without OVER)."""
+    found = []
+    for node in window.this.walk():
+        if node is window.this:
+            continue
+        if isinstance(node, exp.Window) or (isinstance(node, _WINDOW_ONLY) and not isinstance(node.parent, exp.Window)):
+            if not any(node is f or f in node.walk() for f in found):
+                found.append(node)
+    return [f for f in found if not any(f is not g and f in g.walk() for g in found)]
+
+
+def fix_nested_windows(node, ctx):
+    """sum(lag(x, 1)) OVER w: Hive computes the inner window function first (with the
+    outer window's partitioning and order when it has no OVER of its own); DuckDB
+    refuses window functions inside window aggregates, so they move to a derived table."""
+    if node.args.get("group") or node.args.get("having") or node.args.get("joins") \
+            or node.args.get("laterals"):
+        return None
+    source = node.args.get("from_") or node.args.get("from")
+    if source is None:
+        return None
+    outer = [w for w in node.find_all(exp.Window) if _inner_window_calls(w)]
+    if not outer:
+        return None
+    for window in outer:
+        spec = window.args.get("spec")
+        start = spec.args.get("start") if spec is not None else None
+        if spec is not None and not (isinstance(start, str) and start.upper() == "UNBOUNDED"
+                                     or getattr(start, "name", "").upper() == "UNBOUNDED"):
+            # Hive then evaluates the inner function within each frame, not the partition
+            raise error_at(window, "a window function inside a window aggregate needs a frame that "
+                                   "starts at UNBOUNDED PRECEDING")
+    extra = []
+    for window in outer:
+        for call in _inner_window_calls(window):
+            name = f"_inner_window_{len(extra) + 1}"
+            if isinstance(call, exp.Window):
+                computed = call.copy()
+            else:
+                computed = exp.Window(this=call.copy(),
+                                      partition_by=[p.copy() for p in window.args.get("partition_by") or []],
+                                      order=window.args["order"].copy() if window.args.get("order") else None)
+            extra.append(exp.alias_(computed, name))
+            call.replace(exp.column(name))
+    table = source.this
+    alias = table.alias_or_name if isinstance(table, (exp.Table, exp.Subquery)) else "_inner"
+    inner = exp.select(exp.Star(), *extra).from_(table.copy())
+    if node.args.get("where"):
+        inner.set("where", node.args["where"].copy())
+        node.set("where", None)
+    source.set("this", inner.subquery(alias))
     return None

@@ -89,6 +89,8 @@ FIXES: tuple[Fix, ...] = (
         "RANGE n PRECEDING/FOLLOWING ordered by text: the current row's peers"),
     Fix("named_windows", (exp.Select,), clauses.fix_named_windows,
         "WINDOW w2 AS w1 / (w1 ROWS …), in any order, frames included"),
+    Fix("nested_windows", (exp.Select,), clauses.fix_nested_windows,
+        "a window function inside a window aggregate is computed first"),
     Fix("sort_by", (exp.Select,), clauses.fix_sort_by, "SORT BY / CLUSTER BY order the output"),
     Fix("lateral_view", (exp.Select,), clauses.fix_lateral_view,
         "explode(map) gives key/value rows; OUTER keeps rows whose array/map is empty"),
