@@ -5,6 +5,8 @@ import datetime
 
 from sqlglot import exp
 
+from ddbsql.errors import ParseError
+
 from .base import Ctx, hive_format, lit, tpl, varchar
 from .javadate import epoch_sql, java_strftime
 from .numbers import int_cast
@@ -71,8 +73,18 @@ def fix_date_format(node, ctx):
     if isinstance(this, exp.TimeStrToTime):
         this = this.this
     fmt = hive_format(node.args["format"], "date_format")
-    ts = this if ctx.is_timestamp(this) else exp.TryCast(this=this, to=exp.DataType.build("TIMESTAMP"))
-    return exp.func("STRFTIME", ts, lit(java_strftime(fmt, whole_seconds=False)))
+    try:
+        pattern = java_strftime(fmt, whole_seconds=False)
+    except ParseError:
+        return exp.cast(exp.Null(), exp.DataType.build("VARCHAR"))  # Hive: NULL for a bad pattern
+    if ctx.is_timestamp(this):
+        ts = this
+    elif ctx.is_date(this):
+        ts = exp.cast(this, exp.DataType.build("TIMESTAMP"))
+    else:  # a timestamp, or a date with anything after it ('2015-04-08 10')
+        ts = exp.func("COALESCE", exp.TryCast(this=this, to=exp.DataType.build("TIMESTAMP")),
+                      exp.cast(hive_date(this, ctx), exp.DataType.build("TIMESTAMP")))
+    return exp.func("STRFTIME", ts, lit(pattern))
 
 
 def fix_to_date(node, ctx):

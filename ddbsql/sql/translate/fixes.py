@@ -71,6 +71,7 @@ FIXES: tuple[Fix, ...] = (
     Fix("find_in_set", ("find_in_set",), strings.fix_find_in_set, "position in a comma list"),
     Fix("substring_index", (exp.SubstringIndex,), strings.fix_substring_index, "text around the n-th delimiter"),
     Fix("format_number", ("format_number",), strings.fix_format_number, "grouped fixed-point text"),
+    Fix("chr", (exp.Chr,), strings.fix_chr, "character n mod 256, '' for negative n"),
     Fix("e", ("e",), strings.fix_e, "Euler's number"),
     Fix("octet_length", ("octet_length",), strings.fix_octet_length, "UTF-8 byte count"),
     Fix("hash", ("hash",), functions.fix_hash,

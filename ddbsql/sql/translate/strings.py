@@ -145,15 +145,24 @@ def fix_substring_index(node, ctx):
 
 
 def fix_format_number(node, ctx):
-    """format_number(x, d): '1,234.57' (d a literal); NULL when d is NULL."""
-    if len(node.expressions) == 2 and (isinstance(node.expressions[1], exp.Null) or (
-            isinstance(node.expressions[1], exp.Cast) and isinstance(node.expressions[1].this, exp.Null))):
-        return exp.cast(exp.Null(), exp.DataType.build("VARCHAR"))
-    if len(node.expressions) != 2 or int_literal(node.expressions[1]) is None:
+    """format_number(x, d): '1,234.57'; NULL when x or d is NULL, or d < 0."""
+    if len(node.expressions) != 2:
         return None
-    digits = int_literal(node.expressions[1])
-    return exp.func("FORMAT", lit("{:,.%df}" % max(digits, 0)),
-                    exp.cast(node.expressions[0], exp.DataType.build("DOUBLE")))
+    x, d = node.expressions
+    digits = int_literal(d)
+    if digits is not None:
+        return exp.func("FORMAT", lit("{:,.%df}" % max(digits, 0)),
+                        exp.cast(x, exp.DataType.build("DOUBLE")))
+    return tpl("CASE WHEN _D >= 0 THEN FORMAT('{:,.{}f}', CAST(_X AS DOUBLE), CAST(_D AS INTEGER)) END",
+               _X=x, _D=d)
+
+
+def fix_chr(node, ctx):
+    """chr(n): the character n mod 256 ('' for n < 0), n truncated to an integer."""
+    if len(node.expressions) != 1:
+        return None
+    return tpl("CASE WHEN _N < 0 THEN '' ELSE CHR(CAST(CAST(TRUNC(_N) AS BIGINT) % 256 AS INTEGER)) END",
+               _N=node.expressions[0])
 
 
 def fix_e(node, ctx):
