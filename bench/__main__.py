@@ -34,6 +34,7 @@ if str(ROOT / "tests") not in sys.path:
     sys.path.insert(0, str(ROOT / "tests"))
 
 from bench.fastpath import CREDENTIALS, make_item  # noqa: E402
+from bench.measure import run_json  # noqa: E402
 from bench.replay import save_recording  # noqa: E402
 
 TABLE = "bench_fastpath"
@@ -113,20 +114,9 @@ def synthetic_recording(items: int) -> dict:
 # --- running the cases ---------------------------------------------------------------------------
 
 def run_case_rss(case: str, recording: Path, *extra: str, seconds: float) -> dict:
-    """Like :func:`run_case`, reading the child's own peak RSS with ``os.wait4``."""
-    cmd = [sys.executable, "-m", "bench.fastpath", case, "--recording", str(recording),
-           "--seconds", str(seconds), *extra]
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=err)
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        if process.returncode != 0:
-            raise RuntimeError(f"{case} failed:\n{err.read().decode()[-3000:]}")
-        result = json.loads(out.read().decode().strip().splitlines()[-1])
-    result["rss_mb"] = usage.ru_maxrss / 1024  # Linux reports KiB
-    return result
+    """One ``bench.fastpath`` case in a process of its own: its result and peak RSS."""
+    return run_json([sys.executable, "-m", "bench.fastpath", case, "--recording", str(recording),
+                     "--seconds", str(seconds), *extra])
 
 
 class Replay:

@@ -18,7 +18,6 @@ import json
 import pickle
 import socketserver
 import sys
-import threading
 import zlib
 from pathlib import Path
 
@@ -54,8 +53,6 @@ class _Table:
         self.name = recording["table_name"]
         self.chunks = _items_chunks(recording["pages"]) * repeat
         self.describe = _scaled_description(recording["describe"], repeat)
-        self._bodies: dict[tuple, bytes] = {}
-        self._lock = threading.Lock()
 
     def scan(self, request: dict) -> bytes:
         total = int(request.get("TotalSegments", 1))
@@ -64,24 +61,19 @@ class _Table:
         index = int(start["__replay"]["N"]) if start else 0
         mine = self.chunks[segment::total]
         capacity = "ReturnConsumedCapacity" in request and request["ReturnConsumedCapacity"] != "NONE"
-        key = (segment, total, index, capacity)
-        body = self._bodies.get(key)
-        if body is None:
-            if index >= len(mine):
-                items, count = b"[]", 0
-            else:
-                items, count = mine[index]
-            parts = [b'{"Count":%d,"Items":' % count, items]
-            if index + 1 < len(mine):
-                parts.append(b',"LastEvaluatedKey":{"__replay":{"N":"%d"}}' % (index + 1))
-            if capacity:
-                units = max(0.5, len(items) / 4096 / 2)
-                parts.append(b',"ConsumedCapacity":{"TableName":%s,"CapacityUnits":%.1f}'
-                             % (json.dumps(self.name).encode(), units))
-            parts.append(b',"ScannedCount":%d}' % count)
-            body = b"".join(parts)
-            with self._lock:
-                self._bodies[key] = body
+        if index >= len(mine):
+            items, count = b"[]", 0
+        else:
+            items, count = mine[index]
+        parts = [b'{"Count":%d,"Items":' % count, items]
+        if index + 1 < len(mine):
+            parts.append(b',"LastEvaluatedKey":{"__replay":{"N":"%d"}}' % (index + 1))
+        if capacity:
+            units = max(0.5, len(items) / 4096 / 2)
+            parts.append(b',"ConsumedCapacity":{"TableName":%s,"CapacityUnits":%.1f}'
+                         % (json.dumps(self.name).encode(), units))
+        parts.append(b',"ScannedCount":%d}' % count)
+        body = b"".join(parts)  # built per request: a table served many times over is not kept twice
         return body
 
 

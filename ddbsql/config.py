@@ -14,6 +14,12 @@ from typing import Callable
 from .errors import ConfigError
 
 
+def truthy(value: str | None) -> bool:
+    """A setting or property read as Hive reads a boolean switch: true, 1, yes or on;
+    anything else (and nothing) is false."""
+    return (value or "").strip().lower() in ("true", "1", "yes", "on")
+
+
 def _bool(value: str) -> bool:
     low = value.strip().lower()
     if low in ("true", "1", "yes", "on"):
@@ -210,3 +216,15 @@ class Settings:
         clone.hiveconf = dict(self.hiveconf)
         clone.hivevar = dict(self.hivevar)
         return clone
+
+
+def check_properties(props: dict[str, str]) -> None:
+    """Every TBLPROPERTY that is also a setting ddbsql honours must parse as one
+    (a throughput percent of 50 is an error here, not a surprise at the first write)."""
+    for key, value in props.items():
+        spec = HONOURED.get(key)
+        if spec is not None:
+            try:
+                spec.parse(value)
+            except ValueError as exc:
+                raise ConfigError(f'TBLPROPERTIES "{key}"="{value}": {exc}') from None

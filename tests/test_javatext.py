@@ -11,7 +11,7 @@ import pyarrow as pa
 from hypothesis import given, settings, strategies as st
 
 from ddbsql.cli.output import render_value_hive
-from ddbsql.exec import hivetext
+from ddbsql.files.formats import text_values as hivetext
 from ddbsql.javatext import double_text, float_text, to_float32
 from ddbsql.types import parse_hive_type
 

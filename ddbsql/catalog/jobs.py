@@ -12,7 +12,11 @@ The checkpoint of a job lives in a file of its own next to the metastore,
 ``keys``
     a 16-byte digest of the key of every row DynamoDB acknowledged, per target, with
     whether it was written (or only declined by its condition), and the run, Scan
-    segment and page it came from (segment -1: not from a checkpointed Scan);
+    segment and page it came from (segment -1: not from a checkpointed Scan).  Rows are
+    appended (no index to keep up while a job writes thousands of rows a second); a key
+    acknowledged again is a later row, and the latest one counts.  A resumed run indexes
+    the digests once, then asks about each key (:meth:`Checkpoint.prior`): nothing of the
+    checkpoint is held in memory;
 ``segments``
     per target and Scan segment of a straight copy, the ``LastEvaluatedKey`` up to
     which every row has been acknowledged (JSON; ``finished``: the whole segment), and
@@ -128,9 +132,7 @@ class Checkpoint:
         self._db = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30)
         with self._lock, self._db:
             self._db.execute("CREATE TABLE IF NOT EXISTS keys (target INTEGER, digest BLOB, written INTEGER,"
-                             " run INTEGER, segment INTEGER, page INTEGER, PRIMARY KEY (target, digest))"
-                             " WITHOUT ROWID")
-            self._db.execute("CREATE INDEX IF NOT EXISTS keys_page ON keys (target, run, segment, page)")
+                             " run INTEGER, segment INTEGER, page INTEGER)")
             self._db.execute("CREATE TABLE IF NOT EXISTS segments (target INTEGER, segment INTEGER, total INTEGER,"
                              " start_key TEXT, finished INTEGER, written INTEGER, rows INTEGER,"
                              " PRIMARY KEY (target, segment))")
@@ -144,7 +146,7 @@ class Checkpoint:
         """Record acknowledged ``keys`` (digest, written, run, segment, page) and advanced
         ``segments`` (state, run, last page now covered by it: its keys are dropped)."""
         with self._lock, self._db:
-            self._db.executemany("INSERT OR REPLACE INTO keys VALUES (?, ?, ?, ?, ?, ?)",
+            self._db.executemany("INSERT INTO keys VALUES (?, ?, ?, ?, ?, ?)",
                                  ((target, d, int(w), r, s, p) for d, w, r, s, p in keys))
             for state, run, page in segments:
                 self._db.execute("INSERT OR REPLACE INTO segments VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -154,10 +156,26 @@ class Checkpoint:
                                  (target, run, state.segment, page))
 
     def acknowledged(self, target: int) -> dict[bytes, bool]:
-        """Digest -> written, for every acknowledged key of ``target`` still recorded."""
+        """Digest -> written, for every acknowledged key of ``target`` still recorded (the
+        latest acknowledgement of a key counts).  All in memory: see :meth:`prior`."""
         with self._lock:
             return {bytes(d): bool(w) for d, w in
-                    self._db.execute("SELECT digest, written FROM keys WHERE target = ?", (target,))}
+                    self._db.execute("SELECT digest, written FROM keys WHERE target = ? ORDER BY rowid", (target,))}
+
+    def prior(self, target: int, run: int) -> "PriorKeys":
+        """What runs before ``run`` acknowledged for ``target``, asked key by key from the
+        file (indexed here, once)."""
+        with self._lock, self._db:
+            self._db.execute("CREATE INDEX IF NOT EXISTS keys_digest ON keys (target, digest)")
+            any_key = self._db.execute("SELECT 1 FROM keys WHERE target = ? AND run < ? LIMIT 1",
+                                       (target, run)).fetchone() is not None
+        return PriorKeys(self, target, run, any_key)
+
+    def _latest(self, target: int, digest: bytes, run: int) -> bool | None:
+        with self._lock:
+            row = self._db.execute("SELECT written FROM keys WHERE target = ? AND digest = ? AND run < ?"
+                                   " ORDER BY rowid DESC LIMIT 1", (target, digest, run)).fetchone()
+        return None if row is None else bool(row[0])
 
     def segments(self, target: int) -> dict[int, SegmentState]:
         with self._lock:
@@ -169,9 +187,27 @@ class Checkpoint:
     def counts(self) -> tuple[int, int]:
         """(acknowledged keys recorded, rows covered by segment positions), every target."""
         with self._lock:
-            keys = self._db.execute("SELECT count(*) FROM keys").fetchone()[0]
+            keys = self._db.execute("SELECT count(*) FROM (SELECT DISTINCT target, digest FROM keys)").fetchone()[0]
             rows = self._db.execute("SELECT coalesce(sum(rows), 0) FROM segments").fetchone()[0]
         return keys, rows
+
+
+class PriorKeys:
+    """The keys earlier runs of a job acknowledged for one target: ``get(digest)`` is
+    whether the latest of them was written (True), declined by its condition (False), or
+    never acknowledged (None).  False as a whole when there are none."""
+
+    def __init__(self, checkpoint: Checkpoint, target: int, run: int, any_key: bool):
+        self._checkpoint = checkpoint
+        self._target = target
+        self._run = run
+        self._any = any_key
+
+    def __bool__(self) -> bool:
+        return self._any
+
+    def get(self, digest: bytes) -> bool | None:
+        return self._checkpoint._latest(self._target, digest, self._run) if self._any else None
 
 
 class JobStore:

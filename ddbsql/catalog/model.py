@@ -2,14 +2,58 @@
 from __future__ import annotations
 
 import dataclasses
+import enum
 
 from ..types import HiveType, parse_hive_type
 
 DYNAMODB_HANDLER = "org.apache.hadoop.hive.dynamodb.DynamoDBStorageHandler"
 DEFAULT_DATABASE = "default"
 
-#: File formats a ``kind == "file"`` table can have (see docs/files.md).
-FILE_FORMATS = ("text", "csv", "json", "parquet", "orc", "dynamodb-export", "emr-export")
+
+
+class FileFormat(str, enum.Enum):
+    """How a file table's rows are laid out in its files (see docs/files.md).
+
+    The value is the name the catalog stores and ``"ddbsql.format"`` accepts; members
+    compare equal to it.
+    """
+
+    TEXT = "text"
+    CSV = "csv"
+    JSON = "json"
+    PARQUET = "parquet"
+    ORC = "orc"
+    DYNAMODB_EXPORT = "dynamodb-export"
+    EMR_EXPORT = "emr-export"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def holds_items(self) -> bool:
+        """Whether the files hold DynamoDB items (read and written through column bindings)."""
+        return self in (FileFormat.DYNAMODB_EXPORT, FileFormat.EMR_EXPORT)
+
+
+class TableKind(str, enum.Enum):
+    """Where a table's rows live.  The value is the name the catalog stores.
+
+    ``DYNAMODB``: a DynamoDB table (external, the DynamoDB storage handler);
+    ``WAREHOUSE``: a local table in ddbsql's DuckDB warehouse file (stored as
+    ``"managed"``, the name it has always had in metastores); ``FILE``: files on S3 or
+    a local disk, described by the table's :class:`FileStorage`.
+    """
+
+    DYNAMODB = "dynamodb"
+    WAREHOUSE = "managed"
+    FILE = "file"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+#: The names of every file format, as ``"ddbsql.format"`` accepts them.
+FILE_FORMATS = tuple(f.value for f in FileFormat)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,7 +99,7 @@ class Partition:
 class FileStorage:
     """Where and how a file table's rows are stored.
 
-    ``format`` is one of :data:`FILE_FORMATS`; ``serde_properties`` holds the SerDe
+    ``format`` is a :class:`FileFormat`; ``serde_properties`` holds the SerDe
     parameters under Hive's own names (``field.delim``, ``colelction.delim`` [sic],
     ``mapkey.delim``, ``line.delim``, ``escape.delim``, ``serialization.null.format``,
     ``separatorChar``…), from ROW FORMAT DELIMITED or WITH SERDEPROPERTIES.
@@ -66,7 +110,7 @@ class FileStorage:
     """
 
     location: str
-    format: str = "text"
+    format: FileFormat = FileFormat.TEXT
     serde: str | None = None
     serde_properties: dict[str, str] = dataclasses.field(default_factory=dict)
     partition_columns: tuple[str, ...] = ()
@@ -75,15 +119,18 @@ class FileStorage:
     output_format: str | None = None
     managed: bool = False
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "format", FileFormat(self.format))
+
     def to_json(self) -> dict:
-        return {"location": self.location, "format": self.format, "serde": self.serde,
+        return {"location": self.location, "format": self.format.value, "serde": self.serde,
                 "serde_properties": dict(self.serde_properties), "partition_columns": list(self.partition_columns),
                 "partitions": [p.to_json() for p in self.partitions], "input_format": self.input_format,
                 "output_format": self.output_format, "managed": self.managed}
 
     @classmethod
     def from_json(cls, data: dict) -> "FileStorage":
-        return cls(data["location"], data.get("format", "text"), data.get("serde"),
+        return cls(data["location"], FileFormat(data.get("format", "text")), data.get("serde"),
                    dict(data.get("serde_properties") or {}), tuple(data.get("partition_columns") or ()),
                    tuple(Partition.from_json(p) for p in data.get("partitions") or ()),
                    data.get("input_format"), data.get("output_format"), bool(data.get("managed", False)))
@@ -93,22 +140,23 @@ class FileStorage:
 class TableDef:
     """One table in the catalog.
 
-    ``kind`` is ``"dynamodb"`` (external, stored by the DynamoDB storage handler),
-    ``"managed"`` (a local table kept in ddbsql's DuckDB warehouse file) or ``"file"``
-    (rows in files on S3 or a local disk, described by ``storage``; its partition
-    columns are the last of ``columns``).
+    ``kind`` says where the rows live (:class:`TableKind`); a file table's files are
+    described by ``storage`` and its partition columns are the last of ``columns``.
     ``properties`` are the TBLPROPERTIES as given (keys lower case).
     """
 
     database: str
     name: str
     columns: tuple[Column, ...]
-    kind: str
+    kind: TableKind
     properties: dict[str, str] = dataclasses.field(default_factory=dict)
     external: bool = True
     comment: str | None = None
     created: float = 0.0
     storage: FileStorage | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", TableKind(self.kind))
 
     @property
     def qualified(self) -> str:
@@ -133,7 +181,7 @@ class TableDef:
         return tuple(c for name in self.storage.partition_columns for c in self.columns if c.name == name)
 
     def to_json(self) -> dict:
-        data = {"database": self.database, "name": self.name, "kind": self.kind,
+        data = {"database": self.database, "name": self.name, "kind": self.kind.value,
                 "columns": [c.to_json() for c in self.columns], "properties": self.properties,
                 "external": self.external, "comment": self.comment, "created": self.created}
         if self.storage is not None:

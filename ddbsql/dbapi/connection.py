@@ -10,16 +10,30 @@ import pyarrow as pa
 from .. import errors
 from ..config import Settings
 from ..exec.clients import AwsOptions
+from ..session.many import execute_many
 from ..session.result import Result
 from ..session.session import Session, SessionOptions
 from ..sql.script import StatementText, split_statements
+from . import exceptions
 from .exceptions import Error, InterfaceError, NotSupportedError, ProgrammingError, internal_error, translate
-from .types import type_code
+from .types import description_entry
 
 
 class Connection:
-    """A connection: one session.  ``commit`` is a no-op (every statement is applied as it
-    runs, as in Hive); ``rollback`` raises :class:`NotSupportedError`."""
+    """A connection: one session.  ``commit`` and ``rollback`` do nothing: every statement
+    is applied as it runs, as in Hive.  The module's exception classes are attributes too
+    (``conn.ProgrammingError``…), as PEP 249's optional extension has them."""
+
+    Warning = exceptions.Warning
+    Error = exceptions.Error
+    InterfaceError = exceptions.InterfaceError
+    DatabaseError = exceptions.DatabaseError
+    DataError = exceptions.DataError
+    OperationalError = exceptions.OperationalError
+    IntegrityError = exceptions.IntegrityError
+    InternalError = exceptions.InternalError
+    ProgrammingError = exceptions.ProgrammingError
+    NotSupportedError = exceptions.NotSupportedError
 
     def __init__(self, session: Session, *, on_close: Callable[[], None] | None = None):
         self._session = session
@@ -40,8 +54,29 @@ class Connection:
         self._check()
 
     def rollback(self) -> None:
+        """Nothing to undo: there are no transactions, every statement is applied as it runs
+        (pools call ``rollback`` on each connection they take back)."""
         self._check()
-        raise NotSupportedError("ddbsql has no transactions: DynamoDB writes are applied as they happen")
+
+    def register(self, name: str, obj) -> None:
+        """Make a pandas or Polars DataFrame, a pyarrow Table, RecordBatch or RecordBatchReader,
+        or any object with ``__arrow_c_stream__`` readable as table ``name`` by this
+        connection's statements (``SELECT … FROM name``, joins, ``INSERT INTO t SELECT … FROM
+        name``).  A RecordBatchReader is read by one statement only.  An unqualified
+        ``name`` means the registered object even where a catalog table has that name."""
+        self._check()
+        try:
+            self._session.registry.register(name, obj)
+        except errors.DdbsqlError as exc:
+            raise translate(exc) from exc
+
+    def unregister(self, name: str) -> None:
+        """Forget a name :meth:`register` gave."""
+        self._check()
+        try:
+            self._session.registry.unregister(name)
+        except errors.DdbsqlError as exc:
+            raise translate(exc) from exc
 
     def cancel(self) -> None:
         """Stop the statement running on this connection (from another thread, or a signal handler)."""
@@ -120,8 +155,30 @@ class Cursor:
         return self
 
     def executemany(self, operation: str, seq_of_parameters) -> "Cursor":
+        """Run ``operation`` for every parameter row.  ``INSERT … VALUES (?, …)`` with one
+        row of values runs as ONE statement over all the rows (one write, one job record,
+        one report in :attr:`write_reports`); other statements run once per row."""
+        self._check()
+        self._reset()
+        rows = list(seq_of_parameters)
+        for row in rows:
+            if isinstance(row, (str, bytes, bytearray)):
+                raise ProgrammingError(f"parameters must be a sequence or a mapping, not {type(row).__name__}")
+        if not rows:
+            self.rowcount = 0
+            return self
+        self.connection._before_execute(self)
+        try:
+            result = execute_many(self.connection.session, operation, rows)
+        except errors.DdbsqlError as exc:
+            raise translate(exc) from exc
+        except Exception as exc:
+            raise internal_error(exc) from exc
+        if result is not None:
+            self._adopt(result)
+            return self
         total = 0
-        for parameters in seq_of_parameters:
+        for parameters in rows:
             self.execute(operation, parameters)
             if self.rowcount > 0:
                 total += self.rowcount
@@ -174,7 +231,7 @@ class Cursor:
         self.write_reports = result.write_reports
         self.rowcount = result.rowcount
         if result.schema is not None and result.batches is not None:
-            self.description = [(f.name, type_code(f.type), None, None, None, None, True) for f in result.schema]
+            self.description = [description_entry(f) for f in result.schema]
             self._batches = iter(result.batches)
             self.connection._streaming = self
         else:
@@ -248,11 +305,19 @@ class Cursor:
             self._rows, self._row_pos = [], 0
         return rows
 
-    def fetch_record_batches(self) -> Iterator[pa.RecordBatch]:
-        """The remaining rows as Arrow record batches, streamed."""
+    def fetch_record_batches(self) -> pa.RecordBatchReader:
+        """The remaining rows as a ``pyarrow.RecordBatchReader``, streamed as they are read."""
         self._require_result()
         if self._row_pos < len(self._rows):
             raise InterfaceError("fetch_record_batches after fetchone/fetchmany is not supported")
+        return pa.RecordBatchReader.from_batches(self._result.schema, self._remaining_batches())
+
+    def __arrow_c_stream__(self, requested_schema=None):
+        """The remaining rows through the Arrow PyCapsule interface: ``polars.from_arrow(cur)``,
+        ``pyarrow.table(cur)`` and DuckDB read the result stream without a copy."""
+        return self.fetch_record_batches().__arrow_c_stream__(requested_schema)
+
+    def _remaining_batches(self) -> Iterator[pa.RecordBatch]:
         while self._batches is not None:
             try:
                 batch = next(self._batches)
@@ -272,7 +337,7 @@ class Cursor:
     def fetch_arrow_table(self) -> pa.Table:
         self._require_result()
         schema = self._result.schema
-        return pa.Table.from_batches(list(self.fetch_record_batches()), schema=schema)
+        return pa.Table.from_batches(list(self._remaining_batches()), schema=schema)
 
     def fetch_df(self):
         """The remaining rows as a pandas DataFrame (pandas must be installed)."""
@@ -299,7 +364,10 @@ class Cursor:
         return row
 
     def close(self) -> None:
+        """Release the result; ``rowcount`` stays readable (SQLAlchemy reads it after closing)."""
+        rowcount = self.rowcount
         self._reset()
+        self.rowcount = rowcount
         self._closed = True
 
     def _reset(self) -> None:

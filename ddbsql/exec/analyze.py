@@ -17,6 +17,7 @@ from typing import Callable
 from ..catalog.facts import TableFacts
 from ..catalog.stats import TABLE, KeyStats, TableStats
 from ..errors import Cancelled
+from ..planner.scan import SCAN_WORKERS
 from .distinct import DistinctCounter
 from .governor import READ, Governor
 from .pump import pump
@@ -109,6 +110,7 @@ def collect_stats(client, facts: TableFacts, retry: RetryPolicy, *, segments: in
                 for name, (h, r) in targets.items()}
 
     total = spreads()
+    workers = min(segments, SCAN_WORKERS)
     counts = {"items": 0, "units": 0.0, "pages": 0}
     lock = threading.Lock()
 
@@ -122,7 +124,7 @@ def collect_stats(client, facts: TableFacts, retry: RetryPolicy, *, segments: in
                       "ExpressionAttributeNames": names, "ReturnConsumedCapacity": "TOTAL"}
             if segments > 1:
                 params.update(Segment=segment, TotalSegments=segments)
-            budget = PageBudget(governor, consistent=False, workers=segments) if governor is not None else None
+            budget = PageBudget(governor, consistent=False, workers=workers) if governor is not None else None
             local = spreads()
             for page, units in paced_pages(lambda p: client.scan(**p), params, retry,
                                            what=f"Scan {facts.table_name} (ANALYZE)", governor=governor,
@@ -139,7 +141,7 @@ def collect_stats(client, facts: TableFacts, retry: RetryPolicy, *, segments: in
                     total[name].merge(spread)
         return run
 
-    for _ in pump([segment_task(s) for s in range(segments)], f"analyze-{facts.table_name}", segments, cancel):
+    for _ in pump([segment_task(s) for s in range(segments)], f"analyze-{facts.table_name}", workers, cancel):
         pass
     if cancel is not None and cancel.is_set():
         raise Cancelled(f"ANALYZE of {facts.table_name} cancelled: no statistics stored")

@@ -21,9 +21,10 @@ import collections
 import dataclasses
 import threading
 import time
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 from ..catalog.jobs import Checkpoint, SegmentState
+from .keyset import KeySet
 from .writer import key_digest, key_of
 
 #: the "segment" of keys not written from a checkpointed Scan
@@ -45,7 +46,7 @@ class JobTracker:
     """The checkpoint side of one target's write (thread-safe)."""
 
     def __init__(self, checkpoint: Checkpoint, target: int, key_attributes: Sequence[str], *, run: int,
-                 prior: dict[bytes, bool] | None = None, segments: dict[int, SegmentState] | None = None,
+                 prior: Mapping[bytes, bool] | None = None, segments: dict[int, SegmentState] | None = None,
                  interval: float = 2.0, clock: Callable[[], float] = time.monotonic):
         self.checkpoint = checkpoint
         self.target = target
@@ -53,9 +54,11 @@ class JobTracker:
         self.run = run
         self.interval = interval
         self.clock = clock
-        #: keys an earlier run had acknowledged: digest -> written
+        #: keys an earlier run had acknowledged: ``get(digest)`` -> written (a dict, or the
+        #: checkpoint's :class:`~ddbsql.catalog.jobs.PriorKeys`, asked key by key)
         self._prior = prior or {}
-        self._seen: set[bytes] = set()
+        #: those of them this run met once already (spills to disk beyond a million)
+        self._seen = KeySet()
         #: rows not sent because an earlier run acknowledged them (written / declined)
         self.resumed_written = 0
         self.resumed_declined = 0
@@ -101,6 +104,7 @@ class JobTracker:
             self._thread.join()
             self._thread = None
         self.flush()
+        self._seen.close()
 
     # straight copy: pages
     @property
@@ -164,9 +168,9 @@ class JobTracker:
         digest = key_digest(key)
         with self._lock:
             written = self._prior.get(digest)
-            if written is None or digest in self._seen:
+            if written is None or self._seen.has_digest(digest):
                 return False            # new, or a later row with the key: written (the last row wins)
-            self._seen.add(digest)
+            self._seen.add_digest(digest)
             if written:
                 self.resumed_written += 1
             else:
@@ -174,8 +178,11 @@ class JobTracker:
             self._settle([row], written=1 if written else 0)
         return True
 
-    def acknowledged(self, entries: Sequence[tuple[int, dict]], written: bool) -> None:
-        digests = [(row, key_digest(key_of(item, self.key_attributes))) for row, item in entries]
+    def acknowledged(self, entries: Sequence[tuple[int, dict]], written: bool,
+                     keys: Sequence[tuple] | None = None) -> None:
+        if keys is None:
+            keys = [key_of(item, self.key_attributes) for _, item in entries]
+        digests = [(row, key_digest(key)) for (row, _), key in zip(entries, keys)]
         with self._lock:
             for row, digest in digests:
                 page = self._page_of(row) if self._pages else None

@@ -95,5 +95,8 @@ class ClientFactory:
             if client is None:
                 client = self._session.client(service, region_name=region, endpoint_url=endpoint,
                                               config=self._config)
+                if service == "dynamodb":  # writes go out signed, straight on the client's pool
+                    from .fastpath.signed import enable
+                    enable(client, self._session.get_credentials())
                 self._clients[key] = client
             return client

@@ -15,21 +15,18 @@ Costs (DynamoDB's rules)
     (``ReturnConsumedCapacity=TOTAL``); a reported value below what DynamoDB could
     possibly charge (moto reports 1 unit per BatchWriteItem) is raised to that floor.
 
-Budget, per table and direction (read, write)
+Budget, per table (or GSI) and direction (read, write)
     ``dynamodb.throughput.write.percent`` (a fraction, 0.1-1.5, default 0.5) of the
-    table's capacity.  The capacity is the table's provisioned WCU, re-read with
-    DescribeTable at most every :data:`REFRESH_SECONDS` so auto-scaling is followed;
-    ``dynamodb.throughput.write`` replaces it, exactly as in the EMR connector (the
-    percentage applies on top: ``throughput.write=1000`` with ``percent=0.5`` is 500
-    WCU/s; set the percentage to 1 for an absolute budget).  Same for reads.
-    TBLPROPERTIES win over ``SET`` for their table.
-
-On-demand tables
-    DynamoDB publishes no capacity for them.  ddbsql treats an on-demand table as having
-    :data:`ON_DEMAND_CAPACITY` = 2000 RCU and 2000 WCU, so the default budget is
-    **1000 RCU/s and 1000 WCU/s** (well inside the 4000 write / 12000 read request units
-    a new on-demand table serves at once), never EMR's silent 40 000.  Set
-    ``dynamodb.throughput.read``/``write`` for more.
+    capacity :func:`ddbsql.planner.capacity.capacity` finds in what DynamoDB reports:
+    provisioned WCU; for an on-demand table its ``WarmThroughput`` (or AWS's documented
+    4 000 write / 12 000 read units/s of a new on-demand table when the endpoint reports
+    none), capped by ``OnDemandThroughput`` and the account's per-table maximum
+    (``DescribeLimits``).  DescribeTable is re-read at most every :data:`REFRESH_SECONDS`
+    so auto-scaling and warming are followed.  ``dynamodb.throughput.write`` replaces the
+    capacity, exactly as in the EMR connector (the percentage applies on top:
+    ``throughput.write=1000`` with ``percent=0.5`` is 500 WCU/s; set the percentage to 1
+    for an absolute budget).  Same for reads.  TBLPROPERTIES win over ``SET`` for their
+    table.  A Query on a GSI is paced by the GSI's own capacity (its own governor).
 
 Throttling: additive increase, multiplicative decrease
     When DynamoDB throttles a request (or leaves items unprocessed) the rate is halved
@@ -56,14 +53,13 @@ import time
 from typing import Callable, Iterable, Mapping, Sequence
 
 from ..catalog.facts import IndexFacts, TableFacts
+from ..planner.capacity import Capacity, budget_text, capacity as table_capacity
 from .encode import item_size
 
 READ_UNIT_BYTES = 4096
 WRITE_UNIT_BYTES = 1024
 #: A Scan or Query page holds at most 1 MB of data read.
 MAX_PAGE_BYTES = 1024 * 1024
-#: Capacity assumed for an on-demand table (the percentage applies to it).
-ON_DEMAND_CAPACITY = 2000.0
 DEFAULT_PERCENT = 0.5
 #: Seconds between two DescribeTable calls that re-read the provisioned capacity.
 REFRESH_SECONDS = 60.0
@@ -204,23 +200,17 @@ class ThroughputSpec:
                    write_percent=DEFAULT_PERCENT if write_percent is None else float(write_percent),
                    read_capacity=get("dynamodb.throughput.read"), write_capacity=get("dynamodb.throughput.write"))
 
-    def capacity(self, kind: str, facts: TableFacts | None) -> tuple[float, str]:
+    def capacity(self, kind: str, facts: TableFacts | None, index: str | None = None) -> Capacity:
         """The capacity the percentage applies to, and where it comes from."""
         explicit = self.read_capacity if kind == READ else self.write_capacity
-        if explicit is not None:
-            return float(explicit), f"dynamodb.throughput.{kind}"
-        if facts is None or facts.billing_mode == "PAY_PER_REQUEST":
-            return ON_DEMAND_CAPACITY, "on-demand default"
-        provisioned = facts.read_capacity if kind == READ else facts.write_capacity
-        if not provisioned:
-            return ON_DEMAND_CAPACITY, "on-demand default"
-        return float(provisioned), "provisioned"
+        return table_capacity(kind, facts, index=index, explicit=explicit)
 
-    def budget(self, kind: str, facts: TableFacts | None) -> float:
+    def percent(self, kind: str) -> float:
+        return self.read_percent if kind == READ else self.write_percent
+
+    def budget(self, kind: str, facts: TableFacts | None, index: str | None = None) -> float:
         """Units per second for ``kind`` (``"read"`` or ``"write"``), at least 1."""
-        capacity, _ = self.capacity(kind, facts)
-        percent = self.read_percent if kind == READ else self.write_percent
-        return max(1.0, capacity * percent)
+        return max(1.0, self.capacity(kind, facts, index).units * self.percent(kind))
 
 
 # --- the token bucket -----------------------------------------------------------------
@@ -319,11 +309,17 @@ class DirectionStats:
     throttles: int
     waited: float            # seconds callers spent waiting for capacity
     capacity: float          # the capacity the percentage applies to
-    source: str              # provisioned, on-demand default or dynamodb.throughput.*
+    source: str              # where the capacity comes from (see ddbsql.planner.capacity)
+    percent: float = DEFAULT_PERCENT
+
+    def budget_text(self, unit: str) -> str:
+        """``6,000 RCU/s = 0.5 x 12,000 warm throughput (DescribeTable)``."""
+        return budget_text(self.budget, self.percent, Capacity(self.capacity, self.source), unit)
 
 
 class Governor:
-    """Rate limiter of one DynamoDB table (region, endpoint, name), reads and writes.
+    """Rate limiter of one DynamoDB table (region, endpoint, name) or of one of its GSIs
+    (``index``: reads of a GSI spend its own capacity), reads and writes.
 
     Callers do ``estimate = ...; governor.acquire(WRITE, estimate)``; send the request;
     ``governor.settle(WRITE, estimate, actual)``; and ``governor.throttled(WRITE)`` when
@@ -333,8 +329,9 @@ class Governor:
     def __init__(self, key: tuple, *, spec: ThroughputSpec | None = None, facts: TableFacts | None = None,
                  describe: Callable[[], TableFacts] | None = None, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep, refresh_seconds: float = REFRESH_SECONDS,
-                 burst_seconds: float = BURST_SECONDS):
+                 burst_seconds: float = BURST_SECONDS, index: str | None = None):
         self.key = key
+        self.index = index
         self.clock = clock
         self.sleep = sleep
         self.refresh_seconds = refresh_seconds
@@ -346,7 +343,7 @@ class Governor:
         self.describe = describe
         now = clock()
         self._refreshed_at = now - max(0.0, refresh_seconds - FIRST_REFRESH_SECONDS)
-        self._dirs = {kind: _Direction(kind, self.spec.budget(kind, facts), now, burst_seconds)
+        self._dirs = {kind: _Direction(kind, self.spec.budget(kind, facts, index), now, burst_seconds)
                       for kind in (READ, WRITE)}
 
     # configuration
@@ -370,7 +367,7 @@ class Governor:
 
     def _apply_budgets(self, now: float) -> None:
         for kind, direction in self._dirs.items():
-            direction.ceiling = self.spec.budget(kind, self.facts)
+            direction.ceiling = self.spec.budget(kind, self.facts, self.index)
             direction.sync(now)
 
     def _maybe_refresh(self) -> None:
@@ -454,9 +451,9 @@ class Governor:
     def stats(self, kind: str) -> DirectionStats:
         with self._lock:
             d = self._dirs[kind]
-            capacity, source = self.spec.capacity(kind, self.facts)
+            found = self.spec.capacity(kind, self.facts, self.index)
             return DirectionStats(d.ceiling, d.limit(self.clock()), d.consumed, d.requests, d.throttles, d.waited,
-                                  capacity, source)
+                                  found.units, found.source, self.spec.percent(kind))
 
     @property
     def average_item_bytes(self) -> float | None:
@@ -516,11 +513,12 @@ class GovernorRegistry:
 
     def get(self, region: str, endpoint: str | None, table: str, *, spec: ThroughputSpec | None = None,
             facts: TableFacts | None = None, describe: Callable[[], TableFacts] | None = None,
-            refresh_seconds: float | None = None) -> Governor:
-        """The table's governor, created on first use; ``spec``/``facts``/``describe``
-        (when given) reconfigure it; ``refresh_seconds`` (``ddbsql.capacity.refresh.seconds``)
-        replaces the registry's interval between capacity re-reads."""
-        key = (region, endpoint or "", table)
+            refresh_seconds: float | None = None, index: str | None = None) -> Governor:
+        """The table's governor (``index``: its GSI's), created on first use;
+        ``spec``/``facts``/``describe`` (when given) reconfigure it; ``refresh_seconds``
+        (``ddbsql.capacity.refresh.seconds``) replaces the registry's interval between
+        capacity re-reads."""
+        key = (region, endpoint or "", table) + ((index,) if index else ())
         with self._lock:
             governor = self._governors.get(key)
             if governor is None:
@@ -528,7 +526,7 @@ class GovernorRegistry:
                                     sleep=self.sleep,
                                     refresh_seconds=self.refresh_seconds if refresh_seconds is None
                                     else refresh_seconds,
-                                    burst_seconds=self.burst_seconds)
+                                    burst_seconds=self.burst_seconds, index=index)
                 self._governors[key] = governor
                 return governor
         if spec is not None:
@@ -620,12 +618,15 @@ class RateMeter:
         return tuple((v - f) / span for v, f in zip(values, first))
 
 
-def progress_line(*, rows_read: int, rows_written: int, rates: Iterable[float], consumed_rate: float,
-                  budget: float, unit: str, elapsed: float, total: int | None = None) -> str:
-    """One line of progress: rows, rates, capacity against budget, ETA when ``total`` is known."""
-    read_rate, write_rate = list(rates)[:2]
-    text = (f"read {rows_read:,} rows ({read_rate:,.0f}/s), wrote {rows_written:,} ({write_rate:,.0f}/s), "
-            f"{consumed_rate:,.1f} of {budget:,.0f} {unit}/s, {format_duration(elapsed)} elapsed")
+def progress_line(*, rows_read: int, rows_written: int | None, rates: Iterable[float], consumed_rate: float,
+                  budget: float, unit: str, elapsed: float, total: int | None = None, what: str = "rows") -> str:
+    """One line of progress: rows (``rows_written`` None: a read only), rates, capacity
+    against budget, ETA when ``total`` is known."""
+    read_rate, write_rate = (list(rates) + [0.0, 0.0])[:2]
+    text = f"read {rows_read:,} {what} ({read_rate:,.0f}/s), "
+    if rows_written is not None:
+        text += f"wrote {rows_written:,} ({write_rate:,.0f}/s), "
+    text += f"{consumed_rate:,.1f} of {budget:,.0f} {unit}/s, {format_duration(elapsed)} elapsed"
     if total and total > 0:
         done = min(rows_read, total)
         percent = 100.0 * done / total

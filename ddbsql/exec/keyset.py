@@ -40,7 +40,10 @@ class KeySet:
         return self._db is not None
 
     def add(self, key: tuple) -> None:
-        digest = key_digest(key)
+        self.add_digest(key_digest(key))
+
+    def add_digest(self, digest: bytes) -> None:
+        """Add a key by its :func:`~ddbsql.exec.writer.key_digest`."""
         with self._lock:
             if self._db is None:
                 self._memory.add(digest)
@@ -52,7 +55,10 @@ class KeySet:
                 self._flush()
 
     def __contains__(self, key: tuple) -> bool:
-        digest = key_digest(key)
+        return self.has_digest(key_digest(key))
+
+    def has_digest(self, digest: bytes) -> bool:
+        """Whether a key with this :func:`~ddbsql.exec.writer.key_digest` was added."""
         with self._lock:
             if self._db is None:
                 return digest in self._memory

@@ -1,17 +1,50 @@
 """DynamoDB table-level calls: describe, and the opt-in create used by ``ddbsql.create``."""
 from __future__ import annotations
 
+import dataclasses
+import threading
 import time
 
 from botocore.exceptions import ClientError
 
-from ..catalog.facts import TableFacts
+from ..catalog.facts import AccountLimits, TableFacts
 from ..errors import CatalogError
 from .retry import RetryPolicy, error_code
 
 
+#: DescribeLimits answers, per endpoint and region: an account's limits change rarely.
+_LIMITS: dict[tuple[str, str], AccountLimits] = {}
+_LIMITS_LOCK = threading.Lock()
+
+
+def account_limits(client, retry: RetryPolicy, *, region: str) -> AccountLimits:
+    """The account's per-table capacity maximum (``DescribeLimits``), asked once per endpoint
+    and region.  A call the credentials may not make (or an endpoint without it) gives
+    limits with a ``note`` saying so, never an error."""
+    key = (client.meta.endpoint_url, region)
+    with _LIMITS_LOCK:
+        known = _LIMITS.get(key)
+    if known is not None:
+        return known
+    try:
+        answer = retry.call(client.describe_limits, what="DescribeLimits")
+        limits = AccountLimits(int(answer.get("TableMaxReadCapacityUnits") or 0),
+                               int(answer.get("TableMaxWriteCapacityUnits") or 0))
+    except Exception as exc:   # never a failure: the limit is a cap, not the capacity itself
+        cause = exc.__cause__ if exc.__cause__ is not None else exc
+        code = error_code(cause) or type(cause).__name__
+        limits = AccountLimits(note=f"DescribeLimits not answered ({code}): the account's per-table "
+                                    "maximum is not applied")
+        if not isinstance(cause, ClientError):      # a dropped connection: ask again next time
+            return limits
+    with _LIMITS_LOCK:
+        _LIMITS[key] = limits
+    return limits
+
+
 def describe_table(client, table_name: str, retry: RetryPolicy, *, region: str) -> TableFacts:
-    """Facts of a DynamoDB table; :class:`CatalogError` if it does not exist."""
+    """Facts of a DynamoDB table, with the account's per-table limits; :class:`CatalogError`
+    if it does not exist."""
     try:
         response = retry.call(lambda: client.describe_table(TableName=table_name),
                               what=f"DescribeTable {table_name}")
@@ -20,7 +53,8 @@ def describe_table(client, table_name: str, retry: RetryPolicy, *, region: str) 
         if error_code(cause) == "ResourceNotFoundException":
             raise CatalogError(f"DynamoDB table '{table_name}' does not exist in region {region}") from None
         raise
-    return TableFacts.from_describe(response["Table"])
+    facts = TableFacts.from_describe(response["Table"])
+    return dataclasses.replace(facts, limits=account_limits(client, retry, region=region))
 
 
 def create_table(client, *, table_name: str, hash_key: tuple[str, str], range_key: tuple[str, str] | None,

@@ -59,11 +59,18 @@ from botocore.exceptions import ClientError
 from ..catalog.binding import ColumnBinding
 from ..errors import DynamoDBError
 from .fastpath import encode_batch_fast, raw_batch_write
+from .fastpath.encoder import batch_write_body_of, request_fragment
+from .fastpath.signed import sender_for
 from .governor import WRITE, Governor, Unlimited, WriteCoster, consumed_units
 from .rejects import RejectLog
 from .retry import RetryPolicy, describe_client_error, error_code, is_throttling
+from .spread import SPREAD_WINDOW, interleave, partition_key_of
 
 MAX_BATCH_ITEMS = 25
+#: rows encoded at a time: small enough that the workers send while the next slice is encoded
+ENCODE_ROWS = 2048
+#: requests waiting for each worker (a worker's share of a slice fits, so routing rarely waits)
+QUEUE_REQUESTS = 32
 
 PUT = "put"
 INSERT_IF_ABSENT = "insert-if-absent"
@@ -152,14 +159,26 @@ class WriteHook(Protocol):
     def skip(self, row: int, key: tuple) -> bool:
         """True: do not send this row, an interrupted run of the job already wrote it."""
 
-    def acknowledged(self, entries: Sequence[tuple[int, dict]], written: bool) -> None:
-        """DynamoDB confirmed these rows: written (or deleted), or declined by their condition."""
+    def acknowledged(self, entries: Sequence[tuple[int, dict]], written: bool,
+                     keys: Sequence[tuple] | None = None) -> None:
+        """DynamoDB confirmed these rows: written (or deleted), or declined by their condition.
+        ``keys``, when given, are the rows' :func:`key_of` keys (already computed)."""
 
     def settled(self, rows: Sequence[int]) -> None:
         """These rows will never be sent (rejected, or replaced by a later row with the same key)."""
 
 
 _STOP = object()
+
+
+def _slices(batches: Iterable[pa.RecordBatch], rows: int) -> Iterable[pa.RecordBatch]:
+    """``batches`` cut into batches of at most ``rows`` rows (zero-copy slices)."""
+    for batch in batches:
+        if batch.num_rows <= rows:
+            yield batch
+            continue
+        for start in range(0, batch.num_rows, rows):
+            yield batch.slice(start, rows)
 
 
 def _canonical(value: dict):
@@ -209,6 +228,8 @@ class BatchWriter:
         self.coster = coster or (governor.write_coster() if isinstance(governor, Governor) else WriteCoster(None))
         self.clock = clock
         self.hook = hook
+        #: BatchWriteItem bodies go out signed straight on the client's pool when it allows it
+        self._sender = sender_for(client)
         self.report = WriteReport(table_name)
         #: collects (``add``) the key of every row with a complete key, when given (a set, or
         #: a :class:`~ddbsql.exec.keyset.KeySet`): replace deletes the table's other items
@@ -223,11 +244,20 @@ class BatchWriter:
     def write_batches(self, batches: Iterable[pa.RecordBatch], bindings: Sequence[ColumnBinding], *,
                       null_serialization: bool = False) -> WriteReport:
         """Encode and write every row of ``batches``; returns the report once all are settled."""
-        def feed(route: Callable[[int, dict], None]) -> None:
+        spread_key = partition_key_of(self.key_attributes[0])
+
+        def feed(route: Callable[[int, dict, int | None], None]) -> None:
             row_base = 0
-            for batch in batches:
-                items, rejects, _ = encode_batch_fast(batch, bindings, key_attributes=self.key_attributes,
-                                                     null_serialization=null_serialization)
+            pending: list[tuple[int, dict, int]] = []     # rows spread over partitions a window at a time
+
+            def send() -> None:
+                for row, item, size in interleave(pending, spread_key):
+                    route(row, item, size)
+                pending.clear()
+
+            for batch in _slices(batches, ENCODE_ROWS):
+                items, rejects, sizes = encode_batch_fast(batch, bindings, key_attributes=self.key_attributes,
+                                                          null_serialization=null_serialization)
                 rejected_rows = set()
                 for row, item, reason in rejects:
                     self.rejects.add(row_base + row, item, reason)
@@ -236,21 +266,23 @@ class BatchWriter:
                         self.keys.add(key_of(item, self.key_attributes))  # keep what the table has
                 if rejected_rows and self.hook is not None:
                     self.hook.settled([row_base + r for r in sorted(rejected_rows)])
-                good_rows = (r for r in range(batch.num_rows) if r not in rejected_rows)
-                for row, item in zip(good_rows, items):
-                    route(row_base + row, item)
+                good_rows = (row_base + r for r in range(batch.num_rows) if r not in rejected_rows)
+                pending.extend(zip(good_rows, items, sizes))
+                if len(pending) >= SPREAD_WINDOW:
+                    send()
                 row_base += batch.num_rows
                 self.report.rows = row_base
                 if self._stopped():
                     return
+            send()
         return self._run(feed)
 
     def write_items(self, entries: Iterable[tuple[int, dict]]) -> WriteReport:
         """Write already encoded ``(row, item)`` pairs (keys only in delete mode)."""
-        def feed(route: Callable[[int, dict], None]) -> None:
+        def feed(route: Callable[[int, dict, int | None], None]) -> None:
             for row, item in entries:
                 self.report.rows += 1
-                route(row, item)
+                route(row, item, None)
                 if self._stopped():
                     return
         return self._run(feed)
@@ -259,9 +291,9 @@ class BatchWriter:
     def _stopped(self) -> bool:
         return self._stop.is_set() or self.cancel.is_set()
 
-    def _run(self, feed: Callable[[Callable[[int, dict], None]], None]) -> WriteReport:
+    def _run(self, feed: Callable[[Callable[[int, dict, int | None], None]], None]) -> WriteReport:
         started = self.clock()
-        self._queues = [queue.Queue(maxsize=2) for _ in range(self.workers)]
+        self._queues = [queue.Queue(maxsize=QUEUE_REQUESTS) for _ in range(self.workers)]
         self._chunks = [self._new_chunk() for _ in range(self.workers)]
         threads = [threading.Thread(target=self._work, args=(i,), name=f"write-{self.table_name}-{i}", daemon=True)
                    for i in range(self.workers)]
@@ -310,9 +342,12 @@ class BatchWriter:
     def _new_chunk(self):
         return [] if self.mode.conditional else {}
 
-    def _route(self, row: int, item: dict) -> None:
+    def _route(self, row: int, item: dict, size: int | None) -> None:
+        """Hand one row to its worker's next request: ``(row, item, key, size)``, ``size``
+        the item's size by DynamoDB's rules when the encoder computed it."""
         if self.mode.kind == DELETE:
             item = {k: item[k] for k in self.key_attributes if k in item}
+            size = None
         key = key_of(item, self.key_attributes)
         if self.keys is not None:
             self.keys.add(key)
@@ -323,7 +358,7 @@ class BatchWriter:
         index = hash(key) % self.workers
         chunk = self._chunks[index]
         if self.mode.conditional:
-            chunk.append((row, item))
+            chunk.append((row, item, key, size))
         else:
             if key in chunk:
                 with self._lock:
@@ -331,7 +366,7 @@ class BatchWriter:
                 replaced = chunk.pop(key)   # re-inserted last: the later row keeps its place in order
                 if self.hook is not None:
                     self.hook.settled([replaced[0]])
-            chunk[key] = (row, item)
+            chunk[key] = (row, item, key, size)
         if len(chunk) >= MAX_BATCH_ITEMS:
             self._enqueue(index, chunk)
             self._chunks[index] = self._new_chunk()
@@ -377,8 +412,8 @@ class BatchWriter:
         if throttled:
             self.governor.throttled(WRITE)
 
-    def _cost(self, item: dict) -> float:
-        return self.coster.delete(item) if self.mode.kind == DELETE else self.coster.put(item)
+    def _cost(self, item: dict, size: int | None = None) -> float:
+        return self.coster.delete(item) if self.mode.kind == DELETE else self.coster.put(item, size)
 
     def _request(self, item: dict) -> dict:
         if self.mode.kind == DELETE:
@@ -397,50 +432,64 @@ class BatchWriter:
             else:
                 self.report.written += n
 
-    def _write_batch(self, entries: list[tuple[int, dict]]) -> None:
-        """BatchWriteItem ``entries`` (distinct keys), re-sending what comes back unprocessed."""
-        pending = [(row, item, self._cost(item)) for row, item in entries]
+    def _send(self, batch: list[list]) -> Callable[[], dict]:
+        """The call that sends ``batch`` (``[row, item, key, cost, fragment]`` entries)."""
+        if self._sender is None:
+            request = {self.table_name: [self._request(e[1]) for e in batch]}
+            return lambda: raw_batch_write(self.client, RequestItems=request, ReturnConsumedCapacity="TOTAL")
+        delete = self.mode.kind == DELETE
+        for entry in batch:
+            if entry[4] is None:
+                entry[4] = request_fragment(entry[1], delete=delete)
+        body = batch_write_body_of(self.table_name, [e[4] for e in batch])
+        return lambda: self._sender.batch_write(body)
+
+    def _write_batch(self, entries: list[tuple]) -> None:
+        """BatchWriteItem ``entries`` (``(row, item, key, size)``, distinct keys), re-sending
+        what comes back unprocessed."""
+        pending = [[row, item, key, self._cost(item, size), None] for row, item, key, size in entries]
         attempt = 0
         last_progress = self.retry.clock()
         cap = self._batch_cap()
         while pending and not self._stopped():
             batch, total = [], 0.0
             for entry in pending:
-                if batch and total + entry[2] > cap:
+                if batch and total + entry[3] > cap:
                     break
                 batch.append(entry)
-                total += entry[2]
+                total += entry[3]
             rest = pending[len(batch):]
             if not self.governor.acquire(WRITE, total, cancel=self._stopped):
                 return
-            request = {self.table_name: [self._request(item) for _, item, _ in batch]}
             try:
-                response = self.retry.call(
-                    lambda: raw_batch_write(self.client, RequestItems=request, ReturnConsumedCapacity="TOTAL"),
-                    what=f"BatchWriteItem {self.table_name}", since=last_progress, on_retry=self._on_retry)
+                response = self.retry.call(self._send(batch), what=f"BatchWriteItem {self.table_name}",
+                                           since=last_progress, on_retry=self._on_retry)
             except DynamoDBError as exc:
                 self.governor.settle(WRITE, total, 0.0)
                 if error_code(exc.__cause__) == "ValidationException":
-                    self._write_singly(batch)
+                    self._write_singly([(e[0], e[1], e[3]) for e in batch])
                     last_progress = self.retry.clock()
                     pending = rest
                     continue
                 raise
             unprocessed = response.get("UnprocessedItems", {}).get(self.table_name, [])
-            left = {key_of(r.get("PutRequest", {}).get("Item") or r.get("DeleteRequest", {}).get("Key") or {},
-                           self.key_attributes) for r in unprocessed}
-            done = [e for e in batch if key_of(e[1], self.key_attributes) not in left]
-            again = [e for e in batch if key_of(e[1], self.key_attributes) in left]
+            if unprocessed:
+                left = {key_of(r.get("PutRequest", {}).get("Item") or r.get("DeleteRequest", {}).get("Key") or {},
+                               self.key_attributes) for r in unprocessed}
+                done = [e for e in batch if e[2] not in left]
+                again = [e for e in batch if e[2] in left]
+            else:
+                done, again = batch, []
             actual = consumed_units(response)
             # DynamoDB charges at least one unit per item written; some servers report less
-            actual = sum(e[2] for e in done) if actual is None else max(actual, float(len(done)))
+            actual = sum(e[3] for e in done) if actual is None else max(actual, float(len(done)))
             self.governor.settle(WRITE, total, actual)
             with self._lock:
                 self.report.consumed += actual
             if done:
                 self._count_done(len(done))
                 if self.hook is not None:
-                    self.hook.acknowledged([(row, item) for row, item, _ in done], True)
+                    self.hook.acknowledged([(e[0], e[1]) for e in done], True, keys=[e[2] for e in done])
                 last_progress = self.retry.clock()
                 attempt = 0
             pending = again + rest
@@ -520,9 +569,9 @@ class BatchWriter:
                 return
             self._single(row, item, cost)
 
-    def _put_conditionally(self, entries: list[tuple[int, dict]]) -> None:
+    def _put_conditionally(self, entries: list[tuple]) -> None:
         hash_key = self.key_attributes[0]
-        for row, item in entries:
+        for row, item, _, size in entries:
             if self._stopped():
                 return
             names = {"#k": hash_key}
@@ -539,4 +588,4 @@ class BatchWriter:
                 names["#v"] = self.mode.version_attribute
                 extra = {"ConditionExpression": "attribute_not_exists(#k) OR attribute_not_exists(#v) OR #v < :v",
                          "ExpressionAttributeNames": names, "ExpressionAttributeValues": {":v": version}}
-            self._single(row, item, self._cost(item), ReturnValuesOnConditionCheckFailure="ALL_OLD", **extra)
+            self._single(row, item, self._cost(item, size), ReturnValuesOnConditionCheckFailure="ALL_OLD", **extra)

@@ -149,8 +149,12 @@ class _Candidate:
 
 def plan_access(facts: TableFacts, bindings: Sequence[ColumnBinding], needed: Sequence[ColumnBinding],
                 where: ReferenceFilter = NO_FILTER, *, pushdown: bool = True, consistent_read: bool = False,
-                segments: int | None = None, pushdown_off_reason: str | None = None) -> AccessPlan:
+                segments: int | None = None, pushdown_off_reason: str | None = None,
+                read_budget: float | None = None) -> AccessPlan:
     """The cheapest correct way to read ``needed`` columns of ``facts.table_name``.
+
+    ``segments``: the user's Scan segment count, else one is chosen from the table's size
+    and the page size ``read_budget`` (RCU/s) allows (see :func:`~ddbsql.planner.scan.segment_count`).
 
     ``bindings``: every column of the table (to resolve the WHERE's columns);
     ``needed``: the columns decoded, in order.  ``pushdown=False`` gives a plain Scan
@@ -201,7 +205,9 @@ def plan_access(facts: TableFacts, bindings: Sequence[ColumnBinding], needed: Se
     names = Placeholders()
     projection = names.projection(attributes) if attributes else None
     filter_text = names.render(filter_condition) if filter_condition is not None else None
-    read = ScanPlan(facts.table_name, tuple(needed), 1 if stop_after is not None else segment_count(facts, segments),
+    count = 1 if stop_after is not None else segment_count(facts, segments, read_budget=read_budget,
+                                                             consistent=consistent_read)
+    read = ScanPlan(facts.table_name, tuple(needed), count,
                     projection, dict(names.names), consistent_read, filter_text, dict(names.values),
                     stop_after if stop_after and filter_condition is None else None)
     estimate = scan_estimate(facts, consistent_read, segments=read.segments, limit=read.limit)

@@ -13,9 +13,16 @@ from typing import Sequence
 from ..catalog.binding import ColumnBinding
 from ..catalog.facts import TableFacts
 
-#: Bytes of table per Scan segment when the user does not choose a count.
-BYTES_PER_SEGMENT = 64 * 1024 * 1024
-MAX_AUTO_SEGMENTS = 32
+#: Threads reading one Scan's segments (the executor's default).
+SCAN_WORKERS = 8
+#: Pages per segment aimed at for a table of many pages: fewer means finer load balance
+#: across workers, more means fewer part-filled last pages.
+PAGES_PER_SEGMENT = 4
+#: DynamoDB's limit on TotalSegments.
+MAX_SEGMENTS = 1_000_000
+#: Most bytes one Scan page reads, and the bytes of one read unit.
+PAGE_BYTES = 1024 * 1024
+READ_UNIT_BYTES = 4096
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,11 +62,28 @@ class ScanPlan:
         return params
 
 
-def segment_count(facts: TableFacts, requested: int | None) -> int:
-    """Segments for a Scan: the user's choice, else one per :data:`BYTES_PER_SEGMENT` of table."""
+def page_bytes(read_budget: float | None, *, consistent: bool = False, workers: int = SCAN_WORKERS) -> int:
+    """Bytes one Scan page reads when each of ``workers`` concurrent pages takes its share of
+    one second of ``read_budget`` (RCU/s; None: no budget): at most 1 MB, at least 4 KB."""
+    if not read_budget:
+        return PAGE_BYTES
+    units = read_budget / max(1, workers)
+    per_unit = READ_UNIT_BYTES if consistent else 2 * READ_UNIT_BYTES
+    return int(max(READ_UNIT_BYTES, min(PAGE_BYTES, units * per_unit)))
+
+
+def segment_count(facts: TableFacts, requested: int | None, *, read_budget: float | None = None,
+                  consistent: bool = False, workers: int = SCAN_WORKERS) -> int:
+    """Segments for a Scan: the user's choice (``dynamodb.scan.segments``), else from the
+    table's size (``TableSizeBytes``) in pages of :func:`page_bytes`: one segment for a table
+    of one page, at least one per worker when it spans several, and one per
+    :data:`PAGES_PER_SEGMENT` pages for a large table, up to DynamoDB's limit."""
     if requested:
-        return max(1, min(int(requested), 1_000_000))
-    return max(1, min(MAX_AUTO_SEGMENTS, math.ceil(facts.size_bytes / BYTES_PER_SEGMENT)))
+        return max(1, min(int(requested), MAX_SEGMENTS))
+    pages = math.ceil(facts.size_bytes / page_bytes(read_budget, consistent=consistent, workers=workers))
+    if pages <= 1:
+        return 1
+    return min(MAX_SEGMENTS, max(min(workers, pages), math.ceil(pages / PAGES_PER_SEGMENT)))
 
 
 def projection_for(bindings: Sequence[ColumnBinding]) -> tuple[str | None, dict[str, str]]:
@@ -77,7 +101,8 @@ def projection_for(bindings: Sequence[ColumnBinding]) -> tuple[str | None, dict[
 
 
 def plan_scan(facts: TableFacts, bindings: Sequence[ColumnBinding], *, segments: int | None = None,
-              consistent_read: bool = False, key_bindings: Sequence[ColumnBinding] = ()) -> ScanPlan:
+              consistent_read: bool = False, key_bindings: Sequence[ColumnBinding] = (),
+              read_budget: float | None = None) -> ScanPlan:
     """A Scan of ``facts.table_name`` decoding ``bindings``.
 
     When no column at all is needed (``SELECT count(*)``), ``key_bindings`` are
@@ -85,5 +110,6 @@ def plan_scan(facts: TableFacts, bindings: Sequence[ColumnBinding], *, segments:
     """
     fetched = list(bindings) or list(key_bindings)
     projection, names = projection_for(fetched)
-    return ScanPlan(facts.table_name, tuple(bindings), segment_count(facts, segments), projection, names,
-                    consistent_read)
+    return ScanPlan(facts.table_name, tuple(bindings),
+                    segment_count(facts, segments, read_budget=read_budget, consistent=consistent_read),
+                    projection, names, consistent_read)

@@ -10,8 +10,10 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
+from ..catalog.model import TableKind
 from ..catalog.stats import NUM_ROWS, TOTAL_SIZE, TableStats
 from ..exec.analyze import collect_stats
+from ..exec.governor import READ
 from ..planner.scan import segment_count
 from ..sql import statements as st
 from ..sql.statements import parse_sql
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
 
 def run_analyze(session: "Session", statement: st.AnalyzeTable) -> Result:
     table = session.catalog_table(statement.table.name, statement.table.database)
-    if table.kind != "dynamodb":
+    if table.kind is not TableKind.DYNAMODB:
         result = queries.run_query(session, parse_sql(f'SELECT count(*) FROM `{table.database}`.`{table.name}`'),
                                    "")
         counts = [value for batch in result.batches for value in batch.column(0).to_pylist()]
@@ -37,9 +39,10 @@ def run_analyze(session: "Session", statement: st.AnalyzeTable) -> Result:
         return Result.done("analyze", f"Table {table.qualified} stats: [numRows={facts.item_count}, "
                                       f"totalSize={facts.size_bytes}] (DescribeTable; NOSCAN)")
     requested = session.settings.get("dynamodb.scan.segments", table.properties.get("dynamodb.scan.segments"))
+    governor = session.governor_for(table, facts)
+    segments = segment_count(facts, requested, read_budget=governor.budget(READ))
     stats = collect_stats(session.dynamodb_client(table), facts, session.retry_policy(),
-                          segments=segment_count(facts, requested), governor=session.governor_for(table, facts),
-                          cancel=session.cancel_event)
+                          segments=segments, governor=governor, cancel=session.cancel_event)
     _store(session, table, stats.to_properties())
     return Result.done("analyze", *summary(table.qualified, facts, stats))
 

@@ -11,22 +11,25 @@ from sqlglot import exp
 
 from ..catalog import mapping as m
 from ..catalog.mapping import bindings_for, check_against_table, check_table_name
-from ..catalog.model import DYNAMODB_HANDLER, Column, TableDef
-from ..config import HONOURED
+from ..catalog.model import DYNAMODB_HANDLER, Column, TableDef, TableKind
+from ..config import check_properties, truthy
 from ..errors import CatalogError, ConfigError, ExecutionError, ParseError, SemanticError, TypeMappingError
 from ..exec.tables import create_table
+from ..sql import partitions as sp
 from ..sql import statements as st
+from ..sql.partitions import spec_of_node
 from ..types import from_arrow, parse_hive_type
 from . import files
 from .queries import failure, hive_output_names
 from .result import Result
-from .sources import SourceBinder, position_of
+from ..sql.positions import position_of
+from .kinds import kind_of
+from .sources import SourceBinder
 
 if TYPE_CHECKING:
     from .session import Session
 
 DESCRIBE_NAMES = ["col_name", "data_type", "comment"]
-SERDE = "org.apache.hadoop.hive.dynamodb.DynamoDBSerDe"
 
 
 # ---------------------------------------------------------------- CREATE
@@ -102,23 +105,11 @@ def run_create(session: "Session", tree: exp.Create, text: str) -> Result:
                                 "allow it either): create the table, then INSERT … SELECT")
         if not isinstance(tree.this, exp.Schema):
             raise SemanticError("a DynamoDB table needs a column list")
-        table = TableDef(database, name, _columns(tree.this), "dynamodb", props, True, comment, time.time())
+        table = TableDef(database, name, _columns(tree.this), TableKind.DYNAMODB, props, True, comment, time.time())
         return _create_dynamodb(session, table)
     if other or props.get("ddbsql.format"):
         return files.run_create(session, tree, text, database, name, props, comment)
     return _create_local(session, tree, text, database, name, props, comment)
-
-
-def check_properties(props: dict[str, str]) -> None:
-    """Every TBLPROPERTY that is also a setting ddbsql honours must parse as one
-    (a throughput percent of 50 is an error here, not a surprise at the first write)."""
-    for key, value in props.items():
-        spec = HONOURED.get(key)
-        if spec is not None:
-            try:
-                spec.parse(value)
-            except ValueError as exc:
-                raise ConfigError(f'TBLPROPERTIES "{key}"="{value}": {exc}') from None
 
 
 def _create_dynamodb(session: "Session", table: TableDef) -> Result:
@@ -128,7 +119,7 @@ def _create_dynamodb(session: "Session", table: TableDef) -> Result:
     check_properties(props)
     bindings = bindings_for(table)
     messages = []
-    if _truthy(props.get("ddbsql.create")):
+    if truthy(props.get("ddbsql.create")):
         created = _create_missing_table(session, table, bindings)
         if created:
             messages.append(f"created DynamoDB table {ddb_name} in {session.region_of(table)}")
@@ -136,10 +127,6 @@ def _create_dynamodb(session: "Session", table: TableDef) -> Result:
     messages += [f"WARNING: {w}" for w in check_against_table(table, bindings, facts)]
     session.metastore.put(table)
     return Result.done("ddl", *messages)
-
-
-def _truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() in ("true", "1", "yes")
 
 
 def _create_missing_table(session: "Session", table: TableDef, bindings) -> bool:
@@ -204,7 +191,7 @@ def _create_local(session: "Session", tree: exp.Create, text: str, database: str
             raise ExecutionError(str(exc).split("\n", 1)[0]) from None
         count = -1
         messages = []
-    session.metastore.put(TableDef(database, name, columns, "managed", props, False, comment, time.time()))
+    session.metastore.put(TableDef(database, name, columns, TableKind.WAREHOUSE, props, False, comment, time.time()))
     return Result.done("ddl", *messages, rowcount=count)
 
 
@@ -233,10 +220,7 @@ def run_drop(session: "Session", tree: exp.Drop, text: str) -> Result:
                 continue
             line, col = position_of(target, text)
             raise CatalogError(f"Table not found '{database}.{name}'", line=line, col=col)
-        if table.kind == "managed":
-            session.engine.con.execute(f'DROP TABLE IF EXISTS {session.engine.warehouse()}."{database}"."{name}"')
-        elif table.kind == "file":
-            files.drop_table_files(session, table)
+        kind_of(table).drop(session, table)
         session.metastore.remove(database, name)
     return Result.done("ddl", *messages)
 
@@ -257,48 +241,42 @@ def run_alter(session: "Session", tree: exp.Alter, text: str) -> Result:
         raise CatalogError(f"Table not found '{target.sql()}'", line=line, col=col)
     props = dict(table.properties)
     updated = table
+    kind = kind_of(table)
     for action in tree.args.get("actions") or []:
         if isinstance(action, (exp.AddPartition, exp.DropPartition)):
             return _alter_partitions(session, table, tree, action)
         if isinstance(action, exp.AlterSet):
             if action.args.get("location") is not None:
-                if table.kind != "file" or target.args.get("partition") is not None:
+                if target.args.get("partition") is not None:
                     raise ParseError("ALTER TABLE … SET LOCATION is supported for file tables only", line=1, col=1)
-                updated = files.alter_set_location(session, updated, action.args["location"].name)
+                updated = kind.set_location(session, updated, action.args["location"].name)
             for group in action.expressions:
                 for prop in group.expressions if isinstance(group, exp.Properties) else [group]:
                     if type(prop) is exp.Property:
                         props[prop.name.lower()] = prop.args["value"].name
-                    elif isinstance(prop, exp.SerdeProperties) and table.kind == "file":
-                        updated = files.alter_set_serde_properties(
+                    elif isinstance(prop, exp.SerdeProperties):
+                        updated = kind.set_serde_properties(
                             updated, {p.name: p.args["value"].name for p in prop.expressions})
                     else:
                         raise ParseError(f"ALTER TABLE … SET {prop.key} is not supported", line=1, col=1)
         else:
             raise ParseError(f"ALTER TABLE {action.key.upper()} is not supported", line=1, col=1)
     updated = dataclasses.replace(updated, properties=props)
-    if updated.kind == "dynamodb":
-        check_properties(props)
-        check_table_name(props.get(m.TABLE_NAME, updated.name))
-        bindings = bindings_for(updated)
-        session.forget_facts()
-        check_against_table(updated, bindings, session.facts(updated, fresh=True))
+    kind.check_altered(session, updated)
     session.metastore.put(updated, replace=True)
     return Result.done("ddl")
 
 
 def _alter_partitions(session: "Session", table: TableDef, tree: exp.Alter, action: exp.Expression) -> Result:
     """ALTER TABLE … ADD/DROP PARTITION when it reaches here as a sqlglot tree."""
-    from ..sql import partitions as sp
-
     ref = sp.TableRef(table.name, table.database)
     if isinstance(action, exp.AddPartition):
         location = action.args.get("location")
         text = location.this.name if location is not None else None
-        statement = sp.AddPartitions(ref, ((files.partition_spec_of(action.this), text),),
+        statement = sp.AddPartitions(ref, ((spec_of_node(action.this, dynamic=False), text),),
                                      bool(action.args.get("exists")))
     else:
-        statement = sp.DropPartitions(ref, tuple(files.partition_spec_of(p) for p in action.expressions),
+        statement = sp.DropPartitions(ref, tuple(spec_of_node(p, dynamic=False) for p in action.expressions),
                                       bool(action.args.get("exists")))
     return files.run_partition_statement(session, statement)
 
@@ -321,11 +299,7 @@ def run_describe(session: "Session", tree: exp.Describe, text: str) -> Result:
 
 
 def describe_columns(table: TableDef) -> list[tuple[str, str, str]]:
-    default = "from deserializer" if table.kind == "dynamodb" else ""
-    rows = [(c.name, str(c.type), c.comment or default) for c in table.columns]
-    if table.kind == "file":
-        rows += files.describe_partition_rows(table)
-    return rows
+    return kind_of(table).describe_columns(table)
 
 
 def describe_details(session: "Session", table: TableDef) -> list[tuple[str, str, str]]:
@@ -340,53 +314,20 @@ def describe_details(session: "Session", table: TableDef) -> list[tuple[str, str
         params["EXTERNAL"] = "TRUE"
     if table.comment:
         params["comment"] = table.comment
-    if table.kind == "dynamodb":
-        params["storage_handler"] = DYNAMODB_HANDLER
+    kind = kind_of(table)
+    params.update(kind.table_parameters(table))
     rows += [("", key, value) for key, value in sorted(params.items())]
-    rows += [("", "", ""), ("# Storage Information", "", "")]
-    if table.kind == "dynamodb":
-        rows += [("SerDe Library:", SERDE, ""), ("InputFormat:", "null", ""), ("OutputFormat:", "null", "")]
-        rows += [("", "", "")] + _dynamodb_details(session, table)
-    elif table.kind == "file":
-        rows = rows[:-2] + files.describe_storage_rows(table)
-    else:
-        rows += [("Location:", f"ddbsql warehouse {session.engine.warehouse_path or '(in memory)'}", "")]
-    return rows
-
-
-def _dynamodb_details(session: "Session", table: TableDef) -> list[tuple[str, str, str]]:
-    facts = session.facts(table, fresh=True)
-    rows = [("# DynamoDB Table Information", "", ""), ("Table Name:", facts.table_name, ""),
-            ("Region:", session.region_of(table), ""),
-            ("Hash Key:", f"{facts.hash_key} ({facts.attribute_types.get(facts.hash_key, '?')})", "")]
-    if facts.range_key:
-        rows.append(("Range Key:", f"{facts.range_key} ({facts.attribute_types.get(facts.range_key, '?')})", ""))
-    rows.append(("Billing Mode:", facts.billing_mode, ""))
-    if facts.billing_mode == "PROVISIONED":
-        rows += [("Read Capacity:", str(facts.read_capacity), ""), ("Write Capacity:", str(facts.write_capacity), "")]
-    rows += [("Item Count:", str(facts.item_count), "approximate, refreshed by DynamoDB about every 6 hours"),
-             ("Size (bytes):", str(facts.size_bytes), ""), ("Status:", facts.status, "")]
-    for index in facts.indexes:
-        keys = index.hash_key + (f", {index.range_key}" if index.range_key else "")
-        projected = index.projection + (f" ({', '.join(index.projected)})" if index.projected else "")
-        rows.append((f"{index.kind}:", f"{index.name} [{keys}]", projected))
-    rows += [("", "", ""), ("# Column Mapping", "attribute", "DynamoDB type")]
-    for binding in bindings_for(table):
-        rows.append((binding.name, binding.attribute or "(whole item)", binding.ddb_type))
-    return rows
+    return rows + kind.storage_rows(session, table)
 
 
 def show_create(table: TableDef) -> str:
-    columns = table.data_columns if table.kind == "file" else table.columns
+    columns = table.data_columns
     cols = ",\n".join(f"  `{c.spelling or c.name}` {c.type}" + (f" COMMENT '{c.comment}'" if c.comment else "")
                       for c in columns)
     lines = [f"CREATE {'EXTERNAL ' if table.external else ''}TABLE `{table.database}`.`{table.name}`(", cols + ")"]
     if table.comment:
         lines.append(f"COMMENT '{table.comment}'")
-    if table.kind == "dynamodb":
-        lines += ["STORED BY", f"  '{DYNAMODB_HANDLER}'"]
-    elif table.kind == "file":
-        lines += files.show_create_lines(table)
+    lines += kind_of(table).show_create_lines(table)
     if table.properties:
         props = ",\n".join(f"  '{k}'='{v}'" for k, v in table.properties.items())
         lines += ["TBLPROPERTIES (", props + ")"]

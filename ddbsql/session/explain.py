@@ -20,7 +20,8 @@ from ..planner.explain import explain_rows
 from ..sql import statements as st
 from .queries import duckdb_error, execute_duckdb, hive_output_names, result_batches
 from .result import Result
-from .sources import ScanRecord, SourceBinder
+from .scans import ScanRecord
+from .sources import SourceBinder
 
 if TYPE_CHECKING:
     from .session import Session
@@ -87,12 +88,11 @@ def _run(session: "Session", sql: str, binder: SourceBinder) -> tuple[int, float
 
 def _time_rows(session: "Session", record: ScanRecord) -> list[tuple[str, str]]:
     """The read budget the plan runs under and the time its estimated RCU take at it."""
-    governor = session.governor_for(record.table, session.facts(record.table))
+    governor = session.governor_for(record.table, session.facts(record.table), record.plan.index_name)
     budget = governor.budget(READ)
     stats = governor.stats(READ)
     seconds = record.plan.estimate.rcu / budget if budget > 0 else 0.0
-    return [("read budget", f"{budget:,.0f} RCU/s = {governor.spec.read_percent:g} x {stats.capacity:,.0f} "
-                            f"{stats.source}"),
+    return [("read budget", stats.budget_text("RCU")),
             ("estimated time at the read budget", format_duration(seconds) if seconds >= 1 else f"{seconds:.2f} s")]
 
 

@@ -12,7 +12,7 @@ import dataclasses
 import tempfile
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
@@ -20,152 +20,30 @@ import pyarrow.fs as pafs
 from sqlglot import exp
 
 from ..catalog.mapping import bindings_for
-from ..catalog.model import FILE_FORMATS, Column, FileStorage, Partition, TableDef
+from ..catalog.model import Column, FileFormat, FileStorage, Partition, TableDef, TableKind
 from ..errors import CatalogError, ConfigError, ExecutionError, ParseError, SemanticError, TypeMappingError
-from ..config import parse_size
-from ..exec import ddbexport as dx
-from ..exec import files as xf
-from ..exec import hivetext as ht
 from ..exec.rejects import RejectLog
+from ..files.formats.dynamodb_export import SUMMARY, ExportWriter, existing_exports
+from ..files.formats.emr_export import EmrExportWriter
+from ..files.locations import Location, check_bucket, existing_names, list_data_files
+from ..files.output import Output
+from ..files.output_settings import max_file_bytes, output_codec, output_spec
+from ..files.partition_writer import PartitionWriter
+from ..files.partitions import (check_spec, discover_partitions, matches, partition_dir, partition_folder, runs,
+                                register_partitions, sort_key, static_and_dynamic, store_partitions)
+from ..files.serde import StorageClauses, literal_text, storage_clauses
+from ..files.staging import Staging
 from ..sql import partitions as sp
+from ..sql.partitions import spec_of_node
 from ..types import from_arrow
-from .file_sources import file_systems, location_of, reject_dir, table_location
+from .kinds.file_table import file_access
 from .queries import execute_duckdb, failure, hive_output_names, result_batches
 from .result import Result
-from .sources import SourceBinder, position_of
+from ..sql.positions import position_of
+from .sources import SourceBinder
 
 if TYPE_CHECKING:
     from .session import Session
-
-LAZY_SIMPLE = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
-OPEN_CSV = "org.apache.hadoop.hive.serde2.OpenCSVSerde"
-JSON_SERDES = ("org.apache.hive.hcatalog.data.JsonSerDe", "org.apache.hadoop.hive.serde2.JsonSerDe",
-               "org.openx.data.jsonserde.JsonSerDe")
-PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
-ORC_SERDE = "org.apache.hadoop.hive.ql.io.orc.OrcSerde"
-
-#: STORED AS names -> format
-_STORED_AS = {"TEXTFILE": "text", "PARQUET": "parquet", "PARQUETFILE": "parquet", "ORC": "orc", "ORCFILE": "orc",
-              "JSONFILE": "json", "DYNAMODB_EXPORT": "dynamodb-export", "EMR_DYNAMODB_EXPORT": "emr-export",
-              "DYNAMODB_EMR_EXPORT": "emr-export"}
-_FORMAT_STORED_AS = {"text": "TEXTFILE", "csv": "TEXTFILE", "json": "JSONFILE", "parquet": "PARQUET", "orc": "ORC",
-                     "dynamodb-export": "DYNAMODB_EXPORT", "emr-export": "EMR_DYNAMODB_EXPORT"}
-_INPUT_FORMATS = {"org.apache.hadoop.mapred.TextInputFormat": "text",
-                  "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat": "parquet",
-                  "org.apache.hadoop.hive.ql.io.orc.OrcInputFormat": "orc"}
-_IO_FORMATS = {
-    "text": ("org.apache.hadoop.mapred.TextInputFormat", "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"),
-    "parquet": ("org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
-                "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"),
-    "orc": ("org.apache.hadoop.hive.ql.io.orc.OrcInputFormat", "org.apache.hadoop.hive.ql.io.orc.OrcOutputFormat"),
-}
-_SERDE_OF = {"text": LAZY_SIMPLE, "csv": OPEN_CSV, "json": JSON_SERDES[0], "parquet": PARQUET_SERDE,
-             "orc": ORC_SERDE}
-_UNSUPPORTED_STORED = ("SEQUENCEFILE", "RCFILE", "AVRO", "INPUTFORMAT")
-DEFAULT_MAX_BYTES = 256 << 20
-
-
-# ==================================================================== storage clauses
-
-def _literal_text(node) -> str | None:
-    if node is None:
-        return None
-    if isinstance(node, exp.Literal):
-        return node.this
-    return node.name if hasattr(node, "name") else str(node)
-
-
-def _serde_properties(node) -> dict[str, str]:
-    props: dict[str, str] = {}
-    serde_props = node.args.get("serde_properties") if node is not None else None
-    for prop in serde_props.expressions if serde_props is not None else []:
-        props[prop.name] = _literal_text(prop.args.get("value")) or ""
-    return props
-
-
-def _delimited(node: exp.RowFormatDelimitedProperty) -> dict[str, str]:
-    props: dict[str, str] = {}
-    for arg, key in (("fields", "field.delim"), ("escaped", "escape.delim"), ("collection_items", "colelction.delim"),
-                     ("map_keys", "mapkey.delim"), ("lines", "line.delim"), ("null", "serialization.null.format")):
-        value = _literal_text(node.args.get(arg))
-        if value is not None:
-            props[key] = value
-    if "field.delim" in props:
-        props["serialization.format"] = props["field.delim"]
-    return props
-
-
-@dataclasses.dataclass
-class StorageClauses:
-    """What CREATE TABLE / INSERT … DIRECTORY said about the files."""
-
-    format: str = "text"
-    serde: str | None = None
-    serde_properties: dict[str, str] = dataclasses.field(default_factory=dict)
-    input_format: str | None = None
-    output_format: str | None = None
-
-
-def storage_clauses(row_format, stored, table_props: dict[str, str] | None = None) -> StorageClauses:
-    """Interpret ROW FORMAT …, STORED AS … and TBLPROPERTIES ("ddbsql.format")."""
-    clauses = StorageClauses()
-    serde_format = None
-    if isinstance(row_format, exp.RowFormatDelimitedProperty):
-        clauses.serde = LAZY_SIMPLE
-        clauses.serde_properties.update(_delimited(row_format))
-    elif isinstance(row_format, exp.RowFormatSerdeProperty):
-        clauses.serde = _literal_text(row_format.this)
-        clauses.serde_properties.update(_serde_properties(row_format))
-        serde_format = _format_of_serde(clauses.serde)
-    stored_format = None
-    if isinstance(stored, exp.FileFormatProperty):
-        value = stored.this
-        if isinstance(value, exp.InputOutputFormat):
-            clauses.input_format = _literal_text(value.args.get("input_format"))
-            clauses.output_format = _literal_text(value.args.get("output_format"))
-            stored_format = _INPUT_FORMATS.get(clauses.input_format or "")
-            if stored_format is None:
-                raise SemanticError(f"INPUTFORMAT '{clauses.input_format}' is not supported (ddbsql reads text, "
-                                    "Parquet and ORC)")
-        else:
-            name = (value.name if hasattr(value, "name") else str(value)).upper()
-            stored_format = _STORED_AS.get(name)
-            if stored_format is None:
-                raise SemanticError(f"STORED AS {name} is not supported (use TEXTFILE, PARQUET, ORC, JSONFILE, "
-                                    "DYNAMODB_EXPORT or EMR_DYNAMODB_EXPORT)")
-    if stored_format in (None, "text"):
-        clauses.format = serde_format or "text"
-    else:
-        clauses.format = stored_format
-    explicit = (table_props or {}).get("ddbsql.format")
-    if explicit:
-        if explicit.lower() not in FILE_FORMATS:
-            raise ConfigError(f'"ddbsql.format"="{explicit}": use one of {", ".join(FILE_FORMATS)}')
-        clauses.format = explicit.lower()
-    if clauses.format == "text":
-        line = clauses.serde_properties.get("line.delim")
-        if line is not None and _line_separator(line) != "\n":
-            raise SemanticError("LINES TERMINATED BY supports only '\\n' (as in Hive)")
-    return clauses
-
-
-def _line_separator(value: str) -> str:
-    return ht.hive_separator(value, "\n")
-
-
-def _format_of_serde(serde: str | None) -> str:
-    if serde is None or serde == LAZY_SIMPLE or serde.endswith(".LazySimpleSerDe"):
-        return "text"
-    if serde == OPEN_CSV or serde.endswith(".OpenCSVSerde"):
-        return "csv"
-    if serde in JSON_SERDES or serde.endswith("JsonSerDe") or serde.endswith("JsonSerde"):
-        return "json"
-    if serde == PARQUET_SERDE or serde.endswith("ParquetHiveSerDe"):
-        return "parquet"
-    if serde == ORC_SERDE or serde.endswith("OrcSerde"):
-        return "orc"
-    raise SemanticError(f"ROW FORMAT SERDE '{serde}' is not supported (ddbsql reads LazySimpleSerDe, OpenCSVSerde, "
-                        "the JSON SerDes, Parquet and ORC)")
 
 
 def default_location(session: "Session", database: str, name: str) -> str:
@@ -178,7 +56,7 @@ def default_location(session: "Session", database: str, name: str) -> str:
     return str(base / f"{database}.db" / name)
 
 
-# ==================================================================== CREATE TABLE
+
 
 def run_create(session: "Session", tree: exp.Create, text: str, database: str, name: str,
                props: dict[str, str], comment: str | None) -> Result:
@@ -194,7 +72,7 @@ def run_create(session: "Session", tree: exp.Create, text: str, database: str, n
         elif isinstance(prop, exp.FileFormatProperty):
             stored = prop
         elif isinstance(prop, exp.LocationProperty):
-            location = _literal_text(prop.this)
+            location = literal_text(prop.this)
         elif isinstance(prop, exp.PartitionedByProperty):
             partitioned = prop
         elif isinstance(prop, exp.ExternalProperty):
@@ -231,16 +109,14 @@ def run_create(session: "Session", tree: exp.Create, text: str, database: str, n
                 raise SemanticError(f"partition column '{column.name}' must have a primitive type")
             if any(c.name == column.name for c in data_columns):
                 raise SemanticError(f"column '{column.name}' is both a data and a partition column")
-    if clauses.format in ("dynamodb-export", "emr-export") and partition_names:
+    if clauses.format.holds_items and partition_names:
         raise SemanticError("DynamoDB export tables cannot be partitioned")
     managed = location is None
     if location is None:
         location = default_location(session, database, name)
-    systems = file_systems(session)
-    where = xf.parse_location(location, systems, allow_local=session.options.allow_local_files or managed,
-                              what="LOCATION")
+    where = file_access(session).table_location(location, managed)
     if not where.local:
-        xf.check_bucket(where)
+        check_bucket(where)
     storage = FileStorage(where.uri if where.local else where.uri, clauses.format, clauses.serde,
                           clauses.serde_properties, partition_names, (), clauses.input_format,
                           clauses.output_format, managed)
@@ -248,12 +124,12 @@ def run_create(session: "Session", tree: exp.Create, text: str, database: str, n
         return _create_as_select(session, tree, text, database, name, props, comment, storage, external,
                                  partition_names)
     columns = data_columns + partition_columns
-    table = TableDef(database, name, columns, "file", props, external, comment, time.time(), storage)
+    table = TableDef(database, name, columns, TableKind.FILE, props, external, comment, time.time(), storage)
     _check_dynamodb_bindings(table)
     session.metastore.put(table)
     messages = []
     if partition_names:
-        found = xf.discover_partitions(where, partition_names)
+        found = discover_partitions(where, partition_names)
         if found:
             messages.append(f"{len(found)} partition folder(s) found under {where.uri}: run MSCK REPAIR TABLE "
                             f"{name} to register them")
@@ -261,7 +137,7 @@ def run_create(session: "Session", tree: exp.Create, text: str, database: str, n
 
 
 def _check_dynamodb_bindings(table: TableDef) -> None:
-    if table.storage.format in ("dynamodb-export", "emr-export"):
+    if table.storage.format.holds_items:
         try:
             bindings_for(table)
         except (CatalogError, TypeMappingError) as exc:
@@ -291,7 +167,7 @@ def _create_as_select(session: "Session", tree: exp.Create, text: str, database:
         shaped += " ORDER BY " + ", ".join(f'"{names[lower.index(k)]}"' for k in partition_names)
     reader = execute_duckdb(session, shaped, binder)
     columns = tuple(Column(f.name.lower(), from_arrow(f.type), None, f.name) for f in reader.schema)
-    table = TableDef(database, name, columns, "file", props, external, comment, time.time(), storage)
+    table = TableDef(database, name, columns, TableKind.FILE, props, external, comment, time.time(), storage)
     _check_dynamodb_bindings(table)
     session.metastore.put(table)
     try:
@@ -303,168 +179,9 @@ def _create_as_select(session: "Session", tree: exp.Create, text: str, database:
     return Result("ddl", rowcount=written.rowcount, messages=written.messages)
 
 
-# ==================================================================== describing
-
-def _escaped(text: str) -> str:
-    out = []
-    for c in text:
-        if c == "\\":
-            out.append("\\\\")
-        elif c == "'":
-            out.append("\\'")
-        elif c == "\n":
-            out.append("\\n")
-        elif c == "\t":
-            out.append("\\t")
-        elif ord(c) < 0x20 or ord(c) == 0x7F:
-            out.append(f"\\u{ord(c):04x}")
-        else:
-            out.append(c)
-    return "".join(out)
 
 
-def show_create_lines(table: TableDef) -> list[str]:
-    """The storage clauses of SHOW CREATE TABLE for a file table."""
-    storage = table.storage
-    lines = []
-    if storage.partition_columns:
-        cols = ",\n".join(f"  `{c.spelling or c.name}` {c.type}" for c in table.partition_columns)
-        lines += ["PARTITIONED BY (", cols + ")"]
-    props = storage.serde_properties
-    if storage.format == "text" and (storage.serde in (None, LAZY_SIMPLE)):
-        clauses = []
-        for key, words in (("field.delim", "FIELDS TERMINATED BY"), ("escape.delim", "ESCAPED BY"),
-                           ("colelction.delim", "COLLECTION ITEMS TERMINATED BY"),
-                           ("mapkey.delim", "MAP KEYS TERMINATED BY"), ("line.delim", "LINES TERMINATED BY"),
-                           ("serialization.null.format", "NULL DEFINED AS")):
-            if key in props:
-                clauses.append(f"  {words} '{_escaped(props[key])}'")
-        if clauses:
-            lines += ["ROW FORMAT DELIMITED"] + clauses
-    elif storage.format in ("text", "csv", "json") and storage.serde:
-        lines += ["ROW FORMAT SERDE", f"  '{storage.serde}'"]
-        if props:
-            pairs = ",\n".join(f"  '{_escaped(k)}'='{_escaped(v)}'" for k, v in props.items())
-            lines += ["WITH SERDEPROPERTIES (", pairs + ")"]
-    if storage.input_format and storage.format in ("text", "parquet", "orc"):
-        lines += ["STORED AS INPUTFORMAT", f"  '{storage.input_format}'", "OUTPUTFORMAT",
-                  f"  '{storage.output_format or _IO_FORMATS[storage.format][1]}'"]
-    else:
-        lines.append(f"STORED AS {_FORMAT_STORED_AS[storage.format]}")
-    if not storage.managed:
-        lines += ["LOCATION", f"  '{_escaped(storage.location)}'"]
-    return lines
 
-
-def describe_partition_rows(table: TableDef) -> list[tuple[str, str, str]]:
-    if table.storage is None or not table.storage.partition_columns:
-        return []
-    rows = [("", "", ""), ("# Partition Information", "", ""), ("# col_name", "data_type", "comment"), ("", "", "")]
-    rows += [(c.name, str(c.type), c.comment or "") for c in table.partition_columns]
-    return rows
-
-
-def describe_storage_rows(table: TableDef) -> list[tuple[str, str, str]]:
-    storage = table.storage
-    input_format, output_format = _IO_FORMATS.get(storage.format if storage.format != "csv" and
-                                                  storage.format != "json" else "text", (None, None))
-    rows = [("Location:", storage.location, "")]
-    rows += [("", "", ""), ("# Storage Information", "", "")]
-    rows.append(("SerDe Library:", storage.serde or _SERDE_OF.get(storage.format, f"ddbsql {storage.format}"), ""))
-    rows.append(("InputFormat:", storage.input_format or input_format or f"ddbsql {storage.format}", ""))
-    rows.append(("OutputFormat:", storage.output_format or output_format or f"ddbsql {storage.format}", ""))
-    rows.append(("Format:", storage.format, "ddbsql"))
-    rows += [("Compressed:", "No", ""), ("Num Buckets:", "-1", ""), ("Bucket Columns:", "[]", ""),
-             ("Sort Columns:", "[]", "")]
-    if storage.serde_properties:
-        rows.append(("Storage Desc Params:", "", ""))
-        rows += [("", k, _escaped(v)) for k, v in sorted(storage.serde_properties.items())]
-    if storage.partition_columns:
-        rows.append(("Partitions:", str(len(storage.partitions)), "registered"))
-    return rows
-
-
-def drop_table_files(session: "Session", table: TableDef) -> None:
-    """DROP TABLE of a table whose files ddbsql placed itself (no LOCATION): delete them."""
-    storage = table.storage
-    if storage is None or not storage.managed or table.external:
-        return
-    systems = file_systems(session)
-    where = xf.parse_location(storage.location, systems, allow_local=True)
-    try:
-        if where.fs.get_file_info(where.path).type == pafs.FileType.Directory:
-            where.fs.delete_dir(where.path)
-    except OSError as exc:
-        raise ExecutionError(f"cannot delete {where.uri}: {exc}") from None
-
-
-# ==================================================================== settings
-
-def _truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() in ("true", "1", "yes", "on")
-
-
-def _setting(session: "Session", *keys: str) -> str | None:
-    for key in keys:
-        value = session.settings.lookup(key)
-        if value is not None and value != "":
-            return value
-    return None
-
-
-def max_file_bytes(session: "Session", props: dict[str, str] | None = None) -> int:
-    raw = (props or {}).get("ddbsql.output.file.max.bytes") or _setting(session, "ddbsql.output.file.max.bytes")
-    if raw is None:
-        return DEFAULT_MAX_BYTES
-    try:
-        return parse_size(raw)
-    except ValueError as exc:
-        raise ConfigError(f"ddbsql.output.file.max.bytes={raw}: {exc}") from None
-
-
-def compress_output(session: "Session") -> bool:
-    return _truthy(_setting(session, "hive.exec.compress.output", "mapreduce.output.fileoutputformat.compress",
-                            "mapred.output.compress"))
-
-
-def output_codec(session: "Session") -> str | None:
-    """The text codec when ``hive.exec.compress.output`` is on (Hadoop's default: deflate)."""
-    if not compress_output(session):
-        return None
-    name = _setting(session, "mapreduce.output.fileoutputformat.compress.codec", "mapred.output.compression.codec")
-    return xf.codec_of(name) or "deflate"
-
-
-_PARQUET_CODECS = {"uncompressed": "none", "none": "none", "snappy": "snappy", "gzip": "gzip", "lzo": None,
-                   "brotli": "brotli", "lz4": "lz4", "lz4_raw": "lz4", "zstd": "zstd"}
-_ORC_CODECS = {"none": "uncompressed", "uncompressed": "uncompressed", "zlib": "zlib", "snappy": "snappy",
-               "lz4": "lz4", "zstd": "zstd"}
-
-
-def output_spec(session: "Session", fmt: str, columns: list[tuple[str, Any]], serde_properties: dict[str, str],
-                table_props: dict[str, str] | None = None) -> xf.OutputSpec:
-    props = table_props or {}
-    if fmt in ("text", "csv", "json"):
-        compression = xf.compression_for_text(output_codec(session))
-    elif fmt == "parquet":
-        raw = props.get("parquet.compression") or _setting(session, "parquet.compression")
-        if raw is None and compress_output(session):
-            codec = output_codec(session)
-            raw = {"deflate": "gzip", "bz2": "snappy"}.get(codec, codec)
-        compression = _PARQUET_CODECS.get((raw or "snappy").lower())
-        if compression is None:
-            raise ConfigError(f"parquet.compression={raw}: use UNCOMPRESSED, SNAPPY, GZIP, ZSTD, LZ4 or BROTLI")
-    elif fmt == "orc":
-        raw = props.get("orc.compress") or _setting(session, "orc.compress") or "ZLIB"
-        compression = _ORC_CODECS.get(raw.lower())
-        if compression is None:
-            raise ConfigError(f"orc.compress={raw}: use NONE, ZLIB, SNAPPY, LZ4 or ZSTD")
-    else:
-        compression = None
-    return xf.OutputSpec(fmt, columns, dict(serde_properties), compression, max_file_bytes(session, props))
-
-
-# ==================================================================== INSERT
 
 @dataclasses.dataclass
 class _FileTarget:
@@ -492,7 +209,7 @@ def _is_file_insert(session: "Session", insert: exp.Insert) -> bool:
         target = target.this
     if isinstance(target, exp.Table):
         table = session.catalog_table(target.name.lower(), target.db.lower() or None, missing_ok=True)
-        return table is not None and table.kind == "file"
+        return table is not None and table.kind is TableKind.FILE
     return False
 
 
@@ -502,21 +219,6 @@ def handles(session: "Session", tree: exp.Expression) -> bool:
     return any(isinstance(i, exp.Insert) and _is_file_insert(session, i) for i in inserts)
 
 
-def _partition_spec(node) -> list[tuple[str, str | None]]:
-    if not isinstance(node, exp.Partition):
-        return []
-    pairs = []
-    for item in node.expressions:
-        if isinstance(item, exp.EQ):
-            value = item.expression
-            text = value.this if isinstance(value, exp.Literal) else value.sql(dialect="hive")
-            pairs.append((item.this.name.lower(), str(text)))
-        elif isinstance(item, (exp.Column, exp.Identifier)):
-            pairs.append((item.name.lower(), None))
-        else:
-            raise ParseError(f"unsupported partition spec item {item.sql(dialect='hive')}", line=1, col=1)
-    return pairs
-
 
 def _resolve(session: "Session", insert: exp.Insert, text: str):
     target = insert.this
@@ -524,7 +226,7 @@ def _resolve(session: "Session", insert: exp.Insert, text: str):
         if not insert.args.get("overwrite"):
             raise ParseError("INSERT INTO DIRECTORY is not valid HiveQL: use INSERT OVERWRITE DIRECTORY", line=1, col=1)
         clauses = storage_clauses(target.args.get("row_format"), insert.args.get("stored"))
-        return _DirectoryTarget(_literal_text(target.this), bool(target.args.get("local")), clauses, target)
+        return _DirectoryTarget(literal_text(target.this), bool(target.args.get("local")), clauses, target)
     columns = None
     if isinstance(target, exp.Schema):
         columns = [c.name.lower() for c in target.expressions]
@@ -533,31 +235,7 @@ def _resolve(session: "Session", insert: exp.Insert, text: str):
     if table is None:
         line, col = position_of(target, text)
         raise SemanticError(f"Table not found '{target.sql()}'", line=line, col=col)
-    spec = _partition_spec(target.args.get("partition"))
-    keys = list(table.storage.partition_columns)
-    given = [k for k, _ in spec]
-    for key in given:
-        if key not in keys:
-            raise SemanticError(f"{key} is not a partition column of {table.qualified} "
-                                f"(partition columns: {', '.join(keys) or 'none'})")
-    if spec and given != keys[:len(given)]:
-        raise SemanticError(f"the PARTITION clause must name the partition columns in order ({', '.join(keys)})")
-    static: dict[str, str | None] = {}
-    dynamic: list[str] = []
-    for key in keys:
-        value = dict(spec).get(key, None) if key in given else None
-        if key in given and value is not None:
-            if dynamic:
-                raise SemanticError("static partition values must come before dynamic ones (as in Hive)")
-            static[key] = value
-        else:
-            dynamic.append(key)
-    for key, value in static.items():
-        column = table.column(key)
-        try:
-            ht.primitive_value(value, column.type)
-        except ht.Bad as exc:
-            raise SemanticError(f"partition value {key}='{value}' does not fit {column.type}: {exc.reason}") from None
+    static, dynamic = static_and_dynamic(table, spec_of_node(target.args.get("partition"), dynamic=True))
     if columns:
         data = {c.name for c in table.data_columns}
         for name in columns:
@@ -665,26 +343,25 @@ def _summary(what: str, rows: int, where: str, files: int, size: int, compressio
 
 def _write_directory(session: "Session", target: _DirectoryTarget, sql: str, binder: SourceBinder,
                      label: str) -> Result:
-    systems = file_systems(session)
-    where = xf.parse_location(target.location_text, systems, allow_local=session.options.allow_local_files,
-                              what="DIRECTORY")
+    where = file_access(session).location(target.location_text, what="DIRECTORY")
     if target.local and not where.local:
         raise SemanticError(f"INSERT OVERWRITE LOCAL DIRECTORY needs a local path, not {where.uri}")
     if not where.local:
-        xf.check_bucket(where)
+        check_bucket(where)
     reader = execute_duckdb(session, sql, binder)
     columns = [(f.name, from_arrow(f.type)) for f in reader.schema]
     fmt = target.clauses.format
-    if fmt in ("dynamodb-export", "emr-export"):
-        table = TableDef("default", "directory", tuple(Column(n.lower(), t, None, n) for n, t in columns), "file",
+    if fmt.holds_items:
+        table = TableDef("default", "directory", tuple(Column(n.lower(), t, None, n) for n, t in columns),
+                         TableKind.FILE,
                          {}, True, None, 0.0, FileStorage(where.uri, fmt))
         return _write_items(session, table, where, reader, binder, label, overwrite=True, what="Wrote")
-    spec = output_spec(session, fmt, columns, target.clauses.serde_properties)
-    staging = xf.Staging(where)
-    output = xf.Output(staging.folder(), spec)
+    spec = output_spec(session.settings.lookup, fmt, columns, target.clauses.serde_properties)
+    staging = Staging(where)
+    output = Output(staging.folder(), spec)
     rows = 0
     try:
-        for batch in result_batches(reader, binder):
+        for batch in result_batches(reader, binder, progress=True):
             output.write(_conform(batch, columns))
             rows += batch.num_rows
         files = output.close(keep_empty=True)
@@ -698,121 +375,32 @@ def _write_directory(session: "Session", target: _DirectoryTarget, sql: str, bin
     return Result("insert", rowcount=rows, messages=messages)
 
 
-def _partition_text(value: Any, hive_type) -> str | None:
-    if value is None:
-        return None
-    if hive_type.name in ("string", "varchar", "char"):
-        return value if value != "" else None
-    return ht.format_value(value, hive_type, ht.TextFormat(escape=None), 1)
-
-
-def _runs(batch: pa.RecordBatch, keys: list[str], types: list) -> Iterator[tuple[tuple, pa.RecordBatch]]:
-    """Consecutive rows of ``batch`` with the same dynamic partition values."""
-    if not keys:
-        yield (), batch
-        return
-    values = list(zip(*[[_partition_text(v, t) for v in batch.column(k).to_pylist()] for k, t in zip(keys, types)]))
-    start = 0
-    for i in range(1, len(values) + 1):
-        if i == len(values) or values[i] != values[start]:
-            yield values[start], batch.slice(start, i - start)
-            start = i
-
-
-class _PartitionWriter:
-    """The outputs and staging folders of one INSERT into a file table."""
-
-    def __init__(self, session: "Session", table: TableDef, base: xf.Location, spec: xf.OutputSpec,
-                 overwrite: bool, systems: xf.FileSystems):
-        self.session = session
-        self.table = table
-        self.base = base
-        self.spec = spec
-        self.overwrite = overwrite
-        self.systems = systems
-        self.names = list(table.storage.partition_columns)
-        self.custom = {p.values: p.location for p in table.storage.partitions if p.location}
-        self.stagings: dict[tuple, xf.Staging] = {}
-        self.outputs: dict[tuple, xf.Output] = {}
-        self.closed: set[tuple] = set()
-        self.current: tuple | None = None
-        self.files: list[xf.WrittenFile] = []
-
-    def folder(self, values: tuple) -> xf.Location:
-        if not self.names:
-            return self.base
-        custom = self.custom.get(values)
-        if custom:
-            return location_of(self.session, self.systems, custom)
-        return self.base.child(xf.partition_dir(self.names, values))
-
-    def _close(self, values: tuple, *, keep_empty: bool = False) -> None:
-        if values in self.outputs and values not in self.closed:
-            self.closed.add(values)
-            self.files += self.outputs[values].close(keep_empty=keep_empty)
-
-    def output(self, values: tuple) -> xf.Output:
-        if self.current is not None and values != self.current:
-            self._close(self.current)
-        self.current = values
-        output = self.outputs.get(values)
-        if output is None:
-            folder = self.folder(values)
-            staging = xf.Staging(folder)
-            self.stagings[values] = staging
-            taken = set() if self.overwrite else xf.existing_names(folder)
-            output = xf.Output(staging.folder(), self.spec, taken=taken)
-            self.outputs[values] = output
-        elif values in self.closed:
-            raise ExecutionError("internal error: rows of one partition arrived after another's")
-        return output
-
-    def finish(self, static_values: tuple | None) -> None:
-        if not self.names and () not in self.outputs:
-            self.output(())
-        if static_values is not None and static_values not in self.outputs and self.overwrite:
-            # INSERT OVERWRITE of a static partition with no rows still empties it
-            self.output(static_values)
-        for values in list(self.outputs):
-            self._close(values, keep_empty=not self.names)
-
-    def commit(self) -> None:
-        for staging in self.stagings.values():
-            staging.commit(replace=[""] if self.overwrite else [], recursive_replace=not self.names)
-
-    def abort(self) -> None:
-        for output in self.outputs.values():
-            output.abort()
-        for staging in self.stagings.values():
-            staging.abort()
-
-
 def _write_table(session: "Session", target: _FileTarget, sql: str | None, binder: SourceBinder, label: str,
                  reader: pa.RecordBatchReader | None = None) -> Result:
     table = target.table
     storage = table.storage
-    systems = file_systems(session)
-    base = table_location(session, systems, table)
+    access = file_access(session)
+    base = access.table_location(storage.location, storage.managed)
     if not base.local:
-        xf.check_bucket(base)
-    if storage.format in ("dynamodb-export", "emr-export"):
+        check_bucket(base)
+    if storage.format.holds_items:
         if not target.overwrite:
             raise SemanticError(f"{table.qualified} is a DynamoDB export, which is written whole: use "
                                 "INSERT OVERWRITE TABLE")
         reader = reader or execute_duckdb(session, sql, binder)
         return _write_items(session, table, base, reader, binder, label, overwrite=True, what="Loaded")
     data = [(c.name, c.type) for c in table.data_columns]
-    spec = output_spec(session, storage.format, data, storage.serde_properties, table.properties)
+    spec = output_spec(session.settings.lookup, storage.format, data, storage.serde_properties, table.properties)
     keys = list(storage.partition_columns)
     static_values = tuple(target.static.get(k) for k in keys) if keys and not target.dynamic else None
     reader = reader or execute_duckdb(session, sql, binder)
-    writer = _PartitionWriter(session, table, base, spec, target.overwrite, systems)
+    writer = PartitionWriter(access, table, base, spec, target.overwrite)
     dynamic_types = [table.column(k).type for k in target.dynamic]
     rows = 0
     written_partitions: set[tuple] = set()
     try:
-        for batch in result_batches(reader, binder):
-            for values, run in _runs(batch, target.dynamic, dynamic_types):
+        for batch in result_batches(reader, binder, progress=True):
+            for values, run in runs(batch, target.dynamic, dynamic_types):
                 full = tuple(target.static.get(k) if k in target.static else values[target.dynamic.index(k)]
                              for k in keys)
                 writer.output(full).write(_conform(run, data))
@@ -825,7 +413,7 @@ def _write_table(session: "Session", target: _FileTarget, sql: str | None, binde
         raise
     partitions = written_partitions | ({static_values} if static_values is not None else set())
     if keys:
-        _register(session, table, partitions)
+        register_partitions(session.metastore, table, partitions)
     files = writer.files
     size = sum(f.size for f in files)
     where = base.uri
@@ -835,7 +423,7 @@ def _write_table(session: "Session", target: _FileTarget, sql: str | None, binde
     return Result("insert", rowcount=rows, messages=binder.warning_messages() + [text])
 
 
-def _write_items(session: "Session", table: TableDef, base: xf.Location, reader: pa.RecordBatchReader,
+def _write_items(session: "Session", table: TableDef, base: Location, reader: pa.RecordBatchReader,
                  binder: SourceBinder, label: str, *, overwrite: bool, what: str) -> Result:
     """Rows to a DynamoDB export or an EMR export under ``base``."""
     storage = table.storage
@@ -848,36 +436,36 @@ def _write_items(session: "Session", table: TableDef, base: xf.Location, reader:
     keys = [k for k in (props.get("ddbsql.hash.key"), props.get("ddbsql.range.key")) if k]
     null_serialization = bool(session.settings.get("dynamodb.null.serialization",
                                                    props.get("dynamodb.null.serialization")))
-    rejects = RejectLog(reject_dir(session), table=table.qualified, statement=label)
-    max_bytes = max_file_bytes(session, props)
-    if storage.format == "dynamodb-export":
-        in_place = base.fs.get_file_info(base.child(dx.SUMMARY).path).type == pafs.FileType.File
-        staging = xf.Staging(base) if in_place else None
-        old = [] if in_place else dx.existing_exports(base)
+    rejects = RejectLog(file_access(session).reject_dir, table=table.qualified, statement=label)
+    max_bytes = max_file_bytes(session.settings.lookup, props)
+    if storage.format == FileFormat.DYNAMODB_EXPORT:
+        in_place = base.fs.get_file_info(base.child(SUMMARY).path).type == pafs.FileType.File
+        staging = Staging(base) if in_place else None
+        old = [] if in_place else existing_exports(base)
         options = dict(table=table.name, region=session.region_of(table), bindings=bindings, key_attributes=keys,
                        null_serialization=null_serialization, max_bytes=max_bytes, reject=rejects.add)
         if in_place:
             # the LOCATION is an export folder itself: rewrite it (staged, then swapped)
-            writer = dx.ExportWriter(staging.folder(), final=base, base=base, **options)
+            writer = ExportWriter(staging.folder(), final=base, base=base, **options)
         else:
-            writer = dx.ExportWriter.new(base, **options)
+            writer = ExportWriter.new(base, **options)
         written_to = base.uri if in_place else writer.folder.uri
     else:
-        staging = xf.Staging(base)
+        staging = Staging(base)
         old = []
-        codec = output_codec(session)
+        codec = output_codec(session.settings.lookup)
         if codec not in (None, "gzip", "bz2", "zstd"):
             raise ConfigError(f"{codec} compression is not available for EMR exports (use GzipCodec)")
-        writer = dx.EmrExportWriter(staging.folder(), base, bindings=bindings, key_attributes=keys,
+        writer = EmrExportWriter(staging.folder(), base, bindings=bindings, key_attributes=keys,
                                     null_serialization=null_serialization, compression=codec, max_bytes=max_bytes,
                                     reject=rejects.add)
         written_to = base.uri
     try:
-        for batch in result_batches(reader, binder):
+        for batch in result_batches(reader, binder, progress=True):
             writer.write(_conform(batch, columns))
         writer.close()
         if staging is not None:
-            staging.commit(replace=[""] if overwrite else [], recursive_replace=storage.format == "dynamodb-export")
+            staging.commit(replace=[""] if overwrite else [], recursive_replace=storage.format == FileFormat.DYNAMODB_EXPORT)
         if overwrite:
             for folder in old:
                 if folder.path != writer.folder.path:
@@ -894,7 +482,7 @@ def _write_items(session: "Session", table: TableDef, base: xf.Location, reader:
     finally:
         rejects.close()
     report = writer.report
-    kind = "DynamoDB export" if storage.format == "dynamodb-export" else "EMR DynamoDB export"
+    kind = "DynamoDB export" if storage.format == FileFormat.DYNAMODB_EXPORT else "EMR DynamoDB export"
     text = (f"{what} {report.items} item(s) to {written_to} ({kind}) in {report.files} file(s), "
             f"{report.bytes:,} bytes, from {report.rows} row(s)")
     if report.rejected:
@@ -902,20 +490,8 @@ def _write_items(session: "Session", table: TableDef, base: xf.Location, reader:
     return Result("insert", rowcount=report.items, messages=binder.warning_messages() + [text])
 
 
-def _register(session: "Session", table: TableDef, partitions: set[tuple]) -> list[tuple]:
-    """Add partitions to the catalog (re-reading the table first); returns those added."""
-    current = session.metastore.get(table.database, table.name) or table
-    storage = current.storage
-    known = {p.values for p in storage.partitions}
-    added = sorted((v for v in partitions if v not in known), key=lambda v: tuple("" if x is None else x for x in v))
-    if not added:
-        return []
-    updated = dataclasses.replace(storage, partitions=storage.partitions + tuple(Partition(v) for v in added))
-    session.metastore.put(dataclasses.replace(current, storage=updated), replace=True)
-    return added
-
-
 # ==================================================================== LOAD DATA
+
 
 def run_load(session: "Session", tree: exp.LoadData, text: str) -> Result:
     """LOAD DATA [LOCAL] INPATH '…' [OVERWRITE] INTO TABLE t [PARTITION (…)]: the files are
@@ -925,37 +501,35 @@ def run_load(session: "Session", tree: exp.LoadData, text: str) -> Result:
     if table is None:
         line, col = position_of(target, text)
         raise SemanticError(f"Table not found '{target.sql()}'", line=line, col=col)
-    if table.kind != "file":
+    if table.kind is not TableKind.FILE:
         raise SemanticError(f"LOAD DATA needs a file table; {table.qualified} is a {table.kind} table. Create an "
                             "external table over the files (CREATE EXTERNAL TABLE … LOCATION) and "
                             f"INSERT INTO {table.name} SELECT … from it")
     storage = table.storage
-    if storage.format in ("dynamodb-export", "emr-export"):
+    if storage.format.holds_items:
         raise SemanticError("LOAD DATA into a DynamoDB export table is not supported: point a table's LOCATION at "
                             "the export instead")
     local = bool(tree.args.get("local"))
     overwrite = bool(tree.args.get("overwrite"))
-    inpath = _literal_text(tree.args.get("inpath"))
-    systems = file_systems(session)
-    source = xf.parse_location(inpath, systems, allow_local=session.options.allow_local_files, what="INPATH")
+    inpath = literal_text(tree.args.get("inpath"))
+    access = file_access(session)
+    source = access.location(inpath, what="INPATH")
     if local and not source.local:
         raise SemanticError(f"LOAD DATA LOCAL INPATH needs a local path, not {source.uri}")
-    files = xf.list_data_files(source, recursive=False)
+    files = list_data_files(source, recursive=False)
     if not files:
         raise ExecutionError(f"LOAD DATA: no files at {source.uri}")
     keys = list(storage.partition_columns)
-    spec = dict(_partition_spec(tree.args.get("partition")))
+    spec = spec_of_node(tree.args.get("partition"), dynamic=True).as_dict()
     if keys and (set(spec) != set(keys) or any(v is None for v in spec.values())):
         raise SemanticError(f"LOAD DATA into {table.qualified} needs PARTITION ({', '.join(f'{k}=…' for k in keys)})")
     if not keys and spec:
         raise SemanticError(f"{table.qualified} is not partitioned")
-    base = table_location(session, systems, table)
+    base = access.table_location(storage.location, storage.managed)
     values = tuple(spec[k] for k in keys) if keys else ()
-    custom = {p.values: p.location for p in storage.partitions if p.location}
-    folder = (location_of(session, systems, custom[values]) if values in custom else
-              base.child(xf.partition_dir(keys, values)) if keys else base)
-    staging = xf.Staging(folder)
-    taken = set() if overwrite else xf.existing_names(folder)
+    folder = partition_folder(access, table, base, values)
+    staging = Staging(folder)
+    taken = set() if overwrite else existing_names(folder)
     names = []
     try:
         for info in files:
@@ -989,7 +563,7 @@ def run_load(session: "Session", tree: exp.LoadData, text: str) -> Result:
                 pass
         moved = " (moved)"
     if keys:
-        _register(session, table, {values})
+        register_partitions(session.metastore, table, {values})
     return Result.done("insert", f"Loaded {len(names)} file(s) into {table.qualified} ({folder.uri}){moved}")
 
 
@@ -999,36 +573,9 @@ def _file_table(session: "Session", ref: sp.TableRef) -> TableDef:
     table = session.catalog_table(ref.name, ref.database, missing_ok=True)
     if table is None:
         raise SemanticError(f"Table not found '{ref}'")
-    if table.kind != "file":
+    if table.kind is not TableKind.FILE:
         raise SemanticError(f"{table.qualified} is not a file table (partitions are for file tables)")
     return table
-
-
-def _check_spec(table: TableDef, spec: sp.PartitionSpec, *, complete: bool) -> dict[str, str | None]:
-    keys = list(table.storage.partition_columns)
-    if not keys:
-        raise SemanticError(f"{table.qualified} is not partitioned")
-    given = spec.as_dict()
-    for key in given:
-        if key not in keys:
-            raise SemanticError(f"{key} is not a partition column of {table.qualified} "
-                                f"(partition columns: {', '.join(keys)})")
-    if complete and set(given) != set(keys):
-        raise SemanticError(f"the partition spec must give every partition column: {', '.join(keys)}")
-    for key, value in given.items():
-        column = table.column(key)
-        if value is not None:
-            try:
-                ht.primitive_value(value, column.type)
-            except ht.Bad as exc:
-                raise SemanticError(f"partition value {key}='{value}' does not fit {column.type}: "
-                                    f"{exc.reason}") from None
-    return given
-
-
-def _matches(values: tuple, keys: list[str], given: dict[str, str | None]) -> bool:
-    current = dict(zip(keys, values))
-    return all(current.get(k) == v for k, v in given.items())
 
 
 def run_partition_statement(session: "Session", statement) -> Result:
@@ -1040,37 +587,35 @@ def run_partition_statement(session: "Session", statement) -> Result:
     if isinstance(statement, sp.ShowPartitions):
         if not keys:
             raise SemanticError(f"Table {table.name} is not a partitioned table")
-        given = _check_spec(table, statement.spec, complete=False) if statement.spec else {}
-        rows = sorted(xf.partition_dir(keys, p.values) for p in storage.partitions
-                      if _matches(p.values, keys, given))
+        given = check_spec(table, statement.spec, complete=False) if statement.spec else {}
+        rows = sorted(partition_dir(keys, p.values) for p in storage.partitions
+                      if matches(p.values, keys, given))
         return Result.rows("show", ["partition"], [(r,) for r in rows])
     if isinstance(statement, sp.AddPartitions):
         known = {p.values for p in storage.partitions}
         added = []
-        systems = None
+        access = None
         for spec, location in statement.partitions:
-            given = _check_spec(table, spec, complete=True)
+            given = check_spec(table, spec, complete=True)
             values = tuple(given[k] for k in keys)
             if values in known:
                 if statement.if_not_exists:
                     continue
-                raise CatalogError(f"partition {xf.partition_dir(keys, values)} of {table.qualified} already exists")
+                raise CatalogError(f"partition {partition_dir(keys, values)} of {table.qualified} already exists")
             if location:
-                systems = systems or file_systems(session)
-                where = location_of(session, systems, location)
-                location = where.uri
+                access = access or file_access(session)
+                location = access.location(location).uri
             known.add(values)
             added.append(Partition(values, location))
         if added:
-            updated = dataclasses.replace(storage, partitions=storage.partitions + tuple(added))
-            session.metastore.put(dataclasses.replace(table, storage=updated), replace=True)
+            store_partitions(session.metastore, table, storage.partitions + tuple(added))
         return Result.done("ddl")
     if isinstance(statement, sp.DropPartitions):
         remaining = list(storage.partitions)
         dropped = []
         for spec in statement.partitions:
-            given = _check_spec(table, spec, complete=False)
-            matching = [p for p in remaining if _matches(p.values, keys, given)]
+            given = check_spec(table, spec, complete=False)
+            matching = [p for p in remaining if matches(p.values, keys, given)]
             if not matching and not statement.if_exists:
                 raise CatalogError(f"no partition of {table.qualified} matches {spec}")
             for partition in matching:
@@ -1078,18 +623,16 @@ def run_partition_statement(session: "Session", statement) -> Result:
                 dropped.append(partition)
         if dropped:
             if storage.managed and not table.external:
-                systems = file_systems(session)
-                base = table_location(session, systems, table)
+                base = file_access(session).table_location(storage.location, storage.managed)
                 for partition in dropped:
-                    folder = base.child(xf.partition_dir(keys, partition.values))
+                    folder = base.child(partition_dir(keys, partition.values))
                     try:
                         if folder.fs.get_file_info(folder.path).type == pafs.FileType.Directory:
                             folder.fs.delete_dir(folder.path)
                     except OSError:
                         pass
-            updated = dataclasses.replace(storage, partitions=tuple(remaining))
-            session.metastore.put(dataclasses.replace(table, storage=updated), replace=True)
-        return Result.done("ddl", *[f"Dropped the partition {xf.partition_dir(keys, p.values)}" for p in dropped])
+            store_partitions(session.metastore, table, remaining)
+        return Result.done("ddl", *[f"Dropped the partition {partition_dir(keys, p.values)}" for p in dropped])
     raise ParseError("unsupported partition statement", line=1, col=1)
 
 
@@ -1098,55 +641,26 @@ def _repair(session: "Session", statement: sp.RepairTable) -> Result:
     keys = list(table.storage.partition_columns)
     if not keys:
         return Result.done("ddl")
-    systems = file_systems(session)
-    base = table_location(session, systems, table)
-    found = set(xf.discover_partitions(base, keys))
     storage = table.storage
+    base = file_access(session).table_location(storage.location, storage.managed)
+    found = set(discover_partitions(base, keys))
     registered = {p.values for p in storage.partitions}
     messages = []
     partitions = list(storage.partitions)
     if statement.mode in ("add", "sync"):
-        missing = sorted(found - registered, key=lambda v: tuple("" if x is None else x for x in v))
+        missing = sorted(found - registered, key=sort_key)
         if missing:
-            names = [f"{table.name}:{xf.partition_dir(keys, v)}" for v in missing]
+            names = [f"{table.name}:{partition_dir(keys, v)}" for v in missing]
             messages.append("Partitions not in metastore:\t" + "\t".join(names))
             messages += [f"Repair: Added partition to metastore {n}" for n in names]
             partitions += [Partition(v) for v in missing]
     if statement.mode in ("drop", "sync"):
         gone = [p for p in partitions if not p.location and p.values not in found]
         if gone:
-            names = [f"{table.name}:{xf.partition_dir(keys, p.values)}" for p in gone]
+            names = [f"{table.name}:{partition_dir(keys, p.values)}" for p in gone]
             messages.append("Partitions missing from filesystem:\t" + "\t".join(names))
             messages += [f"Repair: Dropped partition from metastore {n}" for n in names]
             partitions = [p for p in partitions if p not in gone]
     if tuple(partitions) != storage.partitions:
-        updated = dataclasses.replace(storage, partitions=tuple(partitions))
-        session.metastore.put(dataclasses.replace(table, storage=updated), replace=True)
+        store_partitions(session.metastore, table, partitions)
     return Result.done("ddl", *messages)
-
-
-# ==================================================================== ALTER TABLE
-
-def alter_set_location(session: "Session", table: TableDef, text: str) -> TableDef:
-    systems = file_systems(session)
-    where = xf.parse_location(text, systems, allow_local=session.options.allow_local_files, what="LOCATION")
-    return dataclasses.replace(table, storage=dataclasses.replace(table.storage, location=where.uri, managed=False))
-
-
-def alter_set_serde_properties(table: TableDef, props: dict[str, str]) -> TableDef:
-    merged = dict(table.storage.serde_properties)
-    merged.update(props)
-    return dataclasses.replace(table, storage=dataclasses.replace(table.storage, serde_properties=merged))
-
-
-def partition_spec_of(node) -> sp.PartitionSpec:
-    """A sqlglot PARTITION (…) node (exp.Partition or Anonymous) as a PartitionSpec."""
-    pairs = []
-    for item in node.expressions:
-        if isinstance(item, exp.EQ):
-            value = item.expression
-            pairs.append((item.this.name.lower(), str(value.this if isinstance(value, exp.Literal) else value.sql())))
-        else:
-            raise ParseError("a partition spec needs key=value pairs", line=1, col=1)
-    return sp.PartitionSpec(tuple(pairs))
-

@@ -46,7 +46,8 @@ from .result import Result
 
 if TYPE_CHECKING:
     from .session import Session
-    from .sources import ScanRecord, SourceBinder
+    from .scans import ScanRecord
+    from .sources import SourceBinder
     from .writes import InsertTarget, PreparedWrite
 
 RESUME = "ddbsql.job.resume"
@@ -108,7 +109,7 @@ class JobRun:
         def make(key_attributes: Sequence[str]) -> JobTracker:
             prior, segments = {}, {}
             if self.resuming:
-                prior = self.checkpoint.acknowledged(index)
+                prior = self.checkpoint.prior(index, self.record.runs)
                 segments = self.checkpoint.segments(index)
             self.prior_segments[index] = (sum(s.written for s in segments.values()),
                                           sum(s.rows for s in segments.values()))

@@ -1,13 +1,15 @@
 """SELECT: bind the sources, translate to DuckDB, stream the result."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+import contextlib
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
 from ..errors import Cancelled, ExecutionError
+from .read_progress import read_progress, start_read_progress
 from .result import Result
 from .sources import SourceBinder
 
@@ -57,29 +59,35 @@ def failure(exc: duckdb.Error, binder: SourceBinder) -> Exception:
     return binder.scan_error() or duckdb_error(exc)
 
 
-def result_batches(reader: pa.RecordBatchReader, binder: SourceBinder) -> Iterator[pa.RecordBatch]:
+def result_batches(reader: pa.RecordBatchReader, binder: SourceBinder, *,
+                   progress: bool = False) -> Iterator[pa.RecordBatch]:
     """The batches of a DuckDB result stream, its errors reported as the statement's
-    (a scan's own error first); the stream is closed at the end, early or not."""
+    (a scan's own error first); the stream is closed at the end, early or not.
+    ``progress``: show the read progress line meanwhile (statements that write into
+    DynamoDB show their own)."""
     try:
-        while True:
-            try:
-                yield reader.read_next_batch()
-            except StopIteration:
-                return
-            except duckdb.Error as exc:
-                raise failure(exc, binder) from None
+        with read_progress(binder.session, binder) if progress else contextlib.nullcontext():
+            while True:
+                try:
+                    yield reader.read_next_batch()
+                except StopIteration:
+                    return
+                except duckdb.Error as exc:
+                    raise failure(exc, binder) from None
     finally:
         reader.close()  # DuckDB holds the connection until its result stream is closed
 
 
-def stream(reader: pa.RecordBatchReader, binder: SourceBinder, result: Result) -> Iterator[pa.RecordBatch]:
-    """Yield the result batches; append the scans' warning counts once done."""
+def stream(reader: pa.RecordBatchReader, binder: SourceBinder, result: Result,
+           done: Callable[[], None] = lambda: None) -> Iterator[pa.RecordBatch]:
+    """Yield the result batches; append the scans' warning counts once done, and call ``done``."""
     rows = 0
     try:
         for batch in result_batches(reader, binder):
             rows += batch.num_rows
             yield batch
     finally:
+        done()
         result.rowcount = rows
         result.messages.extend(binder.warning_messages())
 
@@ -87,7 +95,13 @@ def stream(reader: pa.RecordBatchReader, binder: SourceBinder, result: Result) -
 def run_query(session: "Session", tree: exp.Expression, text: str) -> Result:
     binder = SourceBinder(session, text)
     bound = hive_output_names(binder.bind(tree))
-    reader = execute_duckdb(session, binder.to_duckdb(bound), binder)
+    sql = binder.to_duckdb(bound)
+    stop_progress = start_read_progress(session, binder)   # DuckDB may read every item before its first batch
+    try:
+        reader = execute_duckdb(session, sql, binder)
+    except BaseException:
+        stop_progress()
+        raise
     result = Result("query", reader.schema)
-    result.batches = stream(reader, binder, result)
+    result.batches = stream(reader, binder, result, stop_progress)
     return result

@@ -28,6 +28,7 @@ from ..sql.positions import Edits, to_original
 from ..sql.substitute import substitute_mapped
 from ..sql.partitions import PartitionStatement
 from . import analyze, commands, ddl, explain, files, queries, writes
+from .registered import Registry
 from .result import Result
 
 #: Seconds a DescribeTable answer is reused before asking DynamoDB again.
@@ -85,6 +86,8 @@ class Session:
         self.governors = self.options.governors or process_registry()
         self._facts: dict[tuple, tuple[float, TableFacts]] = {}
         self._current: Result | None = None
+        #: DataFrames and Arrow data statements read by name (see :mod:`.registered`)
+        self.registry = Registry()
 
     # running statements
     def execute(self, text: str, parameters: Sequence[Any] | Mapping[str, Any] | None = None) -> Result:
@@ -240,9 +243,10 @@ class Session:
         stats = TableStats.from_properties(table.properties)
         return dataclasses.replace(facts, stats=stats) if stats is not None else facts
 
-    def governor_for(self, table: TableDef, facts: TableFacts | None = None) -> Governor:
-        """The process-wide throughput governor of ``table``'s DynamoDB table, set to this
-        session's settings and the table's TBLPROPERTIES (which win)."""
+    def governor_for(self, table: TableDef, facts: TableFacts | None = None, index: str | None = None) -> Governor:
+        """The process-wide throughput governor of ``table``'s DynamoDB table (``index``: of
+        its GSI, whose reads spend the GSI's own capacity), set to this session's settings
+        and the table's TBLPROPERTIES (which win)."""
         facts = facts or self.facts(table)
         client = self.dynamodb_client(table)
         region = self.region_of(table)
@@ -250,9 +254,11 @@ class Session:
         # a capacity refresh runs on a worker's thread: never let it retry for long
         retry = dataclasses.replace(self.retry_policy(), max_seconds=5.0)
         spec = ThroughputSpec.resolve(self.settings.get, table.properties)
+        found = facts.index(index)
         return self.governors.get(region, client.meta.endpoint_url, name, spec=spec, facts=facts,
                                   describe=lambda: describe_table(client, name, retry, region=region),
-                                  refresh_seconds=self.settings.get("ddbsql.capacity.refresh.seconds"))
+                                  refresh_seconds=self.settings.get("ddbsql.capacity.refresh.seconds"),
+                                  index=found.name if found is not None and found.kind == "GSI" else None)
 
     def forget_facts(self) -> None:
         self._facts.clear()

@@ -10,76 +10,25 @@ with their line and column in the statement.
 """
 from __future__ import annotations
 
-import dataclasses
-import time
 from typing import TYPE_CHECKING
-
-import pyarrow as pa
 
 from sqlglot import exp
 from sqlglot.errors import OptimizeError
 from sqlglot.optimizer.qualify import qualify
 
-from ..catalog.binding import ColumnBinding
-from ..catalog.mapping import bindings_for
 from ..catalog.model import TableDef
-from ..errors import SemanticError, TooCostlyError
-from ..exec.decode import DecodeWarnings
-from ..exec.lookups import arrow_schema, read_batches
-from ..exec.scanner import ScanStats
-from ..planner.access import AccessPlan, plan_access
-from ..planner.guard import SETTING as GUARD_SETTING, over_budget
-from ..planner.scopes import NO_FILTER, ReferenceFilter, reference_filters
+from ..errors import SemanticError
+from ..planner.scopes import NO_FILTER, reference_filters
 from ..sql.dialect import DIALECT
+from ..sql.positions import position_of
 from ..sql.translate import to_duckdb
-from .file_sources import file_source
+from ..types import from_arrow
+from .kinds import kind_of
+from .registered import Registration
+from .scans import ScanRecord
 
 if TYPE_CHECKING:
     from .session import Session
-
-
-def position_of(node: exp.Expression, text: str) -> tuple[int | None, int | None]:
-    """1-based line and column where ``node`` starts in ``text``, when sqlglot kept it."""
-    target = node.this if isinstance(node, (exp.Column, exp.Table)) and isinstance(node.this, exp.Expression) else node
-    meta = getattr(target, "meta", None) or {}
-    start = meta.get("start")
-    if start is None:
-        return meta.get("line"), meta.get("col")
-    line = text.count("\n", 0, start) + 1
-    col = start - (text.rfind("\n", 0, start) + 1) + 1
-    return line, col
-
-
-@dataclasses.dataclass
-class ScanRecord:
-    """One DynamoDB read of a statement, for messages, progress and EXPLAIN.
-
-    ``label`` names the table reference (``default.orders AS o``); ``plan`` is how it is read.
-    """
-
-    table: TableDef
-    warnings: DecodeWarnings
-    stats: ScanStats
-    error: BaseException | None = None
-    plan: AccessPlan | None = None
-    label: str = ""
-
-    #: why ``ddbsql.scan.max.rcu`` would refuse this read (EXPLAIN shows it)
-    refusal: str | None = None
-    #: monotonic seconds from the first request to the end of the stream (EXPLAIN ANALYZE)
-    elapsed: float = 0.0
-
-    def watch(self, batches):
-        """Pass ``batches`` through, keeping the exception that ends them (DuckDB hides it)
-        and the time they took."""
-        started = time.monotonic()
-        try:
-            yield from batches
-        except BaseException as exc:
-            self.error = exc
-            raise
-        finally:
-            self.elapsed = time.monotonic() - started
 
 
 class SourceBinder:
@@ -103,6 +52,8 @@ class SourceBinder:
                 continue
             if not table.db and table.name.lower() in ctes:
                 continue
+            if self.registered(table) is not None:
+                continue
             definition = self.session.catalog_table(table.name.lower(), table.db.lower() or None,
                                                     missing_ok=True)
             if definition is None:
@@ -111,6 +62,12 @@ class SourceBinder:
                 raise SemanticError(f"Table not found '{name}'", line=line, col=col)
             refs.append((table, definition))
         return refs
+
+    def registered(self, table: exp.Table) -> Registration | None:
+        """The registered object an unqualified table name means (see :mod:`.registered`)."""
+        if table.db or not isinstance(table.this, exp.Identifier):
+            return None
+        return self.session.registry.get(table.name)
 
     def needed_columns(self, tree: exp.Expression, refs: list[tuple[exp.Table, TableDef]]) -> dict[str, set[str]] | None:
         """Columns each table (by qualified name) must provide; None when not derivable.
@@ -121,6 +78,12 @@ class SourceBinder:
         for _, definition in refs:
             schema.setdefault(definition.database, {})[definition.name] = {
                 c.name: str(c.type.duckdb_sql()) for c in definition.columns}
+        ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+        for table in tree.find_all(exp.Table):
+            registration = self.registered(table) if table.name.lower() not in ctes else None
+            if registration is not None:
+                schema.setdefault(self.session.database, {})[registration.name] = {
+                    f.name.lower(): from_arrow(f.type).duckdb_sql() for f in registration.schema()}
         try:
             qualified = qualify(tree.copy(), schema=schema, dialect=DIALECT, db=self.session.database,
                                 validate_qualify_columns=True, quote_identifiers=False)
@@ -156,27 +119,33 @@ class SourceBinder:
         # Without resolvable columns the WHERE cannot be attributed safely: no pushdown.
         filters = {} if needed is None else reference_filters(
             tree, {id(table): frozenset(c.name for c in definition.columns) for table, definition in refs})
+        self._bind_registered(tree)
         for table, definition in refs:
             alias = table.alias_or_name
-            if definition.kind == "dynamodb":
-                columns = None if needed is None else needed.get(definition.qualified, set())
-                label = definition.qualified + (f" AS {alias}" if alias.lower() != definition.name else "")
-                source = self._dynamodb_source(definition, columns, filters.get(id(table), NO_FILTER), label)
-                replacement = exp.Table(this=exp.to_identifier(source))
-                self.schema[source] = {c.name: str(c.type) for c in definition.columns}
-            elif definition.kind == "file":
-                source = file_source(self, definition, table,
-                                     None if needed is None else needed.get(definition.qualified, set()))
-                replacement = exp.Table(this=exp.to_identifier(source))
-            else:
-                self.schema[definition.name] = {c.name: str(c.type) for c in definition.columns}
-                replacement = exp.Table(this=exp.to_identifier(definition.name),
-                                        db=exp.to_identifier(definition.database),
-                                        catalog=exp.to_identifier(self.session.engine.warehouse()))
+            columns = None if needed is None else needed.get(definition.qualified, set())
+            label = definition.qualified + (f" AS {alias}" if alias.lower() != definition.name else "")
+            replacement = kind_of(definition).bind(self, definition, filters.get(id(table), NO_FILTER), columns,
+                                                   label)
             replacement.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
             replacement.set("sample", self._sample(table))
             table.replace(replacement)
         return tree
+
+    def _bind_registered(self, tree: exp.Expression) -> None:
+        """Point each reference to a registered object at a fresh Arrow stream of it."""
+        ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+        for table in list(tree.find_all(exp.Table)):
+            registration = self.registered(table) if table.name.lower() not in ctes else None
+            if registration is None:
+                continue
+            reader = registration.reader() if not self.explain else \
+                pa.RecordBatchReader.from_batches(registration.schema(), iter(()))
+            source = self.session.engine.register_stream(reader)
+            self.schema[source] = {f.name.lower(): str(from_arrow(f.type)) for f in reader.schema}
+            replacement = exp.Table(this=exp.to_identifier(source))
+            replacement.set("alias", exp.TableAlias(this=exp.to_identifier(table.alias_or_name)))
+            replacement.set("sample", self._sample(table))
+            table.replace(replacement)
 
     def _sample(self, table: exp.Table) -> exp.TableSample | None:
         """Hive's ``TABLESAMPLE (n PERCENT)`` / ``(n ROWS)`` as DuckDB samples rows (a
@@ -198,49 +167,6 @@ class SourceBinder:
         """DuckDB SQL for a tree this binder bound, typed with the sources' columns."""
         return to_duckdb(tree, schema=self.schema, source=self.text, database=self.session.database)
 
-    def _dynamodb_source(self, definition: TableDef, columns: set[str] | None,
-                         where: ReferenceFilter = NO_FILTER, label: str = "") -> str:
-        session = self.session
-        bindings = bindings_for(definition)
-        chosen: list[ColumnBinding] = [b for b in bindings if columns is None or b.name in columns]
-        facts = session.facts(definition)
-        if not chosen:
-            # count(*) and friends still need one value per item to count rows
-            key = next((b for b in bindings if b.attribute == facts.hash_key), bindings[0])
-            chosen = [key]
-        props = definition.properties
-        pushdown, reason = self._pushdown(definition)
-        plan = plan_access(facts, bindings, chosen, where, pushdown=pushdown, pushdown_off_reason=reason,
-                           segments=session.settings.get("dynamodb.scan.segments", props.get("dynamodb.scan.segments")),
-                           consistent_read=session.settings.get("dynamodb.consistent.read",
-                                                                props.get("dynamodb.consistent.read")))
-        record = ScanRecord(definition, DecodeWarnings(), ScanStats(), plan=plan, label=label or definition.qualified)
-        self.scans.append(record)
-        refusal = over_budget(plan, facts, bindings, record.label, session.settings.get(GUARD_SETTING))
-        if refusal and not self.explain:
-            raise TooCostlyError(refusal)
-        if refusal:
-            record.refusal = refusal
-        if self.explain:
-            reader = pa.RecordBatchReader.from_batches(arrow_schema(plan), iter(()))
-            return session.engine.register_stream(reader)
-        client = session.dynamodb_client(definition)
-        batches = read_batches(client, plan, session.retry_policy(), warnings=record.warnings, stats=record.stats,
-                               cancel=session.cancel_event, governor=session.governor_for(definition, facts))
-        reader = pa.RecordBatchReader.from_batches(arrow_schema(plan), record.watch(batches))
-        return session.engine.register_stream(reader)
-
-    def _pushdown(self, definition: TableDef) -> tuple[bool, str | None]:
-        """Whether WHERE predicates may be sent to DynamoDB for this table, and if not, why."""
-        settings = self.session.settings
-        if not settings.get("ddbsql.pushdown"):
-            return False, "SET ddbsql.pushdown=false"
-        override = definition.properties.get("dynamodb.filter.pushdown")
-        if not settings.get("dynamodb.filter.pushdown", override):
-            return False, ("TBLPROPERTIES dynamodb.filter.pushdown=false" if override is not None
-                           else "SET dynamodb.filter.pushdown=false")
-        return True, None
-
     def scan_error(self) -> BaseException | None:
         """The first error a scan of this statement ended with, if any."""
         return next((r.error for r in self.scans if r.error is not None), None)
@@ -252,3 +178,4 @@ class SourceBinder:
             for column, reason, count in record.warnings.items():
                 lines.append(f"WARNING: {record.table.name}.{column}: {count} value(s) read as NULL ({reason})")
         return lines
+

@@ -55,7 +55,8 @@ from ..exec.writer import (DELETE, INSERT_IF_ABSENT, NEWER_WINS, PUT, BatchWrite
 from . import files
 from .queries import ROWS_PER_BATCH, execute_duckdb, failure, hive_output_names, result_batches
 from .result import Result
-from .sources import SourceBinder, position_of
+from ..sql.positions import position_of
+from .sources import SourceBinder
 
 if TYPE_CHECKING:
     from .session import Session
@@ -343,7 +344,7 @@ def capacity_summary(report: WriteReport, governor: Governor) -> str:
     stats = governor.stats(WRITE)
     rate = report.consumed / report.elapsed if report.elapsed > 0 else 0.0
     text = (f"Write capacity: {report.consumed:,.0f} WCU in {report.elapsed:.1f} s ({rate:,.1f} WCU/s; budget "
-            f"{stats.budget:,.0f} WCU/s = {governor.spec.write_percent:g} x {stats.capacity:,.0f} {stats.source})")
+            f"{stats.budget_text('WCU')})")
     if report.retries or report.unprocessed:
         text += (f"; {report.retries} request(s) retried ({report.throttles} throttled), "
                  f"{report.unprocessed} unprocessed item(s) re-sent")

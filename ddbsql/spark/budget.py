@@ -28,7 +28,7 @@ import threading
 import time
 from typing import Any, Callable
 
-from ..catalog.facts import IndexFacts, TableFacts
+from ..catalog.facts import TableFacts
 from ..errors import DynamoDBError
 from ..exec.clients import AwsOptions, ClientFactory
 from ..exec.governor import READ, WRITE, DirectionStats, Governor, GovernorRegistry, ThroughputSpec
@@ -42,28 +42,20 @@ RATE_CACHE_SECONDS = 0.5
 # -- plain-data forms of what a governor needs ---------------------------------------------
 
 def facts_to_json(facts: TableFacts | None) -> dict | None:
-    if facts is None:
-        return None
-    data = dataclasses.asdict(facts)
-    data["indexes"] = [dataclasses.asdict(i) for i in facts.indexes]
-    data.pop("stats", None)  # ANALYZE statistics shape plans, not budgets: the server needs none
-    return data
+    """``facts`` as JSON-ready data, without ANALYZE statistics (they shape plans, not
+    budgets: the server needs none)."""
+    return None if facts is None else facts.to_json()
 
 
 def facts_from_json(data: dict | None) -> TableFacts | None:
-    if data is None:
-        return None
-    data = dict(data)
-    data["indexes"] = tuple(IndexFacts(**{**i, "projected": tuple(i.get("projected") or ())})
-                            for i in data.get("indexes") or ())
-    return TableFacts(**data)
+    return None if data is None else TableFacts.from_json(data)
 
 
 def split_spec(spec: ThroughputSpec, facts: TableFacts | None, tasks: int) -> ThroughputSpec:
     """``spec`` for one of ``tasks`` tasks: the capacity each percentage applies to, divided."""
     tasks = max(1, int(tasks))
-    read_capacity, _ = spec.capacity(READ, facts)
-    write_capacity, _ = spec.capacity(WRITE, facts)
+    read_capacity = spec.capacity(READ, facts).units
+    write_capacity = spec.capacity(WRITE, facts).units
     return dataclasses.replace(spec, read_capacity=read_capacity / tasks, write_capacity=write_capacity / tasks)
 
 

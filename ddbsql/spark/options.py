@@ -28,7 +28,7 @@ from typing import Mapping
 
 from ..catalog.facts import TableFacts
 from ..catalog.mapping import ENDPOINT, REGION, TABLE_NAME, bindings_for, check_table_name
-from ..catalog.model import DEFAULT_DATABASE, Column, TableDef
+from ..catalog.model import DEFAULT_DATABASE, Column, TableDef, TableKind
 from ..catalog.store import Metastore, default_home
 from ..config import HONOURED, Settings
 from ..errors import CatalogError, ConfigError
@@ -193,7 +193,7 @@ def resolve(options: Mapping[str, str]) -> TableSpec:
     else:
         raise ConfigError("format ddbsql needs option table (a ddbsql table) or columns plus "
                           "dynamodb.table.name (an inline definition)")
-    if table.kind != "dynamodb":
+    if table.kind is not TableKind.DYNAMODB:
         raise CatalogError(f"table {table.qualified} is not a DynamoDB table (it is {table.kind})")
     bindings_for(table)  # mapping errors now, on the driver, not in every task
     check_table_name(table.properties.get(TABLE_NAME, table.name))
@@ -225,4 +225,4 @@ def _inline(options: Mapping[str, str], properties: dict[str, str]) -> TableDef:
     if not table_name:
         raise ConfigError("an inline table needs option dynamodb.table.name")
     name = re.sub(r"[^a-z0-9_]", "_", table_name.lower())
-    return TableDef(DEFAULT_DATABASE, name, columns, "dynamodb", properties, created=time.time())
+    return TableDef(DEFAULT_DATABASE, name, columns, TableKind.DYNAMODB, properties, created=time.time())

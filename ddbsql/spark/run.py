@@ -26,6 +26,7 @@ from typing import TextIO
 
 from sqlglot import exp
 
+from ..catalog.model import TableKind
 from ..catalog.store import default_home
 from ..cli.output import make_writer
 from ..config import HONOURED
@@ -89,7 +90,7 @@ class SparkScriptRunner:
             if not table.db and table.name.lower() in ctes:
                 continue
             definition = self.session.catalog_table(table.name.lower(), table.db.lower() or None, missing_ok=True)
-            if definition is None or definition.kind != "dynamodb":
+            if definition is None or definition.kind is not TableKind.DYNAMODB:
                 return None
             found.append(table)
         return found
@@ -100,7 +101,7 @@ class SparkScriptRunner:
             if not isinstance(target, exp.Table) or tree.expression is None:
                 return False    # an explicit column list or a directory: ddbsql
             definition = self.session.catalog_table(target.name.lower(), target.db.lower() or None, missing_ok=True)
-            if definition is None or definition.kind != "dynamodb":
+            if definition is None or definition.kind is not TableKind.DYNAMODB:
                 return False
             tables = self._tables(tree.expression)
             return bool(tables)

@@ -43,7 +43,7 @@ from ..exec.rejects import RejectLog
 from ..exec.scanner import ScanStats, scan_batches
 from ..exec.writer import DELETE, INSERT_IF_ABSENT, NEWER_WINS, PUT, BatchWriter, WriteMode
 from ..planner.access import AccessPlan, GetPlan, QueryPlan, plan_access
-from ..planner.scan import BYTES_PER_SEGMENT, ScanPlan
+from ..planner.scan import ScanPlan
 from ..planner.scopes import ReferenceFilter
 from ..sql.dialect import DIALECT
 from .budget import BudgetClient, task_governor
@@ -55,6 +55,9 @@ log = logging.getLogger("ddbsql.spark")
 
 #: Most Scan segments (read partitions) chosen without the ``segments`` option.
 MAX_AUTO_SEGMENTS = 4096
+#: Bytes of table per read partition (a Spark task) without the ``segments`` option: EMR's
+#: split size, so a task has a few seconds of pages to read at least.
+BYTES_PER_SEGMENT = 64 * 1024 * 1024
 #: Reject records a task sends back to the driver; more stay in the task's own file.
 MAX_REJECTS_IN_REPORT = 10_000
 
@@ -374,7 +377,8 @@ def job_report(spec: TableSpec, tasks: list[TaskReport], status: str, *, failed_
     finished = max((m.finished for m in tasks), default=0.0)
     wall = max(0.0, finished - started)
     budget = spec.throughput().budget(WRITE, spec.facts)
-    capacity, source = spec.throughput().capacity(WRITE, spec.facts)
+    found = spec.throughput().capacity(WRITE, spec.facts)
+    capacity, source = found.units, found.source
     reject_path = None
     records = [r for m in sorted(tasks, key=lambda m: m.task) for r in m.rejects]
     if records:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from sqlglot import exp
+
 from ..errors import ParseError
 
 
@@ -36,6 +38,26 @@ class PartitionSpec:
 
     def __str__(self) -> str:
         return "/".join(f"{k}={v}" if v is not None else k for k, v in self.pairs)
+
+
+def spec_of_node(node: exp.Expression | None, *, dynamic: bool) -> PartitionSpec:
+    """A ``PARTITION (…)`` node as sqlglot parsed it (in INSERT, LOAD DATA, ALTER TABLE)
+    as a spec; ``dynamic``: a bare name (a dynamic key) is allowed.  No node: an empty spec."""
+    if node is None or (dynamic and not isinstance(node, exp.Partition)):
+        return PartitionSpec(())
+    pairs: list[tuple[str, str | None]] = []
+    for item in node.expressions:
+        if isinstance(item, exp.EQ):
+            value = item.expression
+            text = value.this if isinstance(value, exp.Literal) else value.sql(dialect="hive")
+            pairs.append((item.this.name.lower(), str(text)))
+        elif dynamic and isinstance(item, (exp.Column, exp.Identifier)):
+            pairs.append((item.name.lower(), None))
+        elif dynamic:
+            raise ParseError(f"unsupported partition spec item {item.sql(dialect='hive')}", line=1, col=1)
+        else:
+            raise ParseError("a partition spec needs key=value pairs", line=1, col=1)
+    return PartitionSpec(tuple(pairs))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from sqlglot import exp
+
 
 @dataclasses.dataclass
 class Edits:
@@ -59,3 +61,15 @@ def to_original(line: int, col: int | None, edited: str, original: str, *chain: 
         offset = edits.original_offset(offset)
     new_line, new_col = line_col(original, offset)
     return new_line, (new_col if col is not None else None)
+
+
+def position_of(node: exp.Expression, text: str) -> tuple[int | None, int | None]:
+    """1-based line and column where ``node`` starts in ``text``, when sqlglot kept it."""
+    target = node.this if isinstance(node, (exp.Column, exp.Table)) and isinstance(node.this, exp.Expression) else node
+    meta = getattr(target, "meta", None) or {}
+    start = meta.get("start")
+    if start is None:
+        return meta.get("line"), meta.get("col")
+    line = text.count("\n", 0, start) + 1
+    col = start - (text.rfind("\n", 0, start) + 1) + 1
+    return line, col

@@ -175,11 +175,18 @@ def test_connection_cursor_commit_and_close(moto_backend, tmp_path):
             use()
 
 
-def test_rollback_is_not_supported(conn):
-    with pytest.raises(ddbsql.NotSupportedError) as info:
-        conn.rollback()
-    assert isinstance(info.value, ddbsql.DatabaseError)
+def test_rollback_does_nothing_as_there_are_no_transactions(conn):
+    """Connection pools (SQLAlchemy's) call rollback() on every connection they take back."""
+    assert conn.rollback() is None
     assert rows(conn.cursor(), "SELECT 2") == [(2,)]  # the connection is still usable
+
+
+def test_exception_classes_are_connection_attributes(conn):
+    for name in ("Warning", "Error", "InterfaceError", "DatabaseError", "DataError", "OperationalError",
+                 "IntegrityError", "InternalError", "ProgrammingError", "NotSupportedError"):
+        assert getattr(conn, name) is getattr(ddbsql, name)
+    with pytest.raises(conn.ProgrammingError):
+        conn.cursor().execute("SELEC 1")
 
 
 def test_context_manager_closes_the_connection(moto_backend, tmp_path):
@@ -224,7 +231,12 @@ def test_type_codes_of_every_family(conn):
                    " CAST('ab' AS binary), CAST('2020-01-02' AS date), CAST('2020-01-02 03:04:05' AS timestamp)")
     codes = [column[1] for column in cursor.description]
     assert codes[0] == ddbsql.STRING
-    assert all(code == ddbsql.NUMBER for code in codes[1:7]), codes
+    assert all(code == ddbsql.NUMBER for code in codes[1:6]), codes
+    assert codes[6] == "boolean" and codes[6] != ddbsql.NUMBER      # a boolean is not a number
+    family = {ddbsql.STRING: "s", ddbsql.NUMBER: "n", ddbsql.BINARY: "b", ddbsql.DATETIME: "d"}
+    assert [family.get(code) for code in codes] == ["s", "n", "n", "n", "n", "n", None, "b", "d", "d"]
+    assert cursor.description[5][4:6] == (10, 2)           # precision and scale of the decimal
+    assert cursor.description[3][4:6] == (None, None)
     assert codes[7] == ddbsql.BINARY and codes[7] != ddbsql.STRING
     assert codes[8] == ddbsql.DATETIME and codes[9] == ddbsql.DATETIME
     assert codes[5] == "decimal(10,2)"
@@ -301,7 +313,9 @@ def test_fetch_arrow_table(conn, source):
 def test_fetch_record_batches(conn, source):
     cursor = conn.cursor()
     cursor.execute(f"SELECT a, s FROM {source}")
-    batches = list(cursor.fetch_record_batches())
+    reader = cursor.fetch_record_batches()
+    assert isinstance(reader, pa.RecordBatchReader) and reader.schema.names == ["a", "s"]
+    batches = list(reader)
     assert batches and all(isinstance(b, pa.RecordBatch) for b in batches)
     table = pa.Table.from_batches(batches)
     assert sorted(zip(table.column("a").to_pylist(), table.column("s").to_pylist())) == ROWS

@@ -1,16 +1,18 @@
 """The throughput governor, on a simulated clock: rates, burst, budgets, AIMD, costs."""
 from __future__ import annotations
 
+import dataclasses
 import threading
 
 import pytest
 
-from ddbsql.catalog.facts import IndexFacts, TableFacts
+from ddbsql.catalog.facts import IndexFacts, TableFacts, Throughput
 from ddbsql.config import Settings
 from ddbsql.exec.encode import item_size
-from ddbsql.exec.governor import (ON_DEMAND_CAPACITY, READ, WRITE, Governor, GovernorRegistry, RateMeter,
+from ddbsql.exec.governor import (READ, WRITE, Governor, GovernorRegistry, RateMeter,
                                   ThroughputSpec, TokenBucket, WriteCoster, consumed_units, index_write_units,
                                   progress_line, read_units, write_units)
+from ddbsql.planner.capacity import NEW_ON_DEMAND_READ, NEW_ON_DEMAND_WRITE
 
 
 class FakeClock:
@@ -148,14 +150,27 @@ def test_table_properties_win_over_set_for_their_table():
     assert spec_from(settings, props).budget(WRITE, facts()) == pytest.approx(10)
 
 
-def test_on_demand_tables_get_the_documented_default_not_40000():
+def test_on_demand_tables_without_warm_throughput_get_aws_starting_values():
     on_demand = facts(billing="PAY_PER_REQUEST")
     spec = spec_from({})
-    assert ON_DEMAND_CAPACITY == 2000
-    assert spec.budget(WRITE, on_demand) == 1000
-    assert spec.budget(READ, on_demand) == 1000
-    assert spec.capacity(WRITE, on_demand) == (2000, "on-demand default")
+    assert spec.budget(WRITE, on_demand) == 0.5 * NEW_ON_DEMAND_WRITE == 2000
+    assert spec.budget(READ, on_demand) == 0.5 * NEW_ON_DEMAND_READ == 6000
+    assert spec.capacity(WRITE, on_demand).source.startswith("new on-demand table throughput (AWS documented")
     assert spec_from({"dynamodb.throughput.write": "10000"}).budget(WRITE, on_demand) == 5000
+
+
+def test_on_demand_budget_follows_warm_throughput_on_refresh():
+    warm = lambda r, w: dataclasses.replace(facts(billing="PAY_PER_REQUEST"),  # noqa: E731
+                                            throughput=Throughput(warm_read=r, warm_write=w))
+    clock = FakeClock()
+    answers = [warm(400, 200), warm(800, 600)]
+    governor = Governor(("r", "", "t"), spec=spec_from({}), facts=warm(400, 200), describe=lambda: answers.pop(),
+                        clock=clock, sleep=clock.sleep, refresh_seconds=5)
+    assert governor.budget(READ) == 200 and governor.budget(WRITE) == 100
+    assert governor.stats(READ).budget_text("RCU") == "200 RCU/s = 0.5 x 400 warm throughput (DescribeTable)"
+    clock.sleep(6)
+    governor.acquire(WRITE, 1)
+    assert governor.budget(READ) == 400 and governor.budget(WRITE) == 300
 
 
 def test_budget_is_never_below_one_unit():
@@ -303,14 +318,14 @@ def test_switch_to_on_demand_is_followed():
     clock = FakeClock()
     governor = make_governor(clock, facts(wcu=100), describe=lambda: facts(billing="PAY_PER_REQUEST"))
     run_for(governor, clock, 61, 5)
-    assert governor.budget(WRITE) == 1000
+    assert governor.budget(WRITE) == 0.5 * NEW_ON_DEMAND_WRITE
 
 
 # --- AIMD ----------------------------------------------------------------------------------------
 
 def test_throttling_halves_the_rate_then_it_climbs_back_additively():
     clock = FakeClock()
-    governor = make_governor(clock, facts(billing="PAY_PER_REQUEST"))  # 1000 WCU/s
+    governor = make_governor(clock, facts(wcu=2000))  # 1000 WCU/s
     governor.throttled(WRITE)
     assert governor.rate(WRITE) == pytest.approx(500)
     for _ in range(7):                                  # a storm from several workers in the same second

@@ -1,6 +1,6 @@
 from ddbsql.catalog.binding import ColumnBinding
 from ddbsql.catalog.facts import TableFacts
-from ddbsql.planner.scan import BYTES_PER_SEGMENT, MAX_AUTO_SEGMENTS, plan_scan, segment_count
+from ddbsql.planner.scan import MAX_SEGMENTS, PAGE_BYTES, page_bytes, plan_scan, segment_count
 from ddbsql.types import ITEM_MAP, STRING
 
 
@@ -10,9 +10,22 @@ def facts(size: int) -> TableFacts:
 
 def test_segments_follow_size_unless_chosen():
     assert segment_count(facts(0), None) == 1
-    assert segment_count(facts(3 * BYTES_PER_SEGMENT), None) == 3
-    assert segment_count(facts(10 ** 15), None) == MAX_AUTO_SEGMENTS
+    assert segment_count(facts(PAGE_BYTES // 2), None) == 1            # one page: one request
+    assert segment_count(facts(3 * PAGE_BYTES), None) == 3             # every page its own worker
+    assert segment_count(facts(8 * PAGE_BYTES), None) == 8             # an 8 MB table: 8 workers busy
+    assert segment_count(facts(100 * PAGE_BYTES), None) == 25          # 4 pages a segment
+    assert segment_count(facts(10 ** 15), None) == MAX_SEGMENTS        # DynamoDB's limit
     assert segment_count(facts(10 ** 15), 4) == 4
+    assert segment_count(facts(10 ** 15), 10 ** 9) == MAX_SEGMENTS
+
+
+def test_a_small_budget_means_small_pages_and_more_segments():
+    # 200 RCU/s over 8 workers: 25 units a page, 8 KB a unit when eventually consistent
+    assert page_bytes(200) == 25 * 8192
+    assert page_bytes(200, consistent=True) == 25 * 4096
+    assert page_bytes(None) == page_bytes(10 ** 6) == PAGE_BYTES
+    assert page_bytes(1) == 4096
+    assert segment_count(facts(8 * PAGE_BYTES), None, read_budget=200) == 11   # 41 pages
 
 
 def test_projection_uses_placeholders_for_every_name():

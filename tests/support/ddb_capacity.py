@@ -10,6 +10,7 @@ import base64
 import collections
 import math
 import threading
+import zlib
 from typing import Iterable, Mapping
 
 READ = "read"
@@ -149,3 +150,71 @@ class CapacityRecord:
     def total(self, table: str, kind: str) -> float:
         with self._lock:
             return float(sum(self._seconds.get((table, kind), {}).values()))
+
+
+# --- on-demand tables and partitions ---------------------------------------------------------
+
+#: What a new on-demand table serves at once (AWS documentation), per second.
+NEW_ON_DEMAND = {READ: 12_000.0, WRITE: 4_000.0}
+#: What one physical partition serves at most, per second, whatever the table's capacity.
+PARTITION_LIMITS = {READ: 3_000.0, WRITE: 1_000.0}
+
+
+class WarmThroughput:
+    """The on-demand model of one table: it serves up to its warm throughput per second
+    (a bucket holding ``burst_seconds`` of it) and refuses the rest; sustained use raises
+    the warm throughput, as DynamoDB does (``rise_after`` seconds at or above ``rise_share``
+    of it double it, never above ``maximum`` — the owner's OnDemandThroughput — when set).
+
+    ``rise_after=None`` keeps it fixed (the tests that hold a table to a figure).
+    """
+
+    def __init__(self, units: float, *, now: float, burst_seconds: float = 1.0, maximum: float | None = None,
+                 rise_after: float | None = None, rise_share: float = 0.5):
+        self.maximum = maximum
+        self.bucket = TokenBucket(self.capped(units), burst_seconds=burst_seconds, now=now)
+        self.rise_after = rise_after
+        self.rise_share = rise_share
+        self._busy_since: float | None = None
+        self._window: collections.deque = collections.deque()      # (second, units)
+
+    @property
+    def units(self) -> float:
+        return self.bucket.rate
+
+    def capped(self, units: float) -> float:
+        return min(units, self.maximum) if self.maximum else units
+
+    def set_units(self, units: float, now: float) -> None:
+        self.bucket.set_rate(self.capped(units), now)
+
+    set_rate = set_units
+
+    def admits(self, now: float) -> bool:
+        return self.bucket.admits(now)
+
+    def charge(self, units: float, now: float) -> None:
+        self.bucket.charge(units, now)
+        if self.rise_after is None:
+            return
+        second = int(now)
+        if self._window and self._window[-1][0] == second:
+            self._window[-1] = (second, self._window[-1][1] + units)
+        else:
+            self._window.append((second, units))
+        while self._window and self._window[0][0] < second - 1:
+            self._window.popleft()
+        busy = sum(u for _, u in self._window) / max(1, len(self._window)) >= self.rise_share * self.units
+        if not busy:
+            self._busy_since = None
+        elif self._busy_since is None:
+            self._busy_since = now
+        elif now - self._busy_since >= self.rise_after:
+            self.set_units(2 * self.units, now)
+            self._busy_since = now
+
+
+def partition_of(key_value: Mapping, partitions: int) -> int:
+    """The physical partition of a partition-key value (a stable hash of its JSON form)."""
+    (tag, raw), = key_value.items()
+    return zlib.crc32(f"{tag}:{raw}".encode()) % max(1, partitions)

@@ -60,8 +60,9 @@ from typing import Callable, Mapping
 if __package__ in (None, ""):           # run as a script: make `support` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from support.ddb_capacity import (READ, THROTTLE, WRITE, CapacityRecord, TokenBucket,  # noqa: E402
-                                  direction, read_units, write_units)
+from support.ddb_capacity import (NEW_ON_DEMAND, PARTITION_LIMITS, READ, THROTTLE, WRITE,  # noqa: E402
+                                  CapacityRecord, TokenBucket, WarmThroughput, direction, partition_of,
+                                  read_units, write_units)
 
 DEFAULT_BURST_SECONDS = 300.0
 KINDS = ("throttle", "error500", "error503", "reset_before", "reset_after", "unprocessed")
@@ -115,8 +116,15 @@ class FaultPlan:
 
 @dataclasses.dataclass
 class _Table:
-    read: TokenBucket | None          # None: on-demand, not limited
-    write: TokenBucket | None
+    read: TokenBucket | WarmThroughput | None          # None: on-demand, not limited
+    write: TokenBucket | WarmThroughput | None
+    hash_key: str | None = None
+    #: physical partitions: per partition a read and a write bucket (None: not modelled)
+    partitions: list[dict[str, TokenBucket]] | None = None
+
+    @property
+    def warm(self) -> bool:
+        return isinstance(self.read, WarmThroughput)
 
 
 class DynamoDBProxy:
@@ -128,7 +136,10 @@ class DynamoDBProxy:
 
     def __init__(self, upstream: str, *, host: str = "127.0.0.1", port: int = 0,
                  burst_seconds: float = DEFAULT_BURST_SECONDS, faults: FaultPlan | None = None,
-                 clock: Callable[[], float] = time.monotonic, region: str = "us-east-1"):
+                 clock: Callable[[], float] = time.monotonic, region: str = "us-east-1",
+                 model_on_demand: bool = False, warm_rise_after: float | None = None):
+        self.model_on_demand = model_on_demand
+        self.warm_rise_after = warm_rise_after
         self.upstream = upstream.rstrip("/")
         self.burst_seconds = burst_seconds
         self.faults = faults or FaultPlan()
@@ -188,13 +199,51 @@ class DynamoDBProxy:
         try:
             described = self.upstream_client().describe_table(TableName=name)["Table"]
             throughput = described.get("ProvisionedThroughput") or {}
-            on_demand = (described.get("BillingModeSummary") or {}).get("BillingMode") == "PAY_PER_REQUEST"
+            on_demand = ((described.get("BillingModeSummary") or {}).get("BillingMode") == "PAY_PER_REQUEST"
+                         or not throughput.get("ReadCapacityUnits"))
             rcu = 0 if on_demand else throughput.get("ReadCapacityUnits", 0)
             wcu = 0 if on_demand else throughput.get("WriteCapacityUnits", 0)
+            hash_key = next(k["AttributeName"] for k in described["KeySchema"] if k["KeyType"] == "HASH")
         except Exception:          # no such table (yet): the upstream will answer the request
             return _Table(None, None)
+        now = self.clock()
+        table = self._buckets(rcu, wcu, now)
+        table.hash_key = hash_key
+        if on_demand and self.model_on_demand:
+            table.read, table.write = self._warm(NEW_ON_DEMAND[READ], None, now), self._warm(NEW_ON_DEMAND[WRITE], None, now)
         with self._lock:
-            return self._tables.setdefault(name, self._buckets(rcu, wcu, self.clock()))
+            return self._tables.setdefault(name, table)
+
+    def _warm(self, units: float, maximum: float | None, now: float) -> WarmThroughput:
+        return WarmThroughput(units, now=now, maximum=maximum, rise_after=self.warm_rise_after)
+
+    def set_on_demand(self, table: str, read: float, write: float, *, max_read: float | None = None,
+                      max_write: float | None = None) -> None:
+        """Model the on-demand ``table`` at ``read``/``write`` units/s of warm throughput
+        (capped by the OnDemandThroughput maxima, when given); DescribeTable reports them.
+        Called again on a modelled table, raises (or lowers) its warm throughput in place."""
+        state = self._table(table)
+        now = self.clock()
+        with self._lock:
+            if state.warm:
+                state.read.maximum, state.write.maximum = max_read, max_write
+                state.read.set_units(read, now)
+                state.write.set_units(write, now)
+            else:
+                state.read, state.write = self._warm(read, max_read, now), self._warm(write, max_write, now)
+            self._tables[table] = state
+
+    def set_partitions(self, table: str, partitions: int, *, read: float = PARTITION_LIMITS[READ],
+                       write: float = PARTITION_LIMITS[WRITE], burst_seconds: float = 1.0) -> None:
+        """Split ``table`` into ``partitions`` physical partitions by partition-key hash, each
+        serving at most ``read``/``write`` units per second."""
+        state = self._table(table)
+        now = self.clock()
+        with self._lock:
+            state.partitions = [{READ: TokenBucket(read, burst_seconds=burst_seconds, now=now),
+                                 WRITE: TokenBucket(write, burst_seconds=burst_seconds, now=now)}
+                                for _ in range(partitions)]
+            self._tables[table] = state
 
     def set_capacity(self, table: str, rcu: float, wcu: float, *, upstream: bool = True) -> None:
         """Provision ``table`` with ``rcu``/``wcu``: UpdateTable upstream (so DescribeTable
@@ -259,9 +308,24 @@ class DynamoDBProxy:
                 return _error("throttle")
         asked = request.get("ReturnConsumedCapacity", "NONE") != "NONE"
         held: dict = {}
+        if kind is not None:
+            request, held, refused = self._partition_admission(operation, kind, request, self.clock())
+            if refused:
+                self._tally("capacity_throttle", operation)
+                self._tally("partition_throttle", operation)
+                for name in tables:
+                    self.record.add(name, THROTTLE, 1, self.clock())
+                return _error("throttle")
+            if held:
+                self._tally("partition_unprocessed", operation, sum(len(v) for v in held.values()))
         if fault == "unprocessed":
             self._tally(fault, operation)
-            request, held = _hold_back(operation, request, self.faults)
+            request, more = _hold_back(operation, request, self.faults)
+            for name, value in more.items():
+                if operation == "BatchWriteItem":
+                    held.setdefault(name, []).extend(value)
+                else:
+                    held.setdefault(name, dict(value, Keys=[]))["Keys"].extend(value["Keys"])
         if kind is not None and not asked:
             request["ReturnConsumedCapacity"] = "TOTAL"
         if operation in BATCH_OPS and not request["RequestItems"]:
@@ -271,10 +335,14 @@ class DynamoDBProxy:
             self._tally("forwarded", operation)
             if operation in ("UpdateTable", "DeleteTable", "CreateTable"):
                 self.forget(request.get("TableName", ""))
+            if operation == "DescribeTable" and status == 200:
+                return status, headers, self._describe_answer(request.get("TableName", ""), raw)
             if kind is None:
                 return status, headers, raw
             answer = json.loads(raw or b"{}")
         self._charge(operation, kind, request, status, answer)
+        if status == 200:
+            self._charge_partitions(operation, kind, request, answer)
         if status == 200:
             if not asked:
                 answer.pop("ConsumedCapacity", None)
@@ -293,6 +361,87 @@ class DynamoDBProxy:
             self._tally(fault, operation)
             return None
         return status, headers, json.dumps(answer).encode()
+
+    # --- the capacity simulator: warm throughput in DescribeTable, partitions ---------------------
+
+    def _describe_answer(self, name: str, raw: bytes) -> bytes:
+        """A DescribeTable answer with the modelled WarmThroughput and OnDemandThroughput."""
+        with self._lock:
+            state = self._tables.get(name)
+        if state is None or not state.warm:
+            if not self.model_on_demand:
+                return raw
+            state = self._table(name)
+            if not state.warm:
+                return raw
+        answer = json.loads(raw)
+        table = answer.get("Table") or {}
+        warm = {"ReadUnitsPerSecond": int(state.read.units), "WriteUnitsPerSecond": int(state.write.units),
+                "Status": "ACTIVE"}
+        table["WarmThroughput"] = warm
+        table["OnDemandThroughput"] = {"MaxReadRequestUnits": int(state.read.maximum or -1),
+                                       "MaxWriteRequestUnits": int(state.write.maximum or -1)}
+        for index in table.get("GlobalSecondaryIndexes") or []:
+            index["WarmThroughput"] = dict(warm)
+        return json.dumps(answer).encode()
+
+    def _partition_key(self, state: _Table, entry: dict) -> int | None:
+        value = (entry or {}).get(state.hash_key) if state.hash_key else None
+        return partition_of(value, len(state.partitions)) if value else None
+
+    def _partition_admission(self, operation: str, kind: str, request: dict, now: float):
+        """(request, held back as UnprocessedItems, refused whole) under the partitions' limits."""
+        held: dict = {}
+        if operation == "BatchWriteItem":
+            forward = {}
+            for name, writes in request["RequestItems"].items():
+                state = self._tables.get(name)
+                if state is None or not state.partitions:
+                    forward[name] = writes
+                    continue
+                for write in writes:
+                    entry = (write.get("PutRequest") or {}).get("Item") or (write.get("DeleteRequest") or {}).get("Key")
+                    part = self._partition_key(state, entry)
+                    with self._lock:
+                        ok = part is None or state.partitions[part][WRITE].admits(now)
+                    (forward.setdefault(name, []) if ok else held.setdefault(name, [])).append(write)
+            if held and not forward:
+                return request, {}, True
+            return (dict(request, RequestItems=forward) if held else request), held, False
+        if operation in ("PutItem", "UpdateItem", "DeleteItem", "GetItem"):
+            state = self._tables.get(request.get("TableName", ""))
+            if state is not None and state.partitions:
+                part = self._partition_key(state, request.get("Item") or request.get("Key"))
+                with self._lock:
+                    if part is not None and not state.partitions[part][kind].admits(now):
+                        return request, {}, True
+        return request, held, False
+
+    def _charge_partitions(self, operation: str, kind: str, request: dict, answer: dict) -> None:
+        now = self.clock()
+        if operation == "BatchWriteItem":
+            left = answer.get("UnprocessedItems") or {}
+            for name, writes in request["RequestItems"].items():
+                state = self._tables.get(name)
+                if state is None or not state.partitions:
+                    continue
+                for write in writes:
+                    if write in left.get(name, []):
+                        continue
+                    item = (write.get("PutRequest") or {}).get("Item")
+                    part = self._partition_key(state, item or (write.get("DeleteRequest") or {}).get("Key"))
+                    if part is not None:
+                        with self._lock:
+                            state.partitions[part][WRITE].charge(write_units(item), now)
+        elif operation in ("PutItem", "UpdateItem", "DeleteItem", "GetItem"):
+            state = self._tables.get(request.get("TableName", ""))
+            if state is not None and state.partitions:
+                part = self._partition_key(state, request.get("Item") or request.get("Key"))
+                if part is not None:
+                    units = write_units(request.get("Item")) if kind == WRITE else \
+                        read_units([answer.get("Item") or {}], consistent=bool(request.get("ConsistentRead")))
+                    with self._lock:
+                        state.partitions[part][kind].charge(units, now)
 
     def _charge(self, operation: str, kind: str, request: dict, status: int, answer: dict) -> None:
         if status == 200:

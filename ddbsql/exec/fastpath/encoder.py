@@ -28,7 +28,7 @@ from ...catalog.binding import ColumnBinding
 from ...types import INTEGERS
 from ..encode import MAX_ITEM_BYTES, encode_batch, item_size
 
-__all__ = ["encode_batch_fast", "batch_write_body"]
+__all__ = ["encode_batch_fast", "batch_write_body", "request_fragment", "batch_write_body_of"]
 
 _STRINGS = ("string", "varchar", "char")
 
@@ -243,3 +243,22 @@ def batch_write_body(params: dict) -> bytes:
     """The JSON body of ``BatchWriteItem(**params)``, byte for byte what botocore sends
     (binary base64-encoded, members in the order given), without its validation pass."""
     return json.dumps(params, default=_blob).encode("utf-8")
+
+
+_COMPACT = json.JSONEncoder(default=_blob, separators=(",", ":"), ensure_ascii=True)
+
+
+def request_fragment(item: dict, *, delete: bool = False) -> bytes:
+    """One member of a BatchWriteItem request list, as compact JSON: ``{"PutRequest":{"Item":…}}``
+    (``{"DeleteRequest":{"Key":…}}`` with ``delete``), binary base64-encoded."""
+    if delete:
+        return b'{"DeleteRequest":{"Key":' + _COMPACT.encode(item).encode("ascii") + b"}}"
+    return b'{"PutRequest":{"Item":' + _COMPACT.encode(item).encode("ascii") + b"}}"
+
+
+def batch_write_body_of(table_name: str, fragments: Sequence[bytes], *, consumed: bool = True) -> bytes:
+    """The body of a BatchWriteItem of ``fragments`` (:func:`request_fragment`) into one
+    table: the same request as :func:`batch_write_body` of the same items, compact."""
+    tail = b'},"ReturnConsumedCapacity":"TOTAL"}' if consumed else b"}}"
+    return (b'{"RequestItems":{' + _COMPACT.encode(table_name).encode("ascii") + b":["
+            + b",".join(fragments) + b"]" + tail)

@@ -12,22 +12,6 @@ Reading checks every data file's item count and MD5 (base64, of the object as st
 the MD5 of the uncompressed bytes is accepted too) against ``manifest-files.json``, and
 the total against ``manifest-summary.json``.  Writing produces the same layout; the
 ``data/`` files are what DynamoDB's Import from S3 reads (``DYNAMODB_JSON``, ``GZIP``).
-
-**EMR connector export** (``STORED AS EMR_DYNAMODB_EXPORT``), as the connector's
-``DynamoDBExport`` tool writes it::
-
-    <path>/<uuid>[.gz]     one item per line: Gson JSON of the item (SDK v1 names,
-                           {"attr":{"s":"x"},"n":{"n":"1"}}), at most 100 000 per file
-    <path>/manifest        {"name":"DynamoDB-export","version":3,
-                           "entries": [{"url":"s3://…/<uuid>","mandatory":true}, …]}
-
-Reading also accepts the older AWS Data Pipeline / Hive layout, where a line is
-``name^C{"s":"x"}^Bname2^C{"n":"1"}`` (as the connector's import tool does).
-
-Items become rows through the table's column bindings exactly as DynamoDB items do
-(:func:`ddbsql.exec.decode.decode_page`), and rows become items through
-:func:`ddbsql.exec.encode.encode_batch`: numbers keep their digits, sets, lists,
-maps, binary and NULL their types.
 """
 from __future__ import annotations
 
@@ -47,56 +31,25 @@ from typing import Any, Callable, Iterator, Sequence
 import pyarrow as pa
 import pyarrow.fs as pafs
 
-from ..catalog.binding import ColumnBinding
-from ..errors import ExecutionError, SemanticError
-from .decode import connector_json, decode_page
-from .encode import attribute_from_json, encode_batch
-from .files import (BLOCK_BYTES, Location, ReadLog, ReadSpec, Source, _Hashing, _io_error, is_hidden,
-                    list_data_files, open_output)
+from ...catalog.binding import ColumnBinding
+from ...errors import ExecutionError
+from ..compression import BLOCK_BYTES
+from ..locations import Location, check_bucket, io_error, is_hidden
+from ..reading import ReadLog, ReadSpec, Source
+from .dynamodb_items import (ItemFiles, ItemWriteReport, checksum, item_batches, read_small, verify_checksums,
+                             write_bytes)
 
 SUMMARY = "manifest-summary.json"
 FILES = "manifest-files.json"
 EXPORT_ROOT = "AWSDynamoDB"
-EMR_MANIFEST = "manifest"
-EMR_ITEMS_PER_FILE = 100_000
-ITEMS_PER_BATCH = 10_000
 
 
-# --------------------------------------------------------------------------- reading
-
-def read_batches(spec: ReadSpec, sources: Sequence[Source], log: ReadLog,
-                 cancel: threading.Event | None = None) -> Iterator[pa.RecordBatch]:
-    bindings = spec.bindings or []
-    verify = str(spec.properties.get("ddbsql.export.verify", "true")).lower() != "false"
+def read_export_rows(spec: ReadSpec, sources: Sequence[Source], log: ReadLog,
+                     cancel: threading.Event | None = None) -> Iterator[pa.RecordBatch]:
+    """Every item of the export at each source's folder, as rows."""
+    verify = verify_checksums(spec)
     for source in sources:
-        if spec.storage.format == "dynamodb-export":
-            lines = _export_items(source.location, log, verify, cancel)
-        else:
-            lines = _emr_items(source.location, log, cancel)
-        yield from _batches(lines, bindings, spec, log)
-
-
-def _batches(items: Iterator[dict], bindings: list[ColumnBinding], spec: ReadSpec, log: ReadLog
-             ) -> Iterator[pa.RecordBatch]:
-    schema = spec.schema
-    page: list[dict] = []
-    for item in items:
-        page.append(item)
-        if len(page) >= ITEMS_PER_BATCH:
-            yield _decode(page, bindings, schema, log)
-            page = []
-    if page:
-        yield _decode(page, bindings, schema, log)
-
-
-def _decode(page: list[dict], bindings: list[ColumnBinding], schema: pa.Schema, log: ReadLog) -> pa.RecordBatch:
-    if not bindings:
-        batch = pa.record_batch({"__rows": pa.nulls(len(page))})
-        log.count(len(page))
-        return batch
-    batch = decode_page(page, bindings, log.warnings)
-    log.count(len(page))
-    return pa.RecordBatch.from_arrays([batch.column(f.name) for f in schema], schema=schema)
+        yield from item_batches(_export_items(source.location, log, verify, cancel), spec, log)
 
 
 def find_export(location: Location) -> Location:
@@ -107,7 +60,7 @@ def find_export(location: Location) -> Location:
         root = location.child(EXPORT_ROOT)
         infos = location.fs.get_file_info(pafs.FileSelector(root.path, recursive=False, allow_not_found=True))
     except OSError as exc:
-        raise _io_error(exc, location) from None
+        raise io_error(exc, location) from None
     found = []
     for info in sorted(infos, key=lambda i: i.path):
         if info.type != pafs.FileType.Directory:
@@ -116,7 +69,6 @@ def find_export(location: Location) -> Location:
         if location.fs.get_file_info(candidate.child(SUMMARY).path).type == pafs.FileType.File:
             found.append(candidate)
     if not found:
-        from .files import check_bucket
         check_bucket(location)
         raise ExecutionError(f"no DynamoDB export at {location.uri}: expected {SUMMARY} there or in "
                              f"{EXPORT_ROOT}/<ExportId>/ under it")
@@ -125,14 +77,6 @@ def find_export(location: Location) -> Location:
         raise ExecutionError(f"{location.uri} holds {len(found)} DynamoDB exports ({names}); set the table's "
                              f"LOCATION to one of them ({location.uri.rstrip('/')}/{EXPORT_ROOT}/<ExportId>)")
     return found[0]
-
-
-def _read_small(location: Location) -> bytes:
-    try:
-        with location.fs.open_input_stream(location.path, compression=None) as f:
-            return f.read()
-    except OSError as exc:
-        raise _io_error(exc, location) from None
 
 
 def _check_checksum(folder: Location, name: str, data: bytes) -> None:
@@ -147,7 +91,7 @@ def _check_checksum(folder: Location, name: str, data: bytes) -> None:
             return
     except OSError:
         return
-    text = _read_small(checksum).decode("utf-8", "replace").strip()
+    text = read_small(checksum).decode("utf-8", "replace").strip()
     digest = hashlib.md5(data).digest()
     if re.fullmatch(r"[0-9a-fA-F]{32}", text):
         if text.lower() != digest.hex():
@@ -166,7 +110,7 @@ class ExportManifest:
 
 def read_manifest(location: Location, *, verify: bool = True) -> ExportManifest:
     folder = find_export(location)
-    raw_summary = _read_small(folder.child(SUMMARY))
+    raw_summary = read_small(folder.child(SUMMARY))
     if verify:
         _check_checksum(folder, SUMMARY, raw_summary)
     try:
@@ -180,7 +124,7 @@ def read_manifest(location: Location, *, verify: bool = True) -> ExportManifest:
     if str(summary.get("exportType", "FULL_EXPORT")).upper() != "FULL_EXPORT":
         raise ExecutionError(f"{folder.uri}: {summary.get('exportType')} exports are not supported "
                              "(ddbsql reads full exports)")
-    raw_files = _read_small(folder.child(FILES))
+    raw_files = read_small(folder.child(FILES))
     if verify:
         _check_checksum(folder, FILES, raw_files)
     files = []
@@ -243,7 +187,7 @@ def _gzip_lines(location: Location, raw_md5, plain_md5) -> Iterator[str]:
     try:
         stream = location.fs.open_input_stream(location.path, compression=None)
     except OSError as exc:
-        raise _io_error(exc, location) from None
+        raise io_error(exc, location) from None
     inflater = None
     first = True
     rest = b""
@@ -281,94 +225,6 @@ def _gzip_lines(location: Location, raw_md5, plain_md5) -> Iterator[str]:
         stream.close()
 
 
-def emr_data_files(location: Location) -> list[Location]:
-    """The data files of an EMR export folder: those its ``manifest`` lists, else every
-    visible file but the manifest."""
-    manifest = location.child(EMR_MANIFEST)
-    try:
-        has_manifest = location.fs.get_file_info(manifest.path).type == pafs.FileType.File
-    except OSError as exc:
-        raise _io_error(exc, location) from None
-    if has_manifest:
-        text = _read_small(manifest).decode("utf-8", "replace")
-        try:
-            entries = json.loads(text).get("entries") or []
-        except (ValueError, AttributeError):
-            raise ExecutionError(f"{manifest.uri} is not an EMR export manifest") from None
-        files = []
-        for entry in entries:
-            url = str(entry.get("url", "")) if isinstance(entry, dict) else ""
-            name = url.rstrip("/").rsplit("/", 1)[-1]
-            if not name:
-                continue
-            files.append(location.child(name))
-        return files
-    base = location.path.rstrip("/") + "/"
-    return [Location(location.fs, info.path, location.child(info.path[len(base):]).uri, location.local)
-            for info in list_data_files(location) if info.base_name != EMR_MANIFEST]
-
-
-def _emr_items(location: Location, log: ReadLog, cancel) -> Iterator[dict]:
-    from .files import iter_lines
-
-    for data_file in emr_data_files(location):
-        if cancel is not None and cancel.is_set():
-            return
-        try:
-            missing = data_file.fs.get_file_info(data_file.path).type == pafs.FileType.NotFound
-        except OSError as exc:
-            raise _io_error(exc, data_file) from None
-        if missing:
-            raise ExecutionError(f"{data_file.uri} is listed in the export's manifest but does not exist")
-        for first, lines in iter_lines(data_file.fs, data_file.path, data_file.uri):
-            for offset, line in enumerate(lines):
-                text = line.strip()
-                if not text:
-                    continue
-                try:
-                    yield parse_emr_line(text)
-                except ValueError as exc:
-                    log.bad_row(data_file.uri, first + offset, str(exc) or "not an exported item", line)
-
-
-def parse_emr_line(text: str) -> dict:
-    """One line of an EMR/Data Pipeline export as a low-level item."""
-    if text.startswith("{"):
-        try:
-            obj = json.loads(text, parse_float=_decimal)
-        except ValueError:
-            raise ValueError("malformed JSON item") from None
-        if not isinstance(obj, dict):
-            raise ValueError("an item line must be a JSON object")
-        pairs = obj.items()
-    else:
-        pairs = []
-        for part in text.split("\x02"):
-            name, sep, value = part.partition("\x03")
-            if not sep:
-                raise ValueError("expected name^C{json} pairs separated by ^B")
-            try:
-                pairs.append((name, json.loads(value, parse_float=_decimal)))
-            except ValueError:
-                raise ValueError(f"attribute '{name}': malformed JSON") from None
-    item = {}
-    for name, value in pairs:
-        try:
-            av = attribute_from_json(value)
-        except ValueError as exc:
-            raise ValueError(f"attribute '{name}': {getattr(exc, 'reason', exc)}") from None
-        if av is not None:
-            item[name] = av
-    return item
-
-
-def _decimal(text: str):
-    from decimal import Decimal
-    return Decimal(text)
-
-
-# --------------------------------------------------------------------------- writing
-
 def dynamodb_json(av: dict) -> Any:
     """A low-level attribute value as DynamoDB JSON data (binary as base64)."""
     for tag, value in av.items():
@@ -398,112 +254,6 @@ def item_line(item: dict) -> str:
     return json.dumps({"Item": {k: dynamodb_json(v) for k, v in item.items()}}, ensure_ascii=False,
                       separators=(",", ":"))
 
-
-def emr_line(item: dict) -> str:
-    return "{" + ",".join(json.dumps(name, ensure_ascii=False) + ":" + connector_json(av)
-                          for name, av in item.items()) + "}"
-
-
-@dataclasses.dataclass
-class ItemWriteReport:
-    rows: int = 0
-    items: int = 0
-    rejected: int = 0
-    files: int = 0
-    bytes: int = 0
-
-
-class _ItemFiles:
-    """Rows to items to compressed JSON-lines files, rolling at a size or item count."""
-
-    def __init__(self, folder: Location, *, bindings: list[ColumnBinding], key_attributes: Sequence[str],
-                 null_serialization: bool, line: Callable[[dict], str], compression: str | None,
-                 max_bytes: int, max_items: int | None, name: Callable[[], str],
-                 reject: Callable[[int, dict | None, str], None]):
-        self.folder = folder
-        self.bindings = bindings
-        self.key_attributes = tuple(key_attributes)
-        self.null_serialization = null_serialization
-        self.line = line
-        self.compression = compression
-        self.max_bytes = max_bytes
-        self.max_items = max_items
-        self.name = name
-        self.reject = reject
-        self.report = ItemWriteReport()
-        self.written: list[tuple[Location, int, bytes, bytes, int]] = []  # location, items, md5, plain md5, size
-        self._stream = None
-        self._raw = None
-        self._plain = None
-        self._location = None
-        self._items = 0
-        self._bytes = 0
-
-    def _open(self) -> None:
-        self._location = self.folder.child(self.name())
-        self._raw = _Hashing(open_output(self._location))
-        if self.compression == "gzip":
-            self._stream = pa.CompressedOutputStream(pa.PythonFile(self._raw, mode="w"), "gzip")
-        elif self.compression:
-            self._stream = pa.CompressedOutputStream(pa.PythonFile(self._raw, mode="w"), self.compression)
-        else:
-            self._stream = self._raw
-        self._plain = hashlib.md5()
-        self._items = 0
-        self._bytes = 0
-
-    def _close(self) -> None:
-        if self._stream is None:
-            return
-        self._stream.close()
-        if not self._raw.closed:
-            self._raw.close()
-        self.written.append((self._location, self._items, self._raw.md5.digest(), self._plain.digest(),
-                             self._raw.size))
-        self.report.files += 1
-        self.report.bytes += self._raw.size
-        self._stream = None
-
-    def write(self, batch: pa.RecordBatch) -> None:
-        items, rejects = encode_batch(batch, self.bindings, key_attributes=self.key_attributes,
-                                      null_serialization=self.null_serialization)
-        for row, item, reason in rejects:
-            self.reject(self.report.rows + row, item, reason)
-        self.report.rows += batch.num_rows
-        self.report.rejected += len(rejects)
-        chunk: list[str] = []
-        for item in items:
-            if self._stream is None:
-                self._open()
-            text = self.line(item) + "\n"
-            chunk.append(text)
-            self._items += 1
-            self._bytes += len(text)
-            self.report.items += 1
-            if self._bytes >= self.max_bytes or (self.max_items and self._items >= self.max_items):
-                self._flush(chunk)
-                chunk = []
-                self._close()
-        if chunk:
-            self._flush(chunk)
-
-    def _flush(self, chunk: list[str]) -> None:
-        data = "".join(chunk).encode("utf-8")
-        self._plain.update(data)
-        self._stream.write(data)
-
-    def close(self, *, keep_empty: bool) -> None:
-        if self._stream is None and keep_empty and not self.written:
-            self._open()
-        self._close()
-
-    def abort(self) -> None:
-        try:
-            if self._stream is not None:
-                self._stream.close()
-        except Exception:
-            pass
-        self._stream = None
 
 
 def new_export_id(clock: Callable[[], float] = time.time) -> str:
@@ -540,8 +290,8 @@ class ExportWriter:
         self.table = table
         self.region = region
         self.started = time.time()
-        _write_bytes(self.folder.child("_started"), b"")
-        self.files = _ItemFiles(self.folder.child("data"), bindings=bindings, key_attributes=key_attributes,
+        write_bytes(self.folder.child("_started"), b"")
+        self.files = ItemFiles(self.folder.child("data"), bindings=bindings, key_attributes=key_attributes,
                                 null_serialization=null_serialization, line=item_line, compression="gzip",
                                 max_bytes=max_bytes, max_items=None, name=_data_name, reject=reject)
 
@@ -571,8 +321,8 @@ class ExportWriter:
                                     separators=(",", ":")))
         manifest_files = ("\n".join(lines) + "\n").encode("utf-8")
         files_location = self.folder.child(FILES)
-        _write_bytes(files_location, manifest_files)
-        _write_bytes(self.folder.child("manifest-files.checksum"), _checksum(manifest_files))
+        write_bytes(files_location, manifest_files)
+        write_bytes(self.folder.child("manifest-files.checksum"), checksum(manifest_files))
         ended = time.time()
         account = "000000000000"
         table_arn = f"arn:aws:dynamodb:{self.region}:{account}:table/{self.table}"
@@ -595,8 +345,8 @@ class ExportWriter:
             "exportType": "FULL_EXPORT",
         }
         data = json.dumps(summary, indent=2).encode("utf-8")
-        _write_bytes(self.folder.child(SUMMARY), data)
-        _write_bytes(self.folder.child("manifest-summary.checksum"), _checksum(data))
+        write_bytes(self.folder.child(SUMMARY), data)
+        write_bytes(self.folder.child("manifest-summary.checksum"), checksum(data))
 
     def abort(self) -> None:
         self.files.abort()
@@ -606,64 +356,12 @@ class ExportWriter:
             pass
 
 
-def _checksum(data: bytes) -> bytes:
-    return base64.b64encode(hashlib.md5(data).digest())
-
-
-def _write_bytes(location: Location, data: bytes) -> None:
-    stream = open_output(location)
-    try:
-        stream.write(data)
-    finally:
-        stream.close()
-
-
-class EmrExportWriter:
-    """Writes the EMR connector's export layout (data files and ``manifest``) into
-    ``folder``; the manifest's URLs name ``final`` (where the files end up)."""
-
-    def __init__(self, folder: Location, final: Location, *, bindings: list[ColumnBinding],
-                 key_attributes: Sequence[str] = (), null_serialization: bool = False, compression: str | None,
-                 max_bytes: int = 256 << 20, reject: Callable[[int, dict | None, str], None]):
-        self.folder = folder
-        self.final = final
-        ext = {"gzip": ".gz", "bz2": ".bz2", "zstd": ".zst"}.get(compression or "", "")
-        if compression and not ext:
-            raise SemanticError(f"{compression} compression is not available for EMR exports (use gzip)")
-        self.files = _ItemFiles(folder, bindings=bindings, key_attributes=key_attributes,
-                                null_serialization=null_serialization, line=emr_line, compression=compression,
-                                max_bytes=max_bytes, max_items=EMR_ITEMS_PER_FILE,
-                                name=lambda: str(uuid.uuid4()) + ext, reject=reject)
-
-    @property
-    def report(self) -> ItemWriteReport:
-        return self.files.report
-
-    def write(self, batch: pa.RecordBatch) -> None:
-        self.files.write(batch)
-
-    def close(self) -> None:
-        self.files.close(keep_empty=False)
-        entries = []
-        for location, *_ in self.files.written:
-            name = location.name
-            url = self.final.child(name).uri
-            if self.final.local:
-                url = "file:" + url
-            entries.append(json.dumps({"url": url, "mandatory": True}, separators=(",", ":")))
-        text = '{"name":"DynamoDB-export","version":3,\n"entries": [\n' + ",\n".join(entries) + "\n]}"
-        _write_bytes(self.folder.child(EMR_MANIFEST), text.encode("utf-8"))
-
-    def abort(self) -> None:
-        self.files.abort()
-
-
 def existing_exports(base: Location) -> list[Location]:
     """Export folders under ``base/AWSDynamoDB/``."""
     root = base.child(EXPORT_ROOT)
     try:
         infos = base.fs.get_file_info(pafs.FileSelector(root.path, recursive=False, allow_not_found=True))
     except OSError as exc:
-        raise _io_error(exc, base) from None
+        raise io_error(exc, base) from None
     return [root.child(i.base_name) for i in infos
             if i.type == pafs.FileType.Directory and not is_hidden(i.base_name)]

@@ -20,10 +20,19 @@ import pytest
 from ddbsql.catalog.mapping import bindings_for
 from ddbsql.catalog.model import Column, FileStorage, TableDef
 from ddbsql.errors import ExecutionError, NotPermittedError, SemanticError
-from ddbsql.exec import ddbexport as dx
-from ddbsql.exec import files as xf
-from ddbsql.exec import hivetext as ht
 from ddbsql.exec.decode import DecodeWarnings
+from ddbsql.files.formats.dynamodb_export import ExportWriter
+from ddbsql.files.formats.emr_export import EmrExportWriter
+from ddbsql.files.formats.text_values import (JsonNumber, TextFormat, convert_json_values, convert_strings, dump_json,
+                                              format_value, hive_timestamp_text, java_double, java_float, json_ready,
+                                              split_fields)
+from ddbsql.files.locations import FileSystems, Location, S3Access, list_data_files, parse_location
+from ddbsql.files.output import Output
+from ddbsql.files.output_settings import OutputSpec
+from ddbsql.files.partitions import discover_partitions, parse_partition_dir, partition_dir
+from ddbsql.files.reading import ReadLog, ReadSpec, Source
+from ddbsql.files.rows import read_rows
+from ddbsql.files.staging import Staging
 from ddbsql.types import parse_hive_type
 
 T = parse_hive_type
@@ -32,87 +41,87 @@ T = parse_hive_type
 # ------------------------------------------------------------------ Hive text forms
 
 def test_primitive_text_follows_hive():
-    ints, bad = ht.convert_strings(pa.array(["1", "+2", "3.7", "x", "", "\\N", None, "99999999999", "-0012"]), T("int"))
+    ints, bad = convert_strings(pa.array(["1", "+2", "3.7", "x", "", "\\N", None, "99999999999", "-0012"]), T("int"))
     assert ints.to_pylist() == [1, 2, 3, None, None, None, None, None, -12]
     assert bad == [(3, "not a valid int"), (7, "out of range for int")]
-    doubles, bad = ht.convert_strings(pa.array(["1.5", "1e3", "NaN", "-Infinity", " 2 ", "abc"]), T("double"))
+    doubles, bad = convert_strings(pa.array(["1.5", "1e3", "NaN", "-Infinity", " 2 ", "abc"]), T("double"))
     values = doubles.to_pylist()
     assert values[:2] == [1.5, 1000.0] and values[2] != values[2] and values[3] == float("-inf")
     assert values[4] == 2.0 and values[5] is None and bad == [(5, "not a valid number")]
-    decimals, bad = ht.convert_strings(pa.array(["1.005", "12345678901", "1e2"]), T("decimal(10,2)"))
+    decimals, bad = convert_strings(pa.array(["1.005", "12345678901", "1e2"]), T("decimal(10,2)"))
     assert decimals.to_pylist() == [Decimal("1.01"), None, Decimal("100.00")]
     assert bad == [(1, "overflows decimal(10,2)")]
-    booleans, _ = ht.convert_strings(pa.array(["TRUE", "false", "yes"]), T("boolean"))
+    booleans, _ = convert_strings(pa.array(["TRUE", "false", "yes"]), T("boolean"))
     assert booleans.to_pylist() == [True, False, None]
-    stamps, _ = ht.convert_strings(pa.array(["2020-01-02 03:04:05", "2020-01-02 03:04:05.123456789", "2020-01-02"]),
+    stamps, _ = convert_strings(pa.array(["2020-01-02 03:04:05", "2020-01-02 03:04:05.123456789", "2020-01-02"]),
                                    T("timestamp"))
     assert stamps.to_pylist() == [dt.datetime(2020, 1, 2, 3, 4, 5), dt.datetime(2020, 1, 2, 3, 4, 5, 123456),
                                   dt.datetime(2020, 1, 2)]
-    binary, _ = ht.convert_strings(pa.array([base64.b64encode(b"\x00\xff").decode(), "not base64!"]), T("binary"))
+    binary, _ = convert_strings(pa.array([base64.b64encode(b"\x00\xff").decode(), "not base64!"]), T("binary"))
     assert binary.to_pylist() == [b"\x00\xff", b"not base64!"]
 
 
 def test_nested_text_uses_hive_separators_and_round_trips():
-    fmt = ht.TextFormat()
+    fmt = TextFormat()
     hive_type = T("map<string,array<struct<a:int,b:string>>>")
     value = [("k1", [{"a": 1, "b": "x"}, {"a": None, "b": None}]), ("k2", [])]
-    text = ht.format_value(value, hive_type, fmt, 1)
+    text = format_value(value, hive_type, fmt, 1)
     assert text == "k1\x031\x05x\x04\\N\x05\\N\x02k2\x03"   # levels: \002 \003 \004 \005
-    parsed, bad = ht.convert_strings(pa.array([text]), hive_type)
+    parsed, bad = convert_strings(pa.array([text]), hive_type)
     assert bad == []
     assert parsed.to_pylist() == [[("k1", [{"a": 1, "b": "x"}, {"a": None, "b": None}]), ("k2", [])]]
 
 
 def test_escapes_and_numeric_delimiters():
-    fmt = ht.TextFormat.from_properties({"field.delim": "9", "escape.delim": "\\"})
+    fmt = TextFormat.from_properties({"field.delim": "9", "escape.delim": "\\"})
     assert fmt.field == "\t" and fmt.escape == "\\"
-    line = ht.format_value("a\tb\nc\\", T("string"), fmt, 1)
+    line = format_value("a\tb\nc\\", T("string"), fmt, 1)
     assert line == "a\\\tb\\nc\\\\"
-    assert ht.split_fields(line + "\tnext", "\t", "\\") == [line, "next"]
-    values, _ = ht.convert_strings(pa.array([line]), T("string"), fmt)
+    assert split_fields(line + "\tnext", "\t", "\\") == [line, "next"]
+    values, _ = convert_strings(pa.array([line]), T("string"), fmt)
     assert values.to_pylist() == ["a\tb\nc\\"]
 
 
 def test_java_number_spelling():
-    assert [ht.java_double(x) for x in (1.0, 1e10, 0.0001, 123.5, 1e-5, -0.0)] == \
+    assert [java_double(x) for x in (1.0, 1e10, 0.0001, 123.5, 1e-5, -0.0)] == \
         ["1.0", "1.0E10", "1.0E-4", "123.5", "1.0E-5", "-0.0"]
-    assert ht.java_float(0.1) == "0.1"
-    assert ht.hive_timestamp_text(dt.datetime(2020, 1, 2, 3, 4, 5, 120000)) == "2020-01-02 03:04:05.12"
+    assert java_float(0.1) == "0.1"
+    assert hive_timestamp_text(dt.datetime(2020, 1, 2, 3, 4, 5, 120000)) == "2020-01-02 03:04:05.12"
 
 
 def test_json_values_keep_digits_and_types():
     obj = json.loads('{"n": 12345678901234567890.123456789, "t": "2020-01-01 00:00:00", "a": [1, "2", "x"]}',
-                     parse_float=ht.JsonNumber)
-    values, bad = ht.convert_json_values([obj["n"]], T("decimal(38,9)"))
+                     parse_float=JsonNumber)
+    values, bad = convert_json_values([obj["n"]], T("decimal(38,9)"))
     assert values.to_pylist() == [Decimal("12345678901234567890.123456789")]
-    values, bad = ht.convert_json_values([obj["a"]], T("array<int>"))
+    values, bad = convert_json_values([obj["a"]], T("array<int>"))
     assert values.to_pylist() == [[1, 2, None]] and bad == [(0, "nested value: not a valid int")]
-    assert ht.dump_json(ht.json_ready(Decimal("1.50"), T("decimal(10,2)"))) == "1.50"
+    assert dump_json(json_ready(Decimal("1.50"), T("decimal(10,2)"))) == "1.50"
 
 
 # ------------------------------------------------------------------ reading local files
 
-def _table(tmp_path, fmt: str, columns: str, props=None, serde_props=None, partitions=()) -> xf.ReadSpec:
+def _table(tmp_path, fmt: str, columns: str, props=None, serde_props=None, partitions=()) -> ReadSpec:
     cols = []
     for part in re.split(r",\s*(?=\w+ )", columns):
         name, type_text = part.strip().split(" ", 1)
         cols.append(Column(name, T(type_text)))
     storage = FileStorage(str(tmp_path), fmt, serde_properties=dict(serde_props or {}))
-    return xf.ReadSpec(storage, "default.t", tuple(cols), (), cols, dict(props or {}))
+    return ReadSpec(storage, "default.t", tuple(cols), (), cols, dict(props or {}))
 
 
-def _read(spec: xf.ReadSpec, location: xf.Location, tmp_path) -> tuple[list[dict], xf.ReadLog]:
-    log = xf.ReadLog(tmp_path / "rejects", table="t", statement="test", warnings=DecodeWarnings())
-    batches = list(xf.read_batches(spec, [xf.Source(location)], log))
+def _read(spec: ReadSpec, location: Location, tmp_path) -> tuple[list[dict], ReadLog]:
+    log = ReadLog(tmp_path / "rejects", table="t", statement="test", warnings=DecodeWarnings())
+    batches = list(read_rows(spec, [Source(location)], log))
     log.close()
     rows = [row for b in batches for row in pa.Table.from_batches([b]).to_pylist()]
     return rows, log
 
 
-def _local(tmp_path, name="data") -> xf.Location:
+def _local(tmp_path, name="data") -> Location:
     folder = tmp_path / name
     folder.mkdir(exist_ok=True)
-    return xf.parse_location(str(folder), xf.FileSystems(), allow_local=True)
+    return parse_location(str(folder), FileSystems(), allow_local=True)
 
 
 def test_delimited_text_compressed_headers_and_bad_values(tmp_path):
@@ -181,22 +190,22 @@ def test_parquet_and_orc_by_name_with_casts(tmp_path):
 
 
 def test_partition_folders(tmp_path):
-    assert xf.partition_dir(["dt", "h"], ["2020/01", None]) == "dt=2020%2F01/h=__HIVE_DEFAULT_PARTITION__"
-    assert xf.parse_partition_dir("dt=2020%2F01/h=__HIVE_DEFAULT_PARTITION__", ["dt", "h"]) == ("2020/01", None)
+    assert partition_dir(["dt", "h"], ["2020/01", None]) == "dt=2020%2F01/h=__HIVE_DEFAULT_PARTITION__"
+    assert parse_partition_dir("dt=2020%2F01/h=__HIVE_DEFAULT_PARTITION__", ["dt", "h"]) == ("2020/01", None)
     where = _local(tmp_path)
     for folder in ("dt=a/h=1", "dt=b/h=2", "dt=c/h=3", "other"):
         (tmp_path / "data" / folder).mkdir(parents=True)
     (tmp_path / "data" / "dt=a/h=1/f").write_text("x")
     (tmp_path / "data" / "dt=b/h=2/f").write_text("x")
     (tmp_path / "data" / "dt=c/h=3/_tmp").write_text("x")
-    assert xf.discover_partitions(where, ["dt", "h"]) == [("a", "1"), ("b", "2")]
+    assert discover_partitions(where, ["dt", "h"]) == [("a", "1"), ("b", "2")]
 
 
 def test_local_paths_need_permission(tmp_path):
     with pytest.raises(NotPermittedError, match="local path"):
-        xf.parse_location(str(tmp_path), xf.FileSystems(), allow_local=False)
+        parse_location(str(tmp_path), FileSystems(), allow_local=False)
     with pytest.raises(SemanticError, match="hdfs:// is not available"):
-        xf.parse_location("hdfs:///x", xf.FileSystems(), allow_local=True)
+        parse_location("hdfs:///x", FileSystems(), allow_local=True)
 
 
 # ------------------------------------------------------------------ writing
@@ -204,9 +213,9 @@ def test_local_paths_need_permission(tmp_path):
 def test_output_rolls_files_and_staging_swaps(tmp_path):
     where = _local(tmp_path, "out")
     (tmp_path / "out" / "old_file").write_text("old\n")
-    spec = xf.OutputSpec("text", [("n", T("bigint")), ("s", T("string"))], {"field.delim": ","}, "gzip", 2000)
-    staging = xf.Staging(where)
-    output = xf.Output(staging.folder(), spec)
+    spec = OutputSpec("text", [("n", T("bigint")), ("s", T("string"))], {"field.delim": ","}, "gzip", 2000)
+    staging = Staging(where)
+    output = Output(staging.folder(), spec)
     batch = pa.record_batch({"n": pa.array(range(3000), pa.int64()), "s": ["x" * 10] * 3000})
     output.write(batch)
     files = output.close()
@@ -222,8 +231,8 @@ def test_output_rolls_files_and_staging_swaps(tmp_path):
 def test_staging_abort_keeps_old_data(tmp_path):
     where = _local(tmp_path, "out")
     (tmp_path / "out" / "000000_0").write_text("old\n")
-    staging = xf.Staging(where)
-    output = xf.Output(staging.folder(), xf.OutputSpec("text", [("s", T("string"))]))
+    staging = Staging(where)
+    output = Output(staging.folder(), OutputSpec("text", [("s", T("string"))]))
     output.write(pa.record_batch({"s": ["new"]}))
     output.close()
     staging.abort()
@@ -251,14 +260,14 @@ def _batch_of(items) -> pa.RecordBatch:
     return decode_page(items, bindings_for(_item_table("dynamodb-export")))
 
 
-def _items_back(tmp_path, location: xf.Location, fmt: str, props=None) -> tuple[list[dict], xf.ReadLog]:
+def _items_back(tmp_path, location: Location, fmt: str, props=None) -> tuple[list[dict], ReadLog]:
     from ddbsql.exec.encode import encode_batch
     table = _item_table(fmt)
-    spec = xf.ReadSpec(table.storage, "t", table.columns, (), list(table.columns), dict(props or {}),
+    spec = ReadSpec(table.storage, "t", table.columns, (), list(table.columns), dict(props or {}),
                        bindings_for(table))
-    log = xf.ReadLog(tmp_path / "rejects", table="t", statement="test", warnings=DecodeWarnings())
+    log = ReadLog(tmp_path / "rejects", table="t", statement="test", warnings=DecodeWarnings())
     items = []
-    for batch in xf.read_batches(spec, [xf.Source(location)], log):
+    for batch in read_rows(spec, [Source(location)], log):
         items += encode_batch(batch, bindings_for(table), key_attributes=["id"])[0]
     return sorted(items, key=lambda i: i["id"]["S"]), log
 
@@ -266,7 +275,7 @@ def _items_back(tmp_path, location: xf.Location, fmt: str, props=None) -> tuple[
 def test_dynamodb_export_layout_round_trip_and_checks(tmp_path):
     base = _local(tmp_path, "export")
     rejects = []
-    writer = dx.ExportWriter.new(base, table="src", region="us-east-1", bindings=bindings_for(_item_table("x")),
+    writer = ExportWriter.new(base, table="src", region="us-east-1", bindings=bindings_for(_item_table("dynamodb-export")),
                                  reject=lambda *a: rejects.append(a), max_bytes=50)
     writer.write(_batch_of(ITEMS))
     writer.close()
@@ -297,7 +306,7 @@ def test_dynamodb_export_layout_round_trip_and_checks(tmp_path):
 
 def test_emr_export_layout_and_data_pipeline_lines(tmp_path):
     base = _local(tmp_path, "emr")
-    writer = dx.EmrExportWriter(base, base, bindings=bindings_for(_item_table("x")), compression="gzip",
+    writer = EmrExportWriter(base, base, bindings=bindings_for(_item_table("dynamodb-export")), compression="gzip",
                                 reject=lambda *a: None)
     writer.write(_batch_of(ITEMS))
     writer.close()
@@ -322,19 +331,19 @@ def test_s3_read_write_and_missing_bucket(moto_endpoint, tmp_path):
                       aws_secret_access_key="s")
     s3.create_bucket(Bucket="exec-files-test")
     s3.put_object(Bucket="exec-files-test", Key="in/a.gz", Body=gzip.compress(b"1\x01x\n2\x01y\n"))
-    systems = xf.FileSystems(lambda: xf.S3Access("us-east-1", moto_endpoint, "k", "s"))
-    assert "secret" not in repr(xf.S3Access("us-east-1", None, "key", "secret"))
-    where = xf.parse_location("s3://exec-files-test/in/", systems, allow_local=False)
+    systems = FileSystems(lambda: S3Access("us-east-1", moto_endpoint, "k", "s"))
+    assert "secret" not in repr(S3Access("us-east-1", None, "key", "secret"))
+    where = parse_location("s3://exec-files-test/in/", systems, allow_local=False)
     rows, _ = _read(_table(tmp_path, "text", "n int, s string"), where, tmp_path)
     assert rows == [{"n": 1, "s": "x"}, {"n": 2, "s": "y"}]
-    out = xf.parse_location("s3a://exec-files-test/out", systems, allow_local=False)
-    staging = xf.Staging(out)
-    output = xf.Output(staging.folder(), xf.OutputSpec("parquet", [("n", T("int"))], compression="zstd"))
+    out = parse_location("s3a://exec-files-test/out", systems, allow_local=False)
+    staging = Staging(out)
+    output = Output(staging.folder(), OutputSpec("parquet", [("n", T("int"))], compression="zstd"))
     output.write(pa.record_batch({"n": pa.array([7], pa.int32())}))
     output.close()
     staging.commit(replace=[""])
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket="exec-files-test", Prefix="out/")["Contents"]]
     assert "out/000000_0" in keys and not any("_ddbsql_staging" in k for k in keys)
-    missing = xf.parse_location("s3://no-such-bucket-here/x", systems, allow_local=False)
+    missing = parse_location("s3://no-such-bucket-here/x", systems, allow_local=False)
     with pytest.raises(ExecutionError, match="S3 bucket 'no-such-bucket-here' does not exist"):
-        xf.list_data_files(missing)
+        list_data_files(missing)

@@ -27,8 +27,8 @@ from typing import Any, Callable
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..javatext import double_text as java_double, float_text as java_float
-from ..types import HiveType
+from ...javatext import double_text as java_double, float_text as java_float
+from ...types import HiveType
 
 __all__ = ["TextFormat", "Bad", "hive_separator", "split_fields", "convert_strings", "convert_json_values",
            "text_value", "json_value", "format_column", "format_value", "json_ready", "java_double",

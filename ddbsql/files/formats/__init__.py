@@ -1,0 +1,1 @@
+"""One module per file format; :mod:`ddbsql.files.registry` is the table of them."""

@@ -1,0 +1,82 @@
+"""JSON-lines files (the JSON SerDes): reading them and encoding rows as JSON objects."""
+from __future__ import annotations
+
+import json
+from typing import Iterator
+
+import pyarrow as pa
+
+from ...catalog.model import Column
+from ..compression import iter_lines, skip_lines
+from ..output_settings import OutputSpec
+from ..reading import ReadLog, ReadSpec, int_property
+from .text_values import JsonNumber, convert_json_values, dump_json, json_ready
+
+
+def read_json_file(fs, path, uri, spec: ReadSpec, wanted: list[tuple[int, Column]], log: ReadLog
+                 ) -> Iterator[pa.RecordBatch]:
+    """Batches of one JSON-lines file (the JSON SerDes: one object per line)."""
+    names = [c.name for _, c in wanted]
+    header = int_property(spec.properties, "skip.header.line.count")
+    props = spec.storage.serde_properties
+    ignore_malformed = str(props.get("ignore.malformed.json", "")).lower() == "true"
+    # JSON SerDe mapping property: "mapping.<column>"="json key"
+    keys = {c.name: props.get(f"mapping.{c.name}", c.spelling or c.name) for _, c in wanted}
+    for first, lines in skip_lines(iter_lines(fs, path, uri), header, 0):
+        columns: list[list] = [[] for _ in wanted]
+        line_numbers: list[int] = []
+        for offset, line in enumerate(lines):
+            if not line.strip():
+                continue
+            number = first + offset
+            try:
+                obj = json.loads(line, parse_float=JsonNumber)
+            except ValueError as exc:
+                if ignore_malformed:
+                    obj = {}
+                else:
+                    log.bad_row(uri, number, f"malformed JSON ({str(exc).split(':')[0]})", line)
+                    continue
+            if not isinstance(obj, dict):
+                log.bad_row(uri, number, "a JSON line must hold an object", line)
+                continue
+            folded = None
+            for i, (_, column) in enumerate(wanted):
+                key = keys[column.name]
+                if key in obj:
+                    columns[i].append(obj[key])
+                    continue
+                if folded is None:
+                    folded = {k.lower(): v for k, v in obj.items()}
+                columns[i].append(folded.get(key.lower()))
+            line_numbers.append(number)
+        if not line_numbers:
+            continue
+        if not wanted:
+            yield pa.record_batch({"__rows": pa.nulls(len(line_numbers))})
+            continue
+        arrays = []
+        for i, (_, column) in enumerate(wanted):
+            arr, bad = convert_json_values(columns[i], column.type)
+            for row, reason in bad:
+                log.bad_value(uri, line_numbers[row], column.name, reason, columns[i][row])
+            arrays.append(arr)
+        yield pa.RecordBatch.from_arrays(arrays, names=names)
+
+
+class JsonEncoder:
+    """Rows to JSON objects, one a line, keyed by column name."""
+
+    def __init__(self, spec: OutputSpec):
+        self.columns = spec.columns
+
+    def encode(self, batch: pa.RecordBatch) -> bytes:
+        if batch.num_rows == 0:
+            return b""
+        columns = self.columns
+        names = [n for n, _ in columns]
+        values = [batch.column(i).to_pylist() for i in range(len(columns))]
+        lines = []
+        for row in zip(*values):
+            lines.append(dump_json({n: json_ready(v, t) for n, v, (_, t) in zip(names, row, columns)}))
+        return ("\n".join(lines) + "\n").encode("utf-8")
