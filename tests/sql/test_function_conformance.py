@@ -313,6 +313,57 @@ CONFORMANCE = [
     ("'abc' regexp 'x'", False),
     ("NOT 'abc' rlike 'x'", True),
     ("'2016-04-03' between '2016-04-01' and '2016-04-30'", True),
+    # ---- hash(): Java hashCode per type, arguments combined as 31 * r + h
+    ("hash('a')", 97),
+    ("hash('abc')", 96354),
+    ("hash('400')", 51508),
+    ("hash(1, 2, 3)", 1026),
+    ("hash(cast('123456789012' as bigint))", -1097262584),
+    ("hash(cast(1.25 as float))", 1067450368),
+    ("hash(cast(16.0 as double))", 1076887552),
+    ("hash(true)", 1),
+    ("hash(false)", 0),
+    ("hash(null)", 0),
+    ("hash('é')", -1978),  # signed UTF-8 bytes, as Hive's Text
+    # ---- implicit conversion of text where a number is expected
+    ("sum(x) from (select '1' as x union all select '2.5' as x) t", 3.5),
+    ("avg(x) from (select '1' as x union all select '2' as x) t", 1.5),
+    ("sqrt('16')", 4.0),
+    ("'10' between 9 and 11", True),
+    ("'10' in (10, 11)", True),
+    # ---- intervals
+    ("cast(interval '10-11' year to month as varchar)", "10 years 11 months"),
+    ("interval '1 0:0:0' day to second = interval '24' hour", True),
+    ("date '2012-01-01' + 30 days", TS(2012, 1, 31)),
+    ("year(interval '1-2' year to month)", 1),
+    # ---- dates
+    ("date('1')", None),
+    ("cast('2002-02-31' as date)", D(2002, 3, 3)),
+    ("months_between('1976-01-01 00:00:00', '1975-12-31 23:59:59')", 3.7e-07),
+    ("months_between('2002-03-31', '2002-02-28')", 1.0),
+    ("date_format('2015-04-08 10', 'dd')", "08"),
+    ("date_format('2015-04-08', 'Q')", None),
+    ("from_utc_timestamp('2012-02-11 04:30:00', 'PST')", TS(2012, 2, 10, 20, 30)),
+    ("from_utc_timestamp('2012-02-11 04:30:00', '---')", TS(2012, 2, 11, 4, 30)),
+    ("trunc('2014-01-01', 'M')", None),
+    # ---- structs: fields col1, col2, ...
+    ("struct(1, 'a')", {"col1": 1, "col2": "a"}),
+    # ---- functions that give NULL (or '') where DuckDB would raise
+    ("factorial(-1)", None),
+    ("factorial(21)", None),
+    ("factorial(5)", 120),
+    ("substring_index('www.apache.org', '', 1)", ""),
+    ("get_json_object('[1,2,3]', '$.[1]')", "2"),
+    ("get_json_object('[1,2,3]', '$0')", None),
+    ("format_number(12332.123456, cast(null as int))", None),
+    ("chr(321)", "A"),
+    ("chr(-1)", ""),
+    ("shiftleft(1, 33)", 2),
+    ("shiftleft(cast(1 as bigint), 33)", 8589934592),
+    ("shiftright(-16, 2)", -4),
+    ("shiftrightunsigned(-1, 28)", 15),
+    ("sign(-3)", -1.0),
+    ("bround(2.5)", 2.0),
 ]
 
 
@@ -392,11 +443,11 @@ def test_result_types(con):
     sql = hive_to_duckdb("SELECT unix_timestamp('2016-04-01', 'yyyy-MM-dd') AS u,"
                          " unix_timestamp('2016-04-01', 'yyyy-MM-dd') + 31536000 AS v,"
                          " floor(2.5) AS f, ceil(2.5) AS c, size(array(1)) AS s, 7 / 2 AS d,"
-                         " cast(2.7 as bigint) AS b")
+                         " cast(2.7 as bigint) AS b, sign(0) AS g, bround(2.5) AS r")
     types = dict(zip([d[0] for d in con.execute(sql).description],
                      [str(d[1]) for d in con.execute(sql).description]))
     assert types == {"u": "BIGINT", "v": "BIGINT", "f": "BIGINT", "c": "BIGINT", "s": "BIGINT",
-                     "d": "DOUBLE", "b": "BIGINT"}
+                     "d": "DOUBLE", "b": "BIGINT", "g": "DOUBLE", "r": "DOUBLE"}
 
 
 # ---- Java patterns against Python's clock ---------------------------------------------

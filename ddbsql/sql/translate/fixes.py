@@ -82,6 +82,7 @@ FIXES: tuple[Fix, ...] = (
         "INTERVAL 'y-m' YEAR TO MONTH, INTERVAL 'd h:m:s.f' DAY TO SECOND"),
     Fix("interval_function", ("interval_year_month", "interval_day_time"), intervals.fix_interval_function,
         "text to an interval, NULL when it is not one"),
+    Fix("sign", (exp.Sign,), numbers.fix_sign, "DOUBLE result"),
     Fix("factorial", (exp.Factorial,), numbers.fix_factorial, "NULL outside 0..20"),
     Fix("current_database", (exp.CurrentDatabase, "current_database"), functions.fix_current_database,
         "the session's current database"),

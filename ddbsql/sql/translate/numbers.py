@@ -119,3 +119,10 @@ def fix_factorial(node, ctx):
     """factorial(n): NULL outside 0..20 (a BIGINT cannot hold 21!)."""
     return tpl("CASE WHEN _N BETWEEN 0 AND 20 THEN CAST(FACTORIAL(CAST(_N AS INTEGER)) AS BIGINT) END",
                _N=node.this)
+
+
+def fix_sign(node, ctx):
+    """sign(x): a DOUBLE (-1.0, 0.0, 1.0), as Hive's UDFSign."""
+    if isinstance(node.parent, exp.Cast):
+        return None
+    return exp.cast(node, exp.DataType.build("DOUBLE"))
