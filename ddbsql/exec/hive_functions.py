@@ -151,6 +151,8 @@ _MACROS = (
      " WHEN typeof(x) = 'BOOLEAN' THEN CASE WHEN TRY_CAST(x AS BOOLEAN) THEN 1 ELSE 0 END"
      " WHEN typeof(x) = 'DATE' THEN CAST(TRY_CAST(x AS DATE) - DATE '1970-01-01' AS INTEGER)"
      " WHEN typeof(x) LIKE 'TIMESTAMP%' THEN hive_hash_timestamp(TRY_CAST(x AS TIMESTAMP))"
+     " WHEN typeof(x) LIKE 'STRUCT%' OR typeof(x) LIKE 'MAP%' OR typeof(x) LIKE '%[]'"
+     " THEN CAST(error('hash() of a struct, array or map is not supported') AS INTEGER)"
      " ELSE hive_hash_string(CAST(x AS VARCHAR)) END"),
 )
 

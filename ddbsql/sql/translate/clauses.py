@@ -174,11 +174,15 @@ _WINDOW_ONLY = (exp.Lag, exp.Lead, exp.FirstValue, exp.LastValue, exp.RowNumber,
 
 def _inner_window_calls(window: exp.Window) -> list[exp.Expression]:
     """Window functions inside the aggregate of ``window`` (lag() with or without OVER)."""
+    top = window.this
+    while isinstance(top, (exp.IgnoreNulls, exp.RespectNulls)):
+        top = top.this
     found = []
-    for node in window.this.walk():
-        if node is window.this:
+    for node in top.walk():
+        if node is top:
             continue
-        if isinstance(node, exp.Window) or (isinstance(node, _WINDOW_ONLY) and not isinstance(node.parent, exp.Window)):
+        if isinstance(node, exp.Window) or (isinstance(node, _WINDOW_ONLY) and not isinstance(
+                node.parent, (exp.Window, exp.IgnoreNulls, exp.RespectNulls))):
             if not any(node is f or f in node.walk() for f in found):
                 found.append(node)
     return [f for f in found if not any(f is not g and f in g.walk() for g in found)]
