@@ -102,6 +102,10 @@ def _generator_columns(fn: exp.Expression) -> list[str]:
         return [f"col{i}" for i in range(max(len(fn.expressions) // max(count, 1), 1))]
     if isinstance(fn, exp.Explode) and isinstance(fn.this, (exp.VarMap, exp.Map)):
         return ["key", "value"]
+    if isinstance(fn, exp.Inline) and isinstance(fn.this, exp.Array) and fn.this.expressions \
+            and isinstance(fn.this.expressions[0], exp.Struct):
+        return [e.this.name if isinstance(e, exp.PropertyEQ) else f"col{i + 1}"
+                for i, e in enumerate(fn.this.expressions[0].expressions)]
     return ["col"]
 
 
@@ -121,10 +125,17 @@ def _generator_in_select(select: exp.Select) -> None:
     names = names or _generator_columns(fn)
     alias = exp.TableAlias(this=exp.to_identifier("_generated"),
                            columns=[exp.to_identifier(n) for n in names])
+    source = select.args.get("from_") or select.args.get("from")
+    if source is None:
+        select.from_(exp.select("1").subquery("_dummy"), copy=False)
+    elif select.args.get("where") and not select.args.get("joins"):
+        # the WHERE filters the source rows, before the function runs (and must not
+        # see the generated columns)
+        table = source.this
+        inner = exp.select("*").from_(table.copy()).where(select.args["where"].pop())
+        source.set("this", inner.subquery(table.alias_or_name))
     select.set("expressions", [exp.column(n, table="_generated") for n in names])
     select.set("laterals", [exp.Lateral(this=fn, view=True, outer=False, alias=alias)])
-    if not (select.args.get("from_") or select.args.get("from")):
-        select.from_(exp.select("1").subquery("_dummy"), copy=False)
 
 
 _INTERVAL_UNITS = {u: u.upper() for u in ("second", "minute", "hour", "day", "month", "year")}

@@ -766,6 +766,11 @@ def test_stack_and_explode_in_the_select_list(con):
     assert run(con, "SELECT stack(2, 'a', 1, 'b', 2)") == [("a", 1), ("b", 2)]
     rows = run(con, "SELECT explode(map('k', 'v')) AS (k, v)")
     assert rows == [("k", "v")]
+    assert run(con, "SELECT posexplode(array('a', 'b')) AS (p, v)") == [(0, "a"), (1, "b")]
+    assert run(con, "SELECT inline(array(struct(1, 'a'), struct(2, 'b')))") == [(1, "a"), (2, "b")]
+    # the WHERE filters the source rows and does not see the generated columns
+    rows = run(con, "SELECT explode(array(x, 'z')) FROM (SELECT 'x' AS x) t WHERE x = 'x'")
+    assert sorted(rows) == [("x",), ("z",)]
 
 
 def test_every_documented_function_has_a_case():

@@ -66,7 +66,7 @@ def fix_lateral_view(node, ctx):
     values as strings.  The laterals of the SELECT become LATERAL joins, in order."""
     laterals = node.args.get("laterals") or []
     if not any(_is_map_explode(lat, ctx) or lat.args.get("outer") or _is_json_tuple(lat)
-               or isinstance(lat.this, exp.Stack) for lat in laterals):
+               or isinstance(lat.this, (exp.Stack, exp.Posexplode)) for lat in laterals):
         return None
     new = node.copy()
     keep, joins = [], list(new.args.get("joins") or [])
