@@ -263,6 +263,20 @@ class DynamoDBProxy:
             state.read.set_rate(rcu, now)
             state.write.set_rate(wcu, now)
 
+    def once_consumed(self, table: str, kind: str, units: float, action: Callable[[], None]) -> list[float]:
+        """Run ``action`` on a thread as soon as ``table`` has consumed ``units`` of ``kind``;
+        the returned list receives the second (on :attr:`record`'s scale) it ran at."""
+        at: list[float] = []
+
+        def wait() -> None:
+            while self.record.total(table, kind) < units:
+                time.sleep(0.05)
+            action()
+            at.append(self.clock() - self.record.started)
+
+        threading.Thread(target=wait, name="ddb-proxy-trigger", daemon=True).start()
+        return at
+
     def forget(self, table: str) -> None:
         """Re-read ``table``'s capacity from the upstream on its next request."""
         with self._lock:
@@ -399,11 +413,15 @@ class DynamoDBProxy:
                 if state is None or not state.partitions:
                     forward[name] = writes
                     continue
+                taken: collections.Counter = collections.Counter()    # units this batch already put on each
                 for write in writes:
-                    entry = (write.get("PutRequest") or {}).get("Item") or (write.get("DeleteRequest") or {}).get("Key")
-                    part = self._partition_key(state, entry)
+                    item = (write.get("PutRequest") or {}).get("Item")
+                    part = self._partition_key(state, item or (write.get("DeleteRequest") or {}).get("Key"))
                     with self._lock:
-                        ok = part is None or state.partitions[part][WRITE].admits(now)
+                        ok = part is None or (state.partitions[part][WRITE].admits(now)
+                                              and state.partitions[part][WRITE].tokens > taken[part])
+                    if ok and part is not None:
+                        taken[part] += write_units(item)
                     (forward.setdefault(name, []) if ok else held.setdefault(name, [])).append(write)
             if held and not forward:
                 return request, {}, True
