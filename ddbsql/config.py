@@ -114,7 +114,7 @@ HONOURED: dict[str, Key] = {
     "ddbsql.output.format": Key(_choice("tsv", "csv", "json", "table", "vertical"), "tsv",
                                 "result format of the command line"),
     "ddbsql.reject.dir": Key(str, "ddbsql-rejects", "folder for reject files of write statements"),
-    "ddbsql.write.workers": Key(_positive_int, "4", "concurrent BatchWriteItem requests per target"),
+    "ddbsql.write.workers": Key(_positive_int, "8", "concurrent BatchWriteItem requests per target"),
     "ddbsql.write.mode": Key(
         _choice("put", "insert-if-absent", "newer-wins", "replace"), "put",
         "put: overwrite items (EMR); insert-if-absent: keep existing items; newer-wins: replace an item only "
