@@ -46,6 +46,7 @@ FIXES: tuple[Fix, ...] = (
     Fix("round", (exp.Round,), numbers.fix_round, "HALF_UP on the decimal value of a double"),
     Fix("bround", ("bround",), numbers.fix_bround, "HALF_EVEN rounding"),
     Fix("floor_ceil", (exp.Floor, exp.Ceil), numbers.fix_floor_ceil, "BIGINT result"),
+    Fix("long_integer", (exp.Literal,), numbers.fix_long_integer, "a whole number beyond 38 digits is a DOUBLE"),
     Fix("string_arithmetic", (exp.Add, exp.Sub, exp.Mul, exp.Div), numbers.fix_string_arithmetic,
         "text operands converted to DOUBLE"),
     Fix("string_comparison", (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE),
@@ -107,3 +108,11 @@ def apply_fixes(root: exp.Expression, ctx: Ctx) -> exp.Expression:
                 break  # later fixes for this class do not apply to the new node
             node = new
     return root
+
+
+def rules_for(node: exp.Expression) -> tuple[Fix, ...]:
+    """The rules of the fix table that rewrite ``node`` (read-only: SHOW/DESCRIBE FUNCTION
+    report them)."""
+    if isinstance(node, exp.Anonymous):
+        return tuple(_BY_NAME.get(str(node.this).lower(), ()))
+    return tuple(_BY_CLASS.get(type(node), ()))
