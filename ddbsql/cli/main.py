@@ -1,3 +1,4 @@
+# PYTHON_ARGCOMPLETE_OK
 """The ``ddbsql`` command: Hive CLI options, script running, the REPL entry point.
 
 Results go to stdout; ``OK``, ``Time taken``, row counts and warnings go to stderr
@@ -18,7 +19,9 @@ from typing import TextIO
 
 from .. import dbapi
 from ..errors import DdbsqlError
-from ..sql.script import StatementText
+from ..sql.script import StatementText, decode_script
+from . import conventions
+from .logs import configure as configure_logging
 from .output import FORMATS, format_describe, make_writer
 
 EXIT_FAILED = 1
@@ -27,20 +30,22 @@ CLI_COMMANDS = ("set", "shell", "source", "command")
 EXIT_INTERRUPTED = 130
 
 
-def _pairs(parser: argparse.ArgumentParser, values: list[str] | None, option: str) -> dict[str, str]:
+def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
+    """``key=value`` options as a dict; a ValueError for one without a key and ``=``."""
     pairs = {}
     for value in values or []:
         key, sep, val = value.partition("=")
-        if not sep or not key:
-            parser.error(f"{option} expects key=value, got '{value}'")
+        if not sep or not key.strip():
+            raise ValueError(f"{option} expects key=value, got '{value}'")
         pairs[key.strip()] = val
     return pairs
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="ddbsql", description="SQL over Amazon DynamoDB, compatible with EMR Hive scripts.",
+        prog="ddbsql", description="SQL over Amazon DynamoDB, compatible with EMR Hive scripts.", add_help=False,
         epilog="Without -e or -f, ddbsql starts an interactive shell (or reads a script from standard input).")
+    conventions.add_arguments(parser)
     parser.add_argument("-e", dest="execute", metavar="SQL", help="run the SQL text given on the command line")
     parser.add_argument("-f", dest="file", metavar="FILE", help="run the SQL script in FILE")
     parser.add_argument("-i", dest="init", metavar="FILE", action="append", default=[],
@@ -68,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="continue the interrupted write job JOB (an id, or its first characters, from --jobs) "
                              "from its checkpoint, with the settings it was started with")
     parser.add_argument("--jobs", action="store_true", help="list the write jobs recorded in the metastore and exit")
-    parser.add_argument("--debug", action="store_true", help="show Python tracebacks for errors")
+    parser.add_argument("--debug", action="store_true",
+                        help="show Python tracebacks for errors, and log each DynamoDB request to stderr")
     return parser
 
 
@@ -93,6 +99,8 @@ def _list_jobs(connection, out: TextIO) -> int:
 def _resume_job(connection, wanted: str, hiveconf: dict[str, str]) -> str:
     """``--resume JOB``: the job's statement, with the session set as when it started (the
     command line's own -hiveconf win) and ``ddbsql.job.resume=true``.  Raises ValueError."""
+    if not wanted.strip():
+        raise ValueError("--resume needs a job id, or its first characters (ddbsql --jobs lists them)")
     store = connection.session.metastore.jobs()
     matches = store.find(wanted.strip())
     exact = [r for r in matches if r.id == wanted.strip()]
@@ -155,6 +163,8 @@ class ScriptRunner:
         self.output_format = output_format
         self.debug = debug
         self.default_format = "tsv"
+        #: the interactive shell's display limit (see :mod:`.row_limit`)
+        self.row_limit = None
         #: a statement failed and stopped the run, or (errors ignored) the last statement failed
         self.failed = False
         self._started = time.monotonic()
@@ -162,9 +172,13 @@ class ScriptRunner:
     # running
     def run_file(self, path: str) -> bool:
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            text = decode_script(Path(path).read_bytes(), path)
         except OSError as exc:
             self._error(f"cannot read {path}: {exc.strerror}")
+            self.failed = True
+            return False
+        except DdbsqlError as exc:
+            self._error(str(exc))
             self.failed = True
             return False
         return self.run_text(text, source=path)
@@ -278,7 +292,10 @@ class ScriptRunner:
         if header:
             writer.write_header(names)
         count = 0
-        for batch in cursor.fetch_record_batches():
+        batches = cursor.fetch_record_batches()
+        if self.row_limit is not None:
+            batches = self.row_limit.apply(batches)
+        for batch in batches:
             writer.write_batch(batch)
             count += batch.num_rows
         writer.close()
@@ -299,9 +316,15 @@ class ScriptRunner:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    conventions.complete(parser)
     args = parser.parse_args(argv)
-    hiveconf = _pairs(parser, args.hiveconf, "-hiveconf")
-    hivevar = _pairs(parser, args.hivevar, "-hivevar")
+    conventions.apply(parser, args)
+    try:
+        hiveconf = _pairs(args.hiveconf, "-hiveconf")
+        hivevar = _pairs(args.hivevar, "-hivevar")
+    except ValueError as exc:
+        print(f"ddbsql: {exc}", file=sys.stderr)
+        return 1
     if args.execute is not None and args.file is not None:
         print("ddbsql: use either -e or -f, not both", file=sys.stderr)
         return 2
@@ -309,13 +332,21 @@ def main(argv: list[str] | None = None) -> int:
         print("ddbsql: --resume runs the job's own statement: it cannot be combined with -e, -f or --jobs",
               file=sys.stderr)
         return 2
+    restore_logging = configure_logging(sys.stderr, debug=args.debug)
+    try:
+        return _run(args, hiveconf, hivevar)
+    finally:
+        restore_logging()
+
+
+def _run(args: argparse.Namespace, hiveconf: dict[str, str], hivevar: dict[str, str]) -> int:
     # progress of write jobs, in place on stderr, only when a person is watching it
     progress = TerminalProgress(sys.stderr) if sys.stderr.isatty() and not args.silent else None
     try:
         connection = dbapi.connect(region=args.region, profile=args.profile, endpoint_url=args.endpoint_url,
                                    s3_endpoint_url=args.s3_endpoint_url, metastore=args.metastore,
                                    database=args.database, hiveconf=hiveconf, hivevar=hivevar, allow_shell=True,
-                                   allow_local_files=True, local=args.local, progress=progress)
+                                   allow_local_files=True, allow_env=True, local=args.local, progress=progress)
     except dbapi.Error as exc:
         print(f"FAILED: {exc}", file=sys.stderr)
         return EXIT_FAILED

@@ -55,6 +55,7 @@ FIXES: tuple[Fix, ...] = (
     Fix("round", (exp.Round,), numbers.fix_round, "HALF_UP on the decimal value of a double"),
     Fix("bround", ("bround",), numbers.fix_bround, "HALF_EVEN rounding"),
     Fix("floor_ceil", (exp.Floor, exp.Ceil), numbers.fix_floor_ceil, "BIGINT result"),
+    Fix("long_integer", (exp.Literal,), numbers.fix_long_integer, "a whole number beyond 38 digits is a DOUBLE"),
     Fix("like", (exp.Like,), strings.fix_like, "backslash is the escape character"),
     Fix("isnull", ("isnull", "isnotnull"), strings.fix_isnull, "functions for IS [NOT] NULL"),
     Fix("negative", (exp.Negative, "positive"), numbers.fix_sign_functions, "unary minus/plus functions"),
@@ -131,3 +132,11 @@ def apply_fixes(root: exp.Expression, ctx: Ctx) -> exp.Expression:
                 break  # later fixes for this class do not apply to the new node
             node = new
     return root
+
+
+def rules_for(node: exp.Expression) -> tuple[Fix, ...]:
+    """The rules of the fix table that rewrite ``node`` (read-only: SHOW/DESCRIBE FUNCTION
+    report them)."""
+    if isinstance(node, exp.Anonymous):
+        return tuple(_BY_NAME.get(str(node.this).lower(), ()))
+    return tuple(_BY_CLASS.get(type(node), ()))

@@ -97,6 +97,15 @@ def fix_floor_ceil(node, ctx):
     return exp.TryCast(this=node, to=exp.DataType.build("BIGINT"))
 
 
+def fix_long_integer(node, ctx):
+    """A whole-number literal of more than 38 digits is a DOUBLE, as in Hive (DuckDB would
+    make it a BIGNUM, which neither DynamoDB nor a reader of results can take)."""
+    text = node.this
+    if node.is_string or not isinstance(text, str) or not text.isdigit() or len(text.lstrip("0")) <= 38:
+        return None
+    return exp.Cast(this=exp.Literal.string(text), to=exp.DataType.build("DOUBLE"))
+
+
 def fix_sign_functions(node, ctx):
     """negative(x) / positive(x)."""
     if isinstance(node, exp.Negative):

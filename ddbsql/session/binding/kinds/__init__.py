@@ -1,0 +1,21 @@
+"""One storage object per :class:`~ddbsql.catalog.model.TableKind`: what DESCRIBE, SHOW
+CREATE TABLE, DROP, ALTER and a statement reading the table do for each kind.
+
+A new kind (a table of the built-in ``dynamodb`` database, a Glue-backed table) is a
+:class:`~.base.TableStorage` subclass and one entry of :data:`KINDS`.
+"""
+from __future__ import annotations
+
+from ....catalog.model import TableDef, TableKind
+from .base import TableStorage
+from .dynamodb_table import DynamoDBTable
+from .file_table import FileTable
+from .warehouse_table import WarehouseTable
+
+KINDS: dict[TableKind, TableStorage] = {storage.kind: storage for storage in
+                                        (DynamoDBTable(), WarehouseTable(), FileTable())}
+
+
+def kind_of(table: TableDef) -> TableStorage:
+    """The storage object of ``table``'s kind."""
+    return KINDS[table.kind]
