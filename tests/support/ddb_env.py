@@ -9,6 +9,17 @@ import ddbsql
 from support.rates import scan_all
 
 
+class Upstream:
+    """A backend for :class:`Env` given by its URL alone (a proxy, or a server a test started)."""
+
+    def __init__(self, url: str):
+        self.url = url
+
+    def client(self, region: str = "us-east-1"):
+        import boto3
+        return boto3.client("dynamodb", endpoint_url=self.url, region_name=region)
+
+
 @dataclasses.dataclass
 class Env:
     """One test's world: the backend, a ddbsql connection on it, and its folders."""
