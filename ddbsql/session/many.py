@@ -51,7 +51,7 @@ def execute_many(session: "Session", text: str, rows: Sequence[Sequence[Any] | M
         return None
     source = f"{PRIVATE_PREFIX}rows_{_digest(table)}"
     tree = _from_source(insert, source)
-    session.release()
+    session.begin_statement()
     session.registry.register(source, table, private=True)
     try:
         result = run_insert_statement(session, tree, statement.text)

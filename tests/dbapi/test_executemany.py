@@ -157,3 +157,12 @@ def test_no_rows_runs_nothing(conn):
     cursor = conn.cursor()
     cursor.executemany("INSERT INTO nowhere VALUES (?)", [])
     assert cursor.rowcount == 0
+
+
+def test_executemany_after_a_cancel_runs(conn, table):
+    """A cancel ends the statement it reached; the next executemany has its own."""
+    client, name = table
+    conn.cancel()
+    cursor = conn.cursor()
+    cursor.executemany("INSERT INTO d (k) VALUES (?)", [(1,), (2,)])
+    assert cursor.rowcount == 2 and sorted(items(client, name)) == [1, 2]
