@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 import time
 
-from ..catalog.model import TableDef
-from ..exec.decode import DecodeWarnings
-from ..exec.scanner import ScanStats
-from ..planner.access import AccessPlan
+from ...catalog.model import TableDef
+from ...exec.decode import DecodeWarnings
+from ...exec.scanner import ScanStats
+from ...planner.access import AccessPlan
 
 
 @dataclasses.dataclass

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..catalog.store import hive_pattern_matches
-from ..sql import statements as st
-from ..sql.functions import HIVE_FUNCTIONS, Translation, translation
-from .result import Result
+from ...catalog.store import hive_pattern_matches
+from ...sql import statements as st
+from ...sql.functions import HIVE_FUNCTIONS, Translation, translation
+from ..result import Result
 
 if TYPE_CHECKING:
-    from .session import Session
+    from ..session import Session
 
 COLUMN = ["tab_name"]
 
