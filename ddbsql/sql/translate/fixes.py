@@ -46,6 +46,7 @@ FIXES: tuple[Fix, ...] = (
     Fix("round", (exp.Round,), numbers.fix_round, "HALF_UP on the decimal value of a double"),
     Fix("bround", ("bround",), numbers.fix_bround, "HALF_EVEN rounding"),
     Fix("floor_ceil", (exp.Floor, exp.Ceil), numbers.fix_floor_ceil, "BIGINT result"),
+    Fix("long_integer", (exp.Literal,), numbers.fix_long_integer, "a whole number beyond 38 digits is a DOUBLE"),
     Fix("string_arithmetic", (exp.Add, exp.Sub, exp.Mul, exp.Div), numbers.fix_string_arithmetic,
         "text operands converted to DOUBLE"),
     Fix("string_comparison", (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE),

@@ -94,15 +94,26 @@ def fix_floor_ceil(node, ctx):
 
 
 def fix_string_arithmetic(node, ctx):
-    """'1' + 2: Hive converts text operands of arithmetic to DOUBLE (NULL if not a number)."""
+    """'1' + 2: Hive converts text operands of arithmetic to DOUBLE (NULL if not a number).
+
+    Changes ``node`` in place: copying it would copy the whole operand chain below it at
+    every operator, and a long sum would take quadratic time."""
     changed = False
-    new = node.copy()
     for key in ("this", "expression"):
         side = node.args.get(key)
         if side is not None and ((isinstance(side, exp.Literal) and side.is_string) or ctx.is_text(side)):
-            new.set(key, exp.TryCast(this=side.copy(), to=exp.DataType.build("DOUBLE")))
+            node.set(key, exp.TryCast(this=side, to=exp.DataType.build("DOUBLE")))
             changed = True
-    return new if changed else None
+    return node if changed else None
+
+
+def fix_long_integer(node, ctx):
+    """A whole-number literal of more than 38 digits is a DOUBLE, as in Hive (DuckDB would
+    make it a BIGNUM, which neither DynamoDB nor a reader of results can take)."""
+    text = node.this
+    if node.is_string or not isinstance(text, str) or not text.isdigit() or len(text.lstrip("0")) <= 38:
+        return None
+    return exp.Cast(this=exp.Literal.string(text), to=exp.DataType.build("DOUBLE"))
 
 
 def is_number(node: exp.Expression, ctx: Ctx) -> bool:
