@@ -30,7 +30,7 @@ from ..sql.positions import Edits, to_original
 from ..sql.substitute import substitute_mapped
 from ..sql.partitions import AddPartitions, DropPartitions, RepairTable, ShowPartitions
 from .binding.registered import Registry
-from .builtin import BuiltinTables
+from .binding.builtin import BuiltinTables
 from .handlers import (analyze_statement, commands, ddl, explain_statement, file_statements, functions, insert,
                        query, show)
 from .result import Result

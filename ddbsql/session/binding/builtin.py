@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..catalog.builtin import BuiltinCatalog, InferredTable, builtin_region
-from ..catalog.mapping import REGION, TABLE_NAME
-from ..catalog.model import TableDef, TableKind
-from ..exec.directory import DynamoDBDirectory
-from .result import Result
+from ...catalog.builtin import BuiltinCatalog, InferredTable, builtin_region
+from ...catalog.mapping import REGION, TABLE_NAME
+from ...catalog.model import TableDef, TableKind
+from ...exec.directory import DynamoDBDirectory
+from ..result import Result
 
 if TYPE_CHECKING:
-    from .session import Session
+    from ..session import Session
 
 
 class BuiltinTables:
