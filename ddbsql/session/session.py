@@ -44,8 +44,9 @@ class SessionOptions:
     """How a session reaches AWS and where it keeps its files.
 
     ``allow_shell`` permits ``!cmd``; ``allow_local_files`` permits ``source`` and
-    other statements that read or write local paths.  Both default to off (the DB-API
-    default); the command line turns them on.
+    other statements that read or write local paths; ``allow_env`` lets ``${env:X}``
+    read the process environment.  All default to off (the DB-API default); the command
+    line turns them on.
     """
 
     aws: AwsOptions = dataclasses.field(default_factory=AwsOptions)
@@ -54,6 +55,7 @@ class SessionOptions:
     database: str = DEFAULT_DATABASE
     allow_shell: bool = False
     allow_local_files: bool = False
+    allow_env: bool = False
     retry: RetryPolicy | None = None
     progress: Callable[[str], None] | None = None
     #: the throughput governors (default: the one registry every session of the process shares)
@@ -109,7 +111,8 @@ class Session:
         # a fresh event per statement: the previous one stays set for whatever of the
         # cancelled statement is still winding down (scan threads, DuckDB's reader)
         self.cancel_event = threading.Event()
-        substitution = substitute_mapped(text, self.settings.lookup)
+        self.engine.wait_seconds = self.settings.get("ddbsql.warehouse.wait.seconds")
+        substitution = substitute_mapped(text, self.settings.lookup, allow_env=self.options.allow_env)
         substituted = substitution.text
         notes = [f"WARNING: variable ${{{name}}} is not defined; left as written" for name in substitution.undefined]
         positional = parameters is not None and not isinstance(parameters, Mapping)
@@ -117,8 +120,14 @@ class Session:
         if positional:
             substituted = number_qmarks(substituted, renamed)
         try:
-            return self._execute(substituted, parameters, positional, notes)
+            try:
+                return self._execute(substituted, parameters, positional, notes)
+            except RecursionError:
+                raise ParseError("the statement nests too deeply to process (parentheses, subqueries or operators "
+                                 "hundreds of levels deep)") from None
         except DdbsqlError as exc:
+            exc.message = self.settings.redact(exc.message)
+            exc.args = (exc.message,)
             # positions found in the rewritten text point at what the user wrote
             if exc.line is not None and exc.statement is None and substitution.edits is not None:
                 exc.line, exc.col = to_original(exc.line, exc.col, substituted, text, substitution.edits, renamed)
@@ -152,6 +161,8 @@ class Session:
                 exc.with_note("; ".join(n.removeprefix("WARNING: ") for n in notes))
             raise
         result.messages[:0] = notes
+        if self.settings.secret_values():
+            result.messages = [self.settings.redact(m) for m in result.messages]
         self._current = result
         return result
 

@@ -175,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
 
     aws = AwsOptions(region=args.region, profile=args.profile, endpoint_url=args.endpoint_url)
     metastore = args.metastore or str(default_home() / "metastore.db")
-    session = Session(SessionOptions(aws=aws, metastore=metastore, allow_shell=True, allow_local_files=True))
+    session = Session(SessionOptions(aws=aws, metastore=metastore, allow_shell=True, allow_local_files=True,
+                                     allow_env=True))
     for pair in args.hiveconf:
         key, _, value = pair.partition("=")
         session.settings.set(key, value)

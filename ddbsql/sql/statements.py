@@ -14,8 +14,9 @@ from sqlglot import exp
 from sqlglot.errors import ParseError as SqlglotParseError, TokenError
 
 from ..errors import ParseError
-from .dialect import DIALECT
+from .dialect import DIALECT, normalize
 from .partitions import parse_partition_statement
+from .script import spans
 from .translate import quiet_sqlglot
 
 
@@ -213,6 +214,8 @@ def parse_statement(text: str) -> Statement:
             return SetCommand(verbose=True)
         if "=" in rest:
             key, _, value = body.split(None, 1)[1].partition("=")
+            if not key.strip():
+                raise ParseError("SET needs a key before '=' (SET key=value)", line=1, col=1)
             return SetCommand(key.strip(), value.strip())
         return SetCommand(rest)
     m = _SOURCE.match(compact)
@@ -275,18 +278,63 @@ def parse_sql(text: str) -> exp.Expression:
         message = detail.get("description") or str(exc)
         if "SENTINEL" in message:  # sqlglot's end-of-input token
             message = "unexpected end of statement"
+        message = _SQLGLOT_CLASS.sub("", message)
         highlight = detail.get("highlight")
         if highlight:
             message += f" near '{highlight}'"
+        unknown = _unknown_first_word(text)
+        if unknown is not None:
+            raise unknown from None
         raise ParseError(message, line=detail.get("line"), col=detail.get("col")) from None
     except TokenError as exc:
-        raise ParseError(str(exc)) from None
+        raise _token_error(text, exc) from None
     trees = [t for t in trees if t is not None]
     if len(trees) != 1:
         raise ParseError("expected exactly one statement")
-    tree = trees[0]
+    tree = normalize(trees[0])
     if isinstance(tree, exp.Command):
-        word = tree.name.upper()
-        raise ParseError(f"unsupported statement: {word} {tree.expression.name if tree.expression else ''}".strip(),
-                         line=1, col=1)
+        word = str(tree.this).upper()
+        rest = tree.expression
+        rest = rest.name if isinstance(rest, exp.Expression) else str(rest or "")
+        rest = " ".join(rest.split()[:4]) + (" …" if len(rest.split()) > 4 else "")
+        raise ParseError(f"unsupported statement: {word} {rest}".strip(), line=1, col=1)
     return tree
+
+
+_SQLGLOT_CLASS = re.compile(r"\s*for <class '[^']*'>")
+#: words a HiveQL statement can start with (a failing statement starting otherwise is
+#: reported as a mistyped keyword, not with the parser's guess at an expression)
+_STATEMENT_WORDS = frozenset(
+    "select with from insert create drop alter describe desc use show explain load msck set values analyze "
+    "truncate map reduce source add list delete reset quit exit import export grant revoke".split())
+
+
+def _unknown_first_word(text: str) -> ParseError | None:
+    """A ParseError naming the statement's first word when no statement starts with it."""
+    for span in spans(text):
+        if span.kind == "comment" or not text[span.start:span.end].strip():
+            continue
+        if span.kind != "code":
+            return None
+        piece = text[span.start:span.end]
+        m = re.search(r"\S+", piece)
+        word = re.match(r"[A-Za-z_]+", m.group(0))
+        if word is None or word.group(0).lower() in _STATEMENT_WORDS:
+            return None
+        offset = span.start + m.start()
+        line = text.count("\n", 0, offset) + 1
+        col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        return ParseError(f"'{word.group(0)}' does not start a HiveQL statement (a mistyped keyword?)",
+                          line=line, col=col)
+    return None
+
+
+def _token_error(text: str, exc: TokenError) -> ParseError:
+    """The tokenizer's failure, at the quote a string or name never closes when that is it."""
+    for span in spans(text):
+        if span.kind == "quoted" and not span.closed:
+            line = text.count("\n", 0, span.start) + 1
+            col = span.start - (text.rfind("\n", 0, span.start) + 1) + 1
+            what = "name" if text[span.start] == "`" else "string"
+            return ParseError(f"unterminated {what}: the {text[span.start]} here is never closed", line=line, col=col)
+    return ParseError(f"cannot read the statement: {str(exc).splitlines()[0]}")

@@ -167,7 +167,7 @@ class SourceBinder:
 
     def to_duckdb(self, tree: exp.Expression) -> str:
         """DuckDB SQL for a tree this binder bound, typed with the sources' columns."""
-        return to_duckdb(tree, schema=self.schema, source=self.text)
+        return to_duckdb(tree, schema=self.schema, source=self.text, database=self.session.database)
 
     def scan_error(self) -> BaseException | None:
         """The first error a scan of this statement ended with, if any."""

@@ -12,8 +12,10 @@ from ...catalog import mapping as m
 from ...catalog.builtin import builtin_region
 from ...catalog.mapping import bindings_for, check_against_table, check_table_name
 from ...catalog.model import DYNAMODB_HANDLER, Column, TableDef, TableKind
-from ...config import check_properties, truthy
-from ...errors import CatalogError, ConfigError, ExecutionError, ParseError, SemanticError, TypeMappingError
+from ...catalog.names import check_name
+from ...config import check_properties, is_secret, truthy
+from ...errors import (AlreadyExistsError, CatalogError, ConfigError, ExecutionError, ParseError, SemanticError,
+                       TypeMappingError)
 from ...exec.tables import create_table
 from ...sql import partitions as sp
 from ...sql.partitions import spec_of_node
@@ -32,10 +34,31 @@ if TYPE_CHECKING:
 
 
 # ---------------------------------------------------------------- CREATE
+def _secret_note(keys) -> list[str]:
+    secret = sorted(k for k in keys if is_secret(k))
+    if not secret:
+        return []
+    return [f"WARNING: TBLPROPERTIES {', '.join(secret)} not stored: credentials are never written to the "
+            "metastore (ddbsql takes them from the AWS credential chain)"]
+
+
 def run_create(session: "Session", tree: exp.Create, text: str) -> Result:
+    try:
+        result = _run_create(session, tree, text)
+    except AlreadyExistsError as exc:  # created by another session or process meanwhile
+        if not tree.args.get("exists"):
+            raise
+        return Result.done("ddl", f"{exc.message}; nothing done")
+    properties = tree.args.get("properties")
+    result.messages[:0] = _secret_note(p.name.lower() for p in (properties.expressions if properties else [])
+                                       if type(p) is exp.Property)
+    return result
+
+
+def _run_create(session: "Session", tree: exp.Create, text: str) -> Result:
     kind = (tree.args.get("kind") or "").upper()
     if kind in ("DATABASE", "SCHEMA"):
-        name = tree.this.name.lower()
+        name = check_name(tree.this.name, "database")
         refuse_builtin(name, "CREATE DATABASE")
         session.metastore.create_database(name, if_not_exists=bool(tree.args.get("exists")))
         return Result.done("ddl")
@@ -44,7 +67,7 @@ def run_create(session: "Session", tree: exp.Create, text: str) -> Result:
     target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
     database = (target.db or session.database).lower()
     refuse_builtin(database, "CREATE TABLE")
-    name = target.name.lower()
+    name = check_name(target.name, "table")
     if not session.metastore.has_database(database):
         raise CatalogError(f"database '{database}' does not exist")
     exists = session.metastore.get(database, name)
@@ -232,7 +255,7 @@ def run_alter(session: "Session", tree: exp.Alter, text: str) -> Result:
     updated = dataclasses.replace(updated, properties=props)
     kind.check_altered(session, updated)
     session.metastore.put(updated, replace=True)
-    return Result.done("ddl")
+    return Result.done("ddl", *_secret_note(props))
 
 
 def _alter_partitions(session: "Session", table: TableDef, tree: exp.Alter, action: exp.Expression) -> Result:

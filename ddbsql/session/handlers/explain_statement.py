@@ -58,7 +58,8 @@ def run_explain(session: "Session", statement: st.SqlStatement, *, analyze: bool
     if analyze:
         rows.append(("DuckDB", "rows returned", str(returned)))
         rows.append(("DuckDB", "elapsed", f"{elapsed:.3f} s"))
-    return Result.rows("explain", COLUMNS, rows)
+    redact = session.settings.redact
+    return Result.rows("explain", COLUMNS, [tuple(redact(v) if isinstance(v, str) else v for v in row) for row in rows])
 
 
 def explained_query(tree: exp.Expression, analyze: bool) -> exp.Expression:

@@ -151,6 +151,8 @@ def run_multi_insert(session: "Session", tree: exp.MultitableInserts, text: str,
         try:
             prepared = {i: targets[i].prepare(session, label, hook=run.hook(k)) for k, i in enumerate(remote)}
             position = {i: k for k, i in enumerate(remote)}
+            for i, k in position.items():
+                run.watch(k, getattr(prepared[i], "writer", None))
             outcomes = _write_concurrently(session, prepared, shaped, binder, targets, label,
                                            lambda i, report: run.report_notes(position[i], report))
         except BaseException as exc:
