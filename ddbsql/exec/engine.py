@@ -46,7 +46,7 @@ class _Database:
             root.execute("SET allowed_directories = ?", [[str(self.spill) + os.sep]])
             root.execute("SET temp_directory = ?", [str(self.spill)])
             root.execute("SET TimeZone = 'UTC'")
-            hive_functions.install(root)
+            hive_functions.install(root)  # Hive's functions DuckDB lacks, for every session
             # stdout carries query results only: no progress bar drawn there
             root.execute("SET enable_progress_bar = false")
             if threads:
