@@ -133,7 +133,7 @@ HONOURED: dict[str, Key] = {
     "ddbsql.output.format": Key(_choice("tsv", "csv", "json", "table", "vertical"), "tsv",
                                 "result format of the command line"),
     "ddbsql.reject.dir": Key(str, "ddbsql-rejects", "folder for reject files of write statements"),
-    "ddbsql.write.workers": Key(_whole(1, MAX_WRITE_WORKERS, "16 per CPU core, at least 64"), "4",
+    "ddbsql.write.workers": Key(_whole(1, MAX_WRITE_WORKERS, "16 per CPU core, at least 64"), "8",
                                 "concurrent BatchWriteItem requests per target"),
     "ddbsql.write.mode": Key(
         _choice("put", "insert-if-absent", "newer-wins", "replace"), "put",

@@ -109,11 +109,7 @@ class Session:
 
         Errors are :class:`~ddbsql.errors.DdbsqlError` with positions relative to ``text``.
         """
-        self.release()
-        # a fresh event per statement: the previous one stays set for whatever of the
-        # cancelled statement is still winding down (scan threads, DuckDB's reader)
-        self.cancel_event = threading.Event()
-        self.engine.wait_seconds = self.settings.get("ddbsql.warehouse.wait.seconds")
+        self.begin_statement()
         substitution = substitute_mapped(text, self.settings.lookup, allow_env=self.options.allow_env)
         substituted = substitution.text
         notes = [f"WARNING: variable ${{{name}}} is not defined; left as written" for name in substitution.undefined]
@@ -180,6 +176,14 @@ class Session:
             word = statement.text.split(None, 1)[0] if statement.text.split() else ""
             raise ParseError(f"'{word}' does not start a HiveQL statement", line=1, col=1)
         raise ParseError(f"unsupported statement: {tree.key.upper()}", line=1, col=1)
+
+    def begin_statement(self) -> None:
+        """Close the previous statement's result and give the next one its own cancel event."""
+        self.release()
+        # a fresh event per statement: the previous one stays set for whatever of the
+        # cancelled statement is still winding down (scan threads, DuckDB's reader)
+        self.cancel_event = threading.Event()
+        self.engine.wait_seconds = self.settings.get("ddbsql.warehouse.wait.seconds")
 
     def release(self) -> None:
         """Close the previous statement's result (streams, scan threads)."""

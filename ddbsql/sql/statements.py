@@ -14,7 +14,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError as SqlglotParseError, TokenError
 
 from ..errors import ParseError
-from .dialect import DIALECT
+from .dialect import DIALECT, normalize
 from .names import TableName
 from .partitions import parse_partition_statement
 from .script import spans
@@ -270,7 +270,7 @@ def parse_sql(text: str) -> exp.Expression:
     trees = [t for t in trees if t is not None]
     if len(trees) != 1:
         raise ParseError("expected exactly one statement")
-    tree = trees[0]
+    tree = normalize(trees[0])
     if isinstance(tree, exp.Command):
         word = str(tree.this).upper()
         rest = tree.expression

@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
-
 from sqlglot import exp
 from sqlglot.errors import OptimizeError
 from sqlglot.optimizer.qualify import qualify
@@ -167,7 +166,7 @@ class SourceBinder:
 
     def to_duckdb(self, tree: exp.Expression) -> str:
         """DuckDB SQL for a tree this binder bound, typed with the sources' columns."""
-        return to_duckdb(tree, schema=self.schema, source=self.text)
+        return to_duckdb(tree, schema=self.schema, source=self.text, database=self.session.database)
 
     def scan_error(self) -> BaseException | None:
         """The first error a scan of this statement ended with, if any."""
