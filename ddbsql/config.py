@@ -177,6 +177,16 @@ HONOURED: dict[str, Key] = {
                                          "local table warehouse"),
     "ddbsql.retry.max.seconds": Key(_positive_number, "600",
                                     "give up retrying a request that makes no progress for this long"),
+    # the built-in dynamodb databases (tables without DDL)
+    "ddbsql.dynamodb.sample.items": Key(_whole(1, 1_000_000, "a sample, not a copy"), "1000", "items read to infer the columns of a table of "
+                                        "the dynamodb database (once; REFRESH TABLE reads them again)"),
+    "ddbsql.dynamodb.sample.segments": Key(_whole(1, MAX_SEGMENTS, "DynamoDB's limit"), "8", "Scan segments the sample is spread over (each "
+                                           "reads its share of the items from its slice of the key space)"),
+    "ddbsql.dynamodb.max.columns": Key(_whole(1, 10_000, "columns of one table"), "100", "most inferred columns besides the keys (the most "
+                                       "common attributes); the others are read in the item column"),
+    "hive.metastore.client.factory.class": Key(str, None, "com.amazonaws.glue.catalog.metastore."
+                                               "AWSGlueDataCatalogHiveClientFactory (EMR's setting, given at start "
+                                               "with -hiveconf): the Glue Data Catalog is the metastore"),
 }
 
 

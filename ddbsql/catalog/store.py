@@ -22,6 +22,9 @@ METASTORE_TABLES = {
                   ("name", "comment", "created")),
     "tables": ("CREATE TABLE IF NOT EXISTS tables (db TEXT, name TEXT, definition TEXT, PRIMARY KEY (db, name))",
                ("db", "name", "definition")),
+    # schemas inferred for the built-in dynamodb databases (catalog.builtin), by table
+    "inferred_schemas": ("CREATE TABLE IF NOT EXISTS inferred_schemas (key TEXT PRIMARY KEY, data TEXT)",
+                         ("key", "data")),
 }
 
 
@@ -150,3 +153,13 @@ class Metastore:
         with self._lock, self._db:
             cur = self._db.execute("DELETE FROM tables WHERE db = ? AND name = ?", (database, name))
             return cur.rowcount > 0
+
+    # schemas inferred for the built-in dynamodb databases
+    def cached_schema(self, key: str) -> dict | None:
+        with self._lock:
+            row = self._db.execute("SELECT data FROM inferred_schemas WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def store_schema(self, key: str, data: dict) -> None:
+        with self._lock, self._db:
+            self._db.execute("INSERT OR REPLACE INTO inferred_schemas VALUES (?, ?)", (key, json.dumps(data)))

@@ -68,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="start an embedded local DynamoDB + S3 endpoint for this run (needs ddbsql[local]); "
                              "the metastore is then a throwaway one unless --metastore is given")
     parser.add_argument("--metastore", metavar="PATH", help="catalog file (default $DDBSQL_HOME/metastore.db, "
-                                                            "~/.ddbsql when DDBSQL_HOME is unset)")
+                                                            "~/.ddbsql when DDBSQL_HOME is unset), or 'glue': the "
+                                                            "Glue Data Catalog of the region")
     parser.add_argument("--resume", metavar="JOB",
                         help="continue the interrupted write job JOB (an id, or its first characters, from --jobs) "
                              "from its checkpoint, with the settings it was started with")

@@ -137,6 +137,21 @@ class ClientFactory:
             return resolved
         return self.options.endpoint_url
 
+    def glue(self, region: str | None = None):
+        """A Glue client for the Data Catalog of ``region`` (default the session's).  Its
+        endpoint is boto3's (``AWS_ENDPOINT_URL_GLUE``, profile), the embedded one with
+        ``--local``.  Catalog calls are few: botocore's standard retries handle them."""
+        endpoint = self.options.endpoint_url if self.options.local else None
+        key = ("glue", self.region(region), endpoint)
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                config = self._config.merge(Config(retries={"total_max_attempts": 5, "mode": "standard"}))
+                client = self._session.client("glue", region_name=self.region(region), endpoint_url=endpoint,
+                                              config=config)
+                self._clients[key] = client
+            return client
+
     def credentials(self):
         """The boto3 chain's current credentials (frozen: access_key, secret_key, token), or
         None.  Handed to libraries that cannot use boto3 themselves; never logged."""

@@ -20,6 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from ..errors import ExecutionError, Unavailable
+from . import hive_functions
 
 WAREHOUSE = "wh"
 #: how long a session waits for another process to let go of the warehouse file
@@ -45,6 +46,7 @@ class _Database:
             root.execute("SET allowed_directories = ?", [[str(self.spill) + os.sep]])
             root.execute("SET temp_directory = ?", [str(self.spill)])
             root.execute("SET TimeZone = 'UTC'")
+            hive_functions.install(root)
             # stdout carries query results only: no progress bar drawn there
             root.execute("SET enable_progress_bar = false")
             if threads:

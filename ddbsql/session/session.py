@@ -10,7 +10,9 @@ from typing import Any, Callable, Mapping, Sequence
 
 from sqlglot import exp
 
+from ..catalog.builtin import builtin_region
 from ..catalog.facts import TableFacts
+from ..catalog.glue import GlueMetastore, wants_glue
 from ..catalog.mapping import ENDPOINT, REGION, TABLE_NAME
 from ..catalog.model import DEFAULT_DATABASE, TableDef
 from ..catalog.stats import TableStats
@@ -28,6 +30,7 @@ from ..sql.positions import Edits, to_original
 from ..sql.substitute import substitute_mapped
 from ..sql.partitions import AddPartitions, DropPartitions, RepairTable, ShowPartitions
 from .binding.registered import Registry
+from .binding.builtin import BuiltinTables
 from .handlers import (analyze_statement, commands, ddl, explain_statement, file_statements, functions, insert,
                        query, show)
 from .result import Result
@@ -75,13 +78,18 @@ class Session:
         self.options = options or SessionOptions()
         self.settings = settings or Settings()
         home = default_home()
-        metastore = self.options.metastore or home / "metastore.db"
+        self.clients = ClientFactory(self.options.aws)
+        glue = wants_glue(self.options.metastore, self.settings.get("hive.metastore.client.factory.class"))
+        metastore = self.options.metastore
+        if metastore is None or (glue and str(metastore).lower() == "glue"):
+            metastore = home / "metastore.db"
         self.metastore = Metastore(metastore)
+        if glue:  # the Glue Data Catalog; local tables, jobs and inferred schemas stay in the file
+            self.metastore = GlueMetastore(self.clients.glue(), self.metastore, region=self.clients.region())
         warehouse = self.options.warehouse
         if warehouse is None and str(metastore) != ":memory:":
             warehouse = warehouse_beside(Path(metastore))
         self.engine = Engine(warehouse)
-        self.clients = ClientFactory(self.options.aws)
         self.database = self.options.database
         if not self.metastore.has_database(self.database):
             raise CatalogError(f"database '{self.database}' does not exist")
@@ -89,6 +97,7 @@ class Session:
         self.governors = self.options.governors or process_registry()
         self._facts: dict[tuple, tuple[float, TableFacts]] = {}
         self._current: Result | None = None
+        self.builtin = BuiltinTables(self)
         #: DataFrames and Arrow data statements read by name (see :mod:`.registered`)
         self.registry = Registry()
 
@@ -191,7 +200,12 @@ class Session:
 
     # facts other modules ask for
     def catalog_table(self, name: str, database: str | None = None, *, missing_ok: bool = False) -> TableDef | None:
-        database = database or self.database
+        """The table ``database.name``; ``name`` as written (a table of a built-in
+        ``dynamodb`` database is matched case-sensitively first, others ignoring case)."""
+        database = (database or self.database).lower()
+        if builtin_region(database) is not None:
+            return self.builtin.table(database, name).table
+        name = name.lower()
         table = self.metastore.get(database, name)
         if table is None and not missing_ok:
             raise CatalogError(f"Table not found '{database}.{name}'")
@@ -263,6 +277,10 @@ def _resource(session: Session, statement: st.ResourceCommand) -> Result:
     return Result.done("command", f"ignored: {statement.text} (ddbsql needs no jars or files)")
 
 
+def _refresh(session: Session, statement: st.RefreshTable) -> Result:
+    return session.builtin.run_refresh(statement.table)
+
+
 def _use(session: Session, tree: exp.Use, text: str) -> Result:
     return ddl.run_use(session, tree)
 
@@ -271,6 +289,7 @@ def _use(session: Session, tree: exp.Use, text: str) -> Result:
 STATEMENT_HANDLERS: dict[type, Callable[..., Result]] = {
     st.SetCommand: commands.run_set, st.ShellCommand: commands.run_shell, st.SourceCommand: commands.run_source,
     st.Explain: _explain, st.Quit: _quit, st.AnalyzeTable: analyze_statement.run_analyze,
+    st.RefreshTable: _refresh,
     st.ResourceCommand: _resource,
     st.ShowTables: show.run_show, st.ShowDatabases: show.run_show, st.ShowCreateTable: show.run_show,
     st.ShowTblProperties: show.run_show, st.ShowColumns: show.run_show,

@@ -14,7 +14,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError as SqlglotParseError, TokenError
 
 from ..errors import ParseError
-from .dialect import DIALECT
+from .dialect import DIALECT, normalize
 from .partitions import parse_partition_statement
 from .script import spans
 from .translate import quiet_sqlglot
@@ -26,10 +26,17 @@ class TableName:
 
     name: str
     database: str | None = None
+    #: the table name as written (a DynamoDB table of the built-in dynamodb database is
+    #: matched case-sensitively first)
+    spelling: str | None = dataclasses.field(default=None, compare=False)
 
     @classmethod
     def of(cls, table: exp.Table) -> "TableName":
-        return cls(table.name.lower(), table.db.lower() or None)
+        return cls(table.name.lower(), table.db.lower() or None, table.name)
+
+    @property
+    def written(self) -> str:
+        return self.spelling or self.name
 
     def __str__(self) -> str:
         return f"{self.database}.{self.name}" if self.database else self.name
@@ -121,6 +128,14 @@ class AnalyzeTable:
 
 
 @dataclasses.dataclass(frozen=True)
+class RefreshTable:
+    """``REFRESH TABLE t``: forget what is cached about ``t`` (for a table of the built-in
+    dynamodb database, sample its items again)."""
+
+    table: TableName
+
+
+@dataclasses.dataclass(frozen=True)
 class SqlStatement:
     """Any statement sqlglot parses: queries, DDL, INSERT, multi-insert, DESCRIBE, USE…"""
 
@@ -142,7 +157,7 @@ class Explain:
 
 Statement = (SetCommand | ShellCommand | SourceCommand | ResourceCommand | ShowTables
              | ShowDatabases | ShowCreateTable | ShowTblProperties | ShowColumns | SqlStatement | Explain
-             | AnalyzeTable | Quit | ShowFunctions | DescribeFunction)
+             | AnalyzeTable | RefreshTable | Quit | ShowFunctions | DescribeFunction)
 
 _SET = re.compile(r"^set(?:\s+(?P<rest>.*))?$", re.I | re.S)
 _SOURCE = re.compile(r"^source\s+(?P<path>.+)$", re.I | re.S)
@@ -161,13 +176,14 @@ _DESCRIBE_FUNCTION = re.compile(r"^(?:describe|desc)\s+function(?:\s+(?P<ext>ext
 _SHOW_COLUMNS = re.compile(rf"^show\s+columns\s+(?:in|from)\s+{_QNAME}$", re.I)
 _ANALYZE = re.compile(rf"^analyze\s+table\s+{_QNAME}(?:\s+partition\s*\([^)]*\))?\s+compute\s+statistics"
                       rf"(?:\s+(?P<noscan>noscan)|\s+for\s+columns(?:\s+.*)?)?$", re.I | re.S)
+_REFRESH = re.compile(rf"^refresh\s+table\s+{_QNAME}$", re.I)
 _EXPLAIN = re.compile(r"^explain(?:\s+(?P<option>analyze|extended|formatted|dependency|authorization|cbo|ast|"
                       r"vectorization|locks))?\s+(?P<rest>.*)$", re.I | re.S)
 
 
 def _table_name(text: str) -> TableName:
-    parts = [p.strip("`").lower() for p in re.findall(_NAME, text)]
-    return TableName(parts[-1], parts[0] if len(parts) > 1 else None)
+    parts = [p.strip("`") for p in re.findall(_NAME, text)]
+    return TableName(parts[-1].lower(), parts[0].lower() if len(parts) > 1 else None, parts[-1])
 
 
 def _strip_leading_comments(text: str) -> str:
@@ -232,6 +248,9 @@ def parse_statement(text: str) -> Statement:
     m = _ANALYZE.match(compact)
     if m:
         return AnalyzeTable(_table_name(m.group("table")), bool(m.group("noscan")))
+    m = _REFRESH.match(compact)
+    if m:
+        return RefreshTable(_table_name(m.group("table")))
     m = _EXPLAIN.match(body)
     if m:
         option = (m.group("option") or "").lower()
@@ -272,7 +291,7 @@ def parse_sql(text: str) -> exp.Expression:
     trees = [t for t in trees if t is not None]
     if len(trees) != 1:
         raise ParseError("expected exactly one statement")
-    tree = trees[0]
+    tree = normalize(trees[0])
     if isinstance(tree, exp.Command):
         word = str(tree.this).upper()
         rest = tree.expression

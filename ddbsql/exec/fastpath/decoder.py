@@ -153,7 +153,8 @@ def _plan(bindings: tuple) -> _Plan:
     index: dict[str, int] = {}
     attribute_of = []
     for binding in bindings:
-        tags = None if binding.is_item or binding.attribute is None else _read_tags(binding.hive_type)
+        tags = (None if binding.is_item or binding.attribute is None or binding.ddb_type == "TEXT"
+                else _read_tags(binding.hive_type))
         if tags is None:
             attribute_of.append(None)
             continue

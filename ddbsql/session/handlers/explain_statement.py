@@ -42,6 +42,9 @@ def run_explain(session: "Session", statement: st.SqlStatement, *, analyze: bool
     for record in binder.scans:
         rows += [(record.label, key, value) for key, value in explain_rows(record.plan)]
         rows += [(record.label, key, value) for key, value in _time_rows(session, record)]
+        inferred = session.builtin.seen.get((record.table.database, record.table.name))
+        if inferred is not None:
+            rows.append((record.label, "columns inferred from", inferred.sample_text()))
         if record.refusal:
             rows.append((record.label, "refused by ddbsql.scan.max.rcu", record.refusal))
         if analyze:

@@ -171,7 +171,7 @@ def run_load(session: "Session", tree: exp.LoadData, text: str) -> Result:
     """LOAD DATA [LOCAL] INPATH '…' [OVERWRITE] INTO TABLE t [PARTITION (…)]: the files are
     copied (LOCAL) or moved into the table's folder, not parsed."""
     target = tree.this
-    table = session.catalog_table(target.name.lower(), target.db.lower() or None, missing_ok=True)
+    table = session.catalog_table(target.name, target.db.lower() or None, missing_ok=True)
     if table is None:
         line, col = position_of(target, text)
         raise SemanticError(f"Table not found '{target.sql()}'", line=line, col=col)
