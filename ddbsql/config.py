@@ -149,6 +149,15 @@ HONOURED: dict[str, Key] = {
                         "ORC output compression (default ZLIB)"),
     "ddbsql.output.file.max.bytes": Key(parse_size, None, "largest output file before another is started "
                                                           "(e.g. 256m)"),
+    # who a table's requests are made as (a TBLPROPERTY of the same name wins for its table)
+    "ddbsql.aws.role.arn": Key(str, None, "IAM role assumed with STS for DynamoDB requests (another account)"),
+    "ddbsql.aws.external.id": Key(str, None, "external ID passed when assuming ddbsql.aws.role.arn"),
+    "ddbsql.aws.role.session.name": Key(str, "ddbsql", "session name of the assumed role (CloudTrail)"),
+    "ddbsql.aws.profile": Key(str, None, "named AWS profile for DynamoDB requests"),
+    "dynamodb.awsAccessKeyId": Key(str, None, "access key for DynamoDB requests (EMR; SET or -hiveconf only, "
+                                              "never stored)"),
+    "dynamodb.awsSecretAccessKey": Key(str, None, "secret key for DynamoDB requests (EMR; SET or -hiveconf only, "
+                                                  "never stored)"),
     "ddbsql.retry.max.seconds": Key(_positive_number, "600",
                                     "give up retrying a request that makes no progress for this long"),
 }
