@@ -123,6 +123,8 @@ HONOURED: dict[str, Key] = {
     "ddbsql.write.version.column": Key(str, None, "the column newer-wins compares (a number or a string)"),
     "ddbsql.job.resume": Key(_bool, "false", "an INSERT into DynamoDB whose earlier run was interrupted continues "
                              "from its checkpoint instead of starting afresh (see ddbsql --jobs)"),
+    "ddbsql.read.skip.expired": Key(_bool, "false", "reads drop items whose TTL (DescribeTimeToLive's attribute) "
+                                    "has passed but DynamoDB has not deleted yet; false: EMR's results"),
     "ddbsql.pushdown": Key(_bool, "true", "plan key lookups, filters and projections from the WHERE clause; "
                            "false: every DynamoDB table is read by a plain Scan"),
     "ddbsql.scan.max.rcu": Key(_non_negative_number, "0",

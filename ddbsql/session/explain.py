@@ -42,6 +42,8 @@ def run_explain(session: "Session", statement: st.SqlStatement, *, analyze: bool
     for record in binder.scans:
         rows += [(record.label, key, value) for key, value in explain_rows(record.plan)]
         rows += [(record.label, key, value) for key, value in _time_rows(session, record)]
+        if record.expiry is not None:
+            rows.append((record.label, "expired items", f"skipped (TTL attribute '{record.expiry.attribute}')"))
         if record.refusal:
             rows.append((record.label, "refused by ddbsql.scan.max.rcu", record.refusal))
         if analyze:
@@ -106,6 +108,9 @@ def measured_rows(record: ScanRecord) -> list[tuple[str, str]]:
             ("measured items returned", str(stats.items)),
             ("measured RCU (ConsumedCapacity)", _number(stats.consumed_capacity)),
             ("measured time", f"{record.elapsed:.3f} s")]
+    if record.expiry is not None:
+        rows += [("measured items expired (TTL, skipped)", str(record.expiry.expired)),
+                 ("measured TTL values not a number (kept)", str(record.expiry.wrong_type))]
     if stats.consumed_capacity > 0:
         rows.append(("estimated / measured RCU", f"{estimate.rcu / stats.consumed_capacity:.2f}"))
     return rows
