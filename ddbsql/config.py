@@ -120,6 +120,8 @@ HONOURED: dict[str, Key] = {
         "put: overwrite items (EMR); insert-if-absent: keep existing items; newer-wins: replace an item only "
         "if ddbsql.write.version.column is greater; replace: INSERT OVERWRITE also deletes the items the "
         "query did not produce, after all were written"),
+    "ddbsql.write.atomic": Key(_bool, "false", "a write of at most 100 items runs as one TransactWriteItems (all "
+                               "or nothing); more items are refused before anything is written"),
     "ddbsql.write.version.column": Key(str, None, "the column newer-wins compares (a number or a string)"),
     "ddbsql.job.resume": Key(_bool, "false", "an INSERT into DynamoDB whose earlier run was interrupted continues "
                              "from its checkpoint instead of starting afresh (see ddbsql --jobs)"),

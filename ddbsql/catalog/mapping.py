@@ -40,7 +40,7 @@ KNOWN_PROPERTIES = (
     "dynamodb.deletion.mode", "dynamodb.max.map.tasks", "dynamodb.version",
     "ddbsql.create", "ddbsql.hash.key", "ddbsql.range.key", "ddbsql.billing.mode",
     "ddbsql.read.capacity", "ddbsql.write.capacity", "ddbsql.write.mode", "ddbsql.write.version.column",
-    TIME_ENCODING, "ddbsql.read.skip.expired", ROLE_ARN, EXTERNAL_ID, ROLE_SESSION_NAME, PROFILE,
+    TIME_ENCODING, "ddbsql.read.skip.expired", "ddbsql.write.atomic", ROLE_ARN, EXTERNAL_ID, ROLE_SESSION_NAME, PROFILE,
 )
 
 _VALID_TABLE_NAME = re.compile(r"^[A-Za-z0-9_.\-]{3,255}$")

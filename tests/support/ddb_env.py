@@ -10,6 +10,18 @@ from support.rates import scan_all
 
 
 @dataclasses.dataclass
+class Endpoint:
+    """A DynamoDB server (or a proxy in front of one) for :class:`Env`."""
+
+    name: str
+    url: str
+
+    def client(self, region: str = "us-east-1"):
+        import boto3
+        return boto3.client("dynamodb", endpoint_url=self.url, region_name=region)
+
+
+@dataclasses.dataclass
 class Env:
     """One test's world: the backend, a ddbsql connection on it, and its folders."""
 
