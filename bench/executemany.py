@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import decimal
-import os
 import sys
 import tempfile
 import time
@@ -58,8 +57,6 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--loop", type=int, default=0, help="also time this many rows one statement per row")
     args = parser.parse_args()
-    for key, value in (("AWS_ACCESS_KEY_ID", "bench"), ("AWS_SECRET_ACCESS_KEY", "bench")):
-        os.environ.setdefault(key, value)
     server = start_server(args.server)
     rows = parameter_rows(args.rows)
     many_times, single_times, jobs_per_call = [], [], []

@@ -184,8 +184,6 @@ def main() -> None:
     parser.add_argument("--server", choices=["dynamodb-local", "moto"], default="dynamodb-local")
     parser.add_argument("--skip-import", action="store_true")
     args = parser.parse_args()
-    for key, value in (("AWS_ACCESS_KEY_ID", "bench"), ("AWS_SECRET_ACCESS_KEY", "bench")):
-        os.environ.setdefault(key, value)
     server = start_server(args.server)
     try:
         client = boto3.client("dynamodb", endpoint_url=server.url, **CREDENTIALS)

@@ -1,6 +1,7 @@
 """The DynamoDB servers benchmarks run against (the test suite's own), and a plain table."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -8,7 +9,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 
 def start_server(kind: str):
-    """A started moto server or DynamoDB Local ("moto" / "dynamodb-local"); call ``stop()``."""
+    """A started moto server or DynamoDB Local ("moto" / "dynamodb-local"); call ``stop()``.
+    ddbsql's clients take the usual credential chain: any key does for a local endpoint."""
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        os.environ.setdefault(key, "bench")
     if kind == "moto":
         from support.servers import start_moto
         return start_moto()

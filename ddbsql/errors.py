@@ -7,16 +7,6 @@ statement text; the script runner shifts them to positions in the file with
 """
 from __future__ import annotations
 
-import dataclasses
-
-
-@dataclasses.dataclass
-class Position:
-    """A 1-based line and column inside some text."""
-
-    line: int
-    col: int
-
 
 class DdbsqlError(Exception):
     """Base of every error ddbsql reports to a user.
@@ -53,6 +43,19 @@ class DdbsqlError(Exception):
             self.line += line_offset - 1
         else:
             self.line, self.col = line_offset, col_offset
+        return self
+
+    def in_context(self, context: str) -> "DdbsqlError":
+        """Name what the error concerns (``context: message``), in place; returns self."""
+        return self._reworded(f"{context}: {self.message}")
+
+    def with_note(self, note: str) -> "DdbsqlError":
+        """Add what else the user should know (``message; note``), in place; returns self."""
+        return self._reworded(f"{self.message}; {note}")
+
+    def _reworded(self, message: str) -> "DdbsqlError":
+        self.message = message
+        self.args = (message,)
         return self
 
     def __str__(self) -> str:

@@ -22,7 +22,7 @@ from .distinct import DistinctCounter
 from .governor import READ, Governor
 from .pump import pump
 from .retry import RetryPolicy, is_throttling
-from .scanner import PageBudget, paced_pages
+from .scanner import PageBudget, ScanStats, paced_pages
 
 
 class _KeySpread:
@@ -95,9 +95,11 @@ def _plain(value: dict | None) -> dict | None:
 
 def collect_stats(client, facts: TableFacts, retry: RetryPolicy, *, segments: int = 1,
                   governor: Governor | None = None, cancel: threading.Event | None = None,
+                  counters: ScanStats | None = None,
                   now: Callable[[], datetime.datetime] = lambda: datetime.datetime.now(datetime.timezone.utc)
                   ) -> TableStats:
-    """Scan the table (``segments`` in parallel, paced by ``governor``) and measure it."""
+    """Scan the table (``segments`` in parallel, paced by ``governor``) and measure it;
+    ``counters`` (when given) follow the pages as they come, for progress."""
     targets = {TABLE: (facts.hash_key, facts.range_key)}
     for index in facts.indexes:
         targets[index.name] = (index.hash_key, index.range_key)
@@ -133,9 +135,15 @@ def collect_stats(client, facts: TableFacts, retry: RetryPolicy, *, segments: in
                     for spread in local.values():
                         spread.add(item)
                 with lock:
-                    counts["items"] += page.get("ScannedCount", len(page.get("Items", [])))
+                    scanned = page.get("ScannedCount", len(page.get("Items", [])))
+                    counts["items"] += scanned
                     counts["units"] += units
                     counts["pages"] += 1
+                    if counters is not None:
+                        counters.pages += 1
+                        counters.scanned += scanned
+                        counters.items += len(page.get("Items", []))
+                        counters.consumed_capacity += units
             with lock:
                 for name, spread in local.items():
                     total[name].merge(spread)

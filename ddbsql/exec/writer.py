@@ -46,6 +46,8 @@ Checkpoints
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import json
 import queue
 import threading
 import time
@@ -60,6 +62,8 @@ from ..catalog.binding import ColumnBinding
 from ..errors import DynamoDBError
 from .fastpath import encode_batch_fast, raw_batch_write
 from .fastpath.encoder import batch_write_body_of, request_fragment
+from .fastpath.meta import botocore_value
+from .fastpath.putjson import encode_put_requests
 from .fastpath.signed import sender_for
 from .governor import WRITE, Governor, Unlimited, WriteCoster, consumed_units
 from .rejects import RejectLog
@@ -162,13 +166,43 @@ class WriteHook(Protocol):
     def acknowledged(self, entries: Sequence[tuple[int, dict]], written: bool,
                      keys: Sequence[tuple] | None = None) -> None:
         """DynamoDB confirmed these rows: written (or deleted), or declined by their condition.
-        ``keys``, when given, are the rows' :func:`key_of` keys (already computed)."""
+        ``keys``, when given, are the rows' :func:`key_of` keys; an entry's item is then None
+        when the row was encoded straight to request JSON."""
 
     def settled(self, rows: Sequence[int]) -> None:
         """These rows will never be sent (rejected, or replaced by a later row with the same key)."""
 
 
 _STOP = object()
+
+
+def _item_of(fragment: bytes) -> dict:
+    """The item of a PutRequest encoded straight to JSON, in botocore's form."""
+    return {name: botocore_value(av) for name, av in json.loads(fragment)["PutRequest"]["Item"].items()}
+
+
+def _item(entry) -> dict:
+    """An entry's item (``entry[1]``), from its JSON fragment when it was encoded straight."""
+    return entry[1] if entry[1] is not None else _item_of(entry[4])
+
+
+def _keys(tags: Sequence[str], values: Sequence[list]) -> list[tuple]:
+    """:func:`key_of` keys from key attribute values (``N`` as text)."""
+    columns = [[(tag, _number(v)) for v in column] if tag == "N" else [(tag, v) for v in column]
+               for tag, column in zip(tags, values)]
+    return list(zip(*columns))
+
+
+def _number(text: str):
+    try:
+        return Decimal(text)
+    except (InvalidOperation, TypeError, ValueError):
+        return text
+
+
+def _hash_part(entry: tuple) -> tuple:
+    """The spreading key of an encoded entry ``(row, None, size, key, fragment)``: its hash key."""
+    return entry[3][0]
 
 
 def _slices(batches: Iterable[pa.RecordBatch], rows: int) -> Iterable[pa.RecordBatch]:
@@ -246,29 +280,36 @@ class BatchWriter:
         """Encode and write every row of ``batches``; returns the report once all are settled."""
         spread_key = partition_key_of(self.key_attributes[0])
 
-        def feed(route: Callable[[int, dict, int | None], None]) -> None:
+        direct = self._sender is not None and self.mode.kind == PUT
+
+        def feed(route: Callable[..., None]) -> None:
             row_base = 0
-            pending: list[tuple[int, dict, int]] = []     # rows spread over partitions a window at a time
+            pending: list[tuple] = []      # rows spread over partitions a window at a time
+            encoded: list[tuple] = []      # the same, already JSON: (row, None, size, key, fragment)
 
             def send() -> None:
                 for row, item, size in interleave(pending, spread_key):
                     route(row, item, size)
                 pending.clear()
+                for row, _, size, key, fragment in interleave(encoded, _hash_part):
+                    route(row, None, size, key, fragment)
+                encoded.clear()
 
             for batch in _slices(batches, ENCODE_ROWS):
-                items, rejects, sizes = encode_batch_fast(batch, bindings, key_attributes=self.key_attributes,
-                                                          null_serialization=null_serialization)
-                rejected_rows = set()
-                for row, item, reason in rejects:
-                    self.rejects.add(row_base + row, item, reason)
-                    rejected_rows.add(row)
-                    if self.keys is not None and item and all(item.get(k) for k in self.key_attributes):
-                        self.keys.add(key_of(item, self.key_attributes))  # keep what the table has
-                if rejected_rows and self.hook is not None:
-                    self.hook.settled([row_base + r for r in sorted(rejected_rows)])
-                good_rows = (row_base + r for r in range(batch.num_rows) if r not in rejected_rows)
-                pending.extend(zip(good_rows, items, sizes))
-                if len(pending) >= SPREAD_WINDOW:
+                requests = (encode_put_requests(batch, bindings, key_attributes=self.key_attributes,
+                                                null_serialization=null_serialization) if direct else None)
+                if requests is not None:
+                    self._rejected(row_base, requests.rejects)
+                    keys = _keys(requests.key_tags, requests.key_values)
+                    encoded.extend(zip((row_base + r for r in requests.rows), itertools.repeat(None),
+                                       requests.sizes, keys, requests.fragments))
+                else:
+                    items, rejects, sizes = encode_batch_fast(batch, bindings, key_attributes=self.key_attributes,
+                                                              null_serialization=null_serialization)
+                    rejected_rows = self._rejected(row_base, rejects)
+                    good_rows = (row_base + r for r in range(batch.num_rows) if r not in rejected_rows)
+                    pending.extend(zip(good_rows, items, sizes))
+                if len(pending) + len(encoded) >= SPREAD_WINDOW:
                     send()
                 row_base += batch.num_rows
                 self.report.rows = row_base
@@ -276,6 +317,18 @@ class BatchWriter:
                     return
             send()
         return self._run(feed)
+
+    def _rejected(self, row_base: int, rejects: Sequence[tuple[int, dict | None, str]]) -> set[int]:
+        """Reject the encoder's rejects (batch rows from ``row_base``); their row indexes."""
+        rejected_rows = set()
+        for row, item, reason in rejects:
+            self.rejects.add(row_base + row, item, reason)
+            rejected_rows.add(row)
+            if self.keys is not None and item and all(item.get(k) for k in self.key_attributes):
+                self.keys.add(key_of(item, self.key_attributes))  # keep what the table has
+        if rejected_rows and self.hook is not None:
+            self.hook.settled([row_base + r for r in sorted(rejected_rows)])
+        return rejected_rows
 
     def write_items(self, entries: Iterable[tuple[int, dict]]) -> WriteReport:
         """Write already encoded ``(row, item)`` pairs (keys only in delete mode)."""
@@ -342,13 +395,16 @@ class BatchWriter:
     def _new_chunk(self):
         return [] if self.mode.conditional else {}
 
-    def _route(self, row: int, item: dict, size: int | None) -> None:
-        """Hand one row to its worker's next request: ``(row, item, key, size)``, ``size``
-        the item's size by DynamoDB's rules when the encoder computed it."""
+    def _route(self, row: int, item: dict | None, size: int | None, key: tuple | None = None,
+               fragment: bytes | None = None) -> None:
+        """Hand one row to its worker's next request as ``(row, item, key, size, fragment)``:
+        ``size`` the item's size by DynamoDB's rules when the encoder computed it; a row
+        encoded straight to JSON comes as its ``key`` and request ``fragment``, ``item`` None."""
         if self.mode.kind == DELETE:
             item = {k: item[k] for k in self.key_attributes if k in item}
             size = None
-        key = key_of(item, self.key_attributes)
+        if key is None:
+            key = key_of(item, self.key_attributes)
         if self.keys is not None:
             self.keys.add(key)
         if self.hook is not None and self.hook.skip(row, key):
@@ -358,7 +414,7 @@ class BatchWriter:
         index = hash(key) % self.workers
         chunk = self._chunks[index]
         if self.mode.conditional:
-            chunk.append((row, item, key, size))
+            chunk.append((row, item, key, size, fragment))
         else:
             if key in chunk:
                 with self._lock:
@@ -366,7 +422,7 @@ class BatchWriter:
                 replaced = chunk.pop(key)   # re-inserted last: the later row keeps its place in order
                 if self.hook is not None:
                     self.hook.settled([replaced[0]])
-            chunk[key] = (row, item, key, size)
+            chunk[key] = (row, item, key, size, fragment)
         if len(chunk) >= MAX_BATCH_ITEMS:
             self._enqueue(index, chunk)
             self._chunks[index] = self._new_chunk()
@@ -412,8 +468,12 @@ class BatchWriter:
         if throttled:
             self.governor.throttled(WRITE)
 
-    def _cost(self, item: dict, size: int | None = None) -> float:
-        return self.coster.delete(item) if self.mode.kind == DELETE else self.coster.put(item, size)
+    def _cost(self, item: dict | None, size: int | None = None, fragment: bytes | None = None) -> float:
+        if self.mode.kind == DELETE:
+            return self.coster.delete(item)
+        if item is None and self.coster.indexes:  # index costs look at the attributes
+            item = _item_of(fragment)
+        return self.coster.put(item or {}, size)
 
     def _request(self, item: dict) -> dict:
         if self.mode.kind == DELETE:
@@ -435,7 +495,7 @@ class BatchWriter:
     def _send(self, batch: list[list]) -> Callable[[], dict]:
         """The call that sends ``batch`` (``[row, item, key, cost, fragment]`` entries)."""
         if self._sender is None:
-            request = {self.table_name: [self._request(e[1]) for e in batch]}
+            request = {self.table_name: [self._request(_item(e)) for e in batch]}
             return lambda: raw_batch_write(self.client, RequestItems=request, ReturnConsumedCapacity="TOTAL")
         delete = self.mode.kind == DELETE
         for entry in batch:
@@ -445,9 +505,10 @@ class BatchWriter:
         return lambda: self._sender.batch_write(body)
 
     def _write_batch(self, entries: list[tuple]) -> None:
-        """BatchWriteItem ``entries`` (``(row, item, key, size)``, distinct keys), re-sending
-        what comes back unprocessed."""
-        pending = [[row, item, key, self._cost(item, size), None] for row, item, key, size in entries]
+        """BatchWriteItem ``entries`` (``(row, item, key, size, fragment)``, distinct keys),
+        re-sending what comes back unprocessed."""
+        pending = [[row, item, key, self._cost(item, size, fragment), fragment]
+                   for row, item, key, size, fragment in entries]
         attempt = 0
         last_progress = self.retry.clock()
         cap = self._batch_cap()
@@ -467,7 +528,7 @@ class BatchWriter:
             except DynamoDBError as exc:
                 self.governor.settle(WRITE, total, 0.0)
                 if error_code(exc.__cause__) == "ValidationException":
-                    self._write_singly([(e[0], e[1], e[3]) for e in batch])
+                    self._write_singly([(e[0], _item(e), e[3]) for e in batch])
                     last_progress = self.retry.clock()
                     pending = rest
                     continue
@@ -571,7 +632,7 @@ class BatchWriter:
 
     def _put_conditionally(self, entries: list[tuple]) -> None:
         hash_key = self.key_attributes[0]
-        for row, item, _, size in entries:
+        for row, item, _, size, _ in entries:
             if self._stopped():
                 return
             names = {"#k": hash_key}

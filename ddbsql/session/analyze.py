@@ -14,10 +14,12 @@ from ..catalog.model import TableKind
 from ..catalog.stats import NUM_ROWS, TOTAL_SIZE, TableStats
 from ..exec.analyze import collect_stats
 from ..exec.governor import READ
+from ..exec.scanner import ScanStats
 from ..planner.scan import segment_count
 from ..sql import statements as st
 from ..sql.statements import parse_sql
 from . import queries
+from .read_progress import ReadProgress, showing
 from .result import Result
 
 if TYPE_CHECKING:
@@ -41,8 +43,13 @@ def run_analyze(session: "Session", statement: st.AnalyzeTable) -> Result:
     requested = session.settings.get("dynamodb.scan.segments", table.properties.get("dynamodb.scan.segments"))
     governor = session.governor_for(table, facts)
     segments = segment_count(facts, requested, read_budget=governor.budget(READ))
-    stats = collect_stats(session.dynamodb_client(table), facts, session.retry_policy(),
-                          segments=segments, governor=governor, cancel=session.cancel_event)
+    counters = ScanStats()
+    stop = showing(session, ReadProgress(lambda: [counters], governor.budget(READ), facts.item_count))
+    try:
+        stats = collect_stats(session.dynamodb_client(table), facts, session.retry_policy(),
+                              segments=segments, governor=governor, cancel=session.cancel_event, counters=counters)
+    finally:
+        stop()
     _store(session, table, stats.to_properties())
     return Result.done("analyze", *summary(table.qualified, facts, stats))
 

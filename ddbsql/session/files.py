@@ -1,43 +1,34 @@
-"""File tables and file output: CREATE … LOCATION, INSERT … DIRECTORY / into file tables,
-LOAD DATA, partitions (ADD/DROP PARTITION, MSCK REPAIR TABLE, SHOW PARTITIONS).
+"""File table statements: CREATE … LOCATION (and CREATE … AS SELECT into files), LOAD
+DATA, partitions (ADD/DROP PARTITION, MSCK REPAIR TABLE, SHOW PARTITIONS).
 
-Writes never expose half a result: new files go to a hidden staging folder inside the
-target (``_ddbsql_staging_<token>/``) and are moved into place only once the statement
-has produced every row; an OVERWRITE then deletes the old files.  A statement that
-fails leaves the old files as they were.  See docs/files.md.
+LOAD DATA stages the files it copies like every file write (see :mod:`.file_writes`):
+a statement that fails leaves the old files as they were.  See docs/files.md.
 """
 from __future__ import annotations
 
-import dataclasses
 import tempfile
 import time
+from typing import TYPE_CHECKING
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 import pyarrow.fs as pafs
 from sqlglot import exp
 
 from ..catalog.mapping import bindings_for
-from ..catalog.model import Column, FileFormat, FileStorage, Partition, TableDef, TableKind
-from ..errors import CatalogError, ConfigError, ExecutionError, ParseError, SemanticError, TypeMappingError
-from ..exec.rejects import RejectLog
-from ..files.formats.dynamodb_export import SUMMARY, ExportWriter, existing_exports
-from ..files.formats.emr_export import EmrExportWriter
-from ..files.locations import Location, check_bucket, existing_names, list_data_files
-from ..files.output import Output
-from ..files.output_settings import max_file_bytes, output_codec, output_spec
-from ..files.partition_writer import PartitionWriter
-from ..files.partitions import (check_spec, discover_partitions, matches, partition_dir, partition_folder, runs,
-                                register_partitions, sort_key, static_and_dynamic, store_partitions)
-from ..files.serde import StorageClauses, literal_text, storage_clauses
+from ..catalog.model import Column, FileStorage, Partition, TableDef, TableKind
+from ..errors import CatalogError, ExecutionError, ParseError, SemanticError, TypeMappingError
+from ..files.locations import check_bucket, existing_names, list_data_files
+from ..files.partitions import (check_spec, discover_partitions, matches, partition_dir, partition_folder,
+                                register_partitions, sort_key, store_partitions)
+from ..files.serde import literal_text, storage_clauses
 from ..files.staging import Staging
 from ..sql import partitions as sp
 from ..sql.partitions import spec_of_node
 from ..types import from_arrow
+from .file_writes import FileTableTarget, write_table
 from .kinds.file_table import file_access
-from .queries import execute_duckdb, failure, hive_output_names, result_batches
+from .queries import execute_duckdb, failure, hive_output_names
 from .result import Result
 from ..sql.positions import position_of
 from .sources import SourceBinder
@@ -141,7 +132,7 @@ def _check_dynamodb_bindings(table: TableDef) -> None:
         try:
             bindings_for(table)
         except (CatalogError, TypeMappingError) as exc:
-            raise type(exc)(f"{table.name}: {exc.message}") from None
+            raise exc.in_context(table.name) from None
 
 
 def _create_as_select(session: "Session", tree: exp.Create, text: str, database: str, name: str,
@@ -171,8 +162,8 @@ def _create_as_select(session: "Session", tree: exp.Create, text: str, database:
     _check_dynamodb_bindings(table)
     session.metastore.put(table)
     try:
-        target = _FileTarget(table, overwrite=True, static={}, dynamic=list(partition_names))
-        written = _write_table(session, target, None, binder, " ".join(text.split())[:200], reader=reader)
+        target = FileTableTarget(table, overwrite=True, static={}, dynamic=list(partition_names))
+        written = write_table(session, target, None, binder, " ".join(text.split())[:200], reader=reader)
     except BaseException:
         session.metastore.remove(database, name)
         raise
@@ -183,315 +174,7 @@ def _create_as_select(session: "Session", tree: exp.Create, text: str, database:
 
 
 
-@dataclasses.dataclass
-class _FileTarget:
-    table: TableDef
-    overwrite: bool
-    static: dict[str, str | None]
-    dynamic: list[str]
-    columns: list[str] | None = None
-    node: exp.Expression | None = None
-
-
-@dataclasses.dataclass
-class _DirectoryTarget:
-    location_text: str
-    local: bool
-    clauses: StorageClauses
-    node: exp.Expression
-
-
-def _is_file_insert(session: "Session", insert: exp.Insert) -> bool:
-    target = insert.this
-    if isinstance(target, exp.Directory):
-        return True
-    if isinstance(target, exp.Schema):
-        target = target.this
-    if isinstance(target, exp.Table):
-        table = session.catalog_table(target.name.lower(), target.db.lower() or None, missing_ok=True)
-        return table is not None and table.kind is TableKind.FILE
-    return False
-
-
-def handles(session: "Session", tree: exp.Expression) -> bool:
-    """Whether an INSERT / multi-insert writes files (a DIRECTORY or a file table)."""
-    inserts = tree.expressions if isinstance(tree, exp.MultitableInserts) else [tree]
-    return any(isinstance(i, exp.Insert) and _is_file_insert(session, i) for i in inserts)
-
-
-
-def _resolve(session: "Session", insert: exp.Insert, text: str):
-    target = insert.this
-    if isinstance(target, exp.Directory):
-        if not insert.args.get("overwrite"):
-            raise ParseError("INSERT INTO DIRECTORY is not valid HiveQL: use INSERT OVERWRITE DIRECTORY", line=1, col=1)
-        clauses = storage_clauses(target.args.get("row_format"), insert.args.get("stored"))
-        return _DirectoryTarget(literal_text(target.this), bool(target.args.get("local")), clauses, target)
-    columns = None
-    if isinstance(target, exp.Schema):
-        columns = [c.name.lower() for c in target.expressions]
-        target = target.this
-    table = session.catalog_table(target.name.lower(), target.db.lower() or None, missing_ok=True)
-    if table is None:
-        line, col = position_of(target, text)
-        raise SemanticError(f"Table not found '{target.sql()}'", line=line, col=col)
-    static, dynamic = static_and_dynamic(table, spec_of_node(target.args.get("partition"), dynamic=True))
-    if columns:
-        data = {c.name for c in table.data_columns}
-        for name in columns:
-            if name not in data:
-                line, col = position_of(target, text)
-                raise SemanticError(f"column '{name}' is not a data column of {table.name}", line=line, col=col)
-    return _FileTarget(table, bool(insert.args.get("overwrite")), static, dynamic, columns, target)
-
-
-def _shape(session: "Session", source_sql: str, target: _FileTarget, text: str) -> str:
-    """SQL giving the target's data columns (then its dynamic partition columns), typed."""
-    try:
-        arity = len(session.engine.con.sql(source_sql).columns)
-    except duckdb.Error as exc:
-        raise ExecutionError(str(exc).split("\n", 1)[0]) from None
-    table = target.table
-    wanted = (target.columns or [c.name for c in table.data_columns]) + target.dynamic
-    if arity != len(wanted):
-        line, col = position_of(target.node, text) if target.node is not None else (None, None)
-        raise SemanticError(
-            f"Cannot insert into target table {table.name}: the query produces {arity} column(s) but "
-            f"{len(wanted)} are expected ({', '.join(wanted)})", line=line, col=col)
-    position = {name: i for i, name in enumerate(wanted)}
-    selects = []
-    for column in list(table.data_columns) + [table.column(k) for k in target.dynamic]:
-        index = position.get(column.name)
-        value = f'q."c{index}"' if index is not None else "NULL"
-        selects.append(f'TRY_CAST({value} AS {column.type.duckdb_sql()}) AS "{column.name}"')
-    aliases = ", ".join(f'"c{i}"' for i in range(arity))
-    sql = f"SELECT {', '.join(selects)} FROM ({source_sql}) AS q({aliases})"
-    if target.dynamic:
-        sql += " ORDER BY " + ", ".join(f'"{k}"' for k in target.dynamic)
-    return sql
-
-
-def _source_sql(binder: SourceBinder, source: exp.Expression) -> str:
-    if source is None:
-        raise ParseError("INSERT needs a SELECT or VALUES", line=1, col=1)
-    bound = hive_output_names(binder.bind(source)) if not isinstance(source, exp.Values) else source
-    return binder.to_duckdb(bound)
-
-
-def run_insert_statement(session: "Session", tree: exp.Expression, text: str, label: str) -> Result:
-    if isinstance(tree, exp.MultitableInserts):
-        return _run_multi(session, tree, text, label)
-    target = _resolve(session, tree, text)
-    binder = SourceBinder(session, text)
-    sql = _source_sql(binder, tree.expression)
-    return _write_target(session, target, sql, binder, text, label)
-
-
-def _write_target(session: "Session", target, sql: str, binder: SourceBinder, text: str, label: str) -> Result:
-    if isinstance(target, _DirectoryTarget):
-        return _write_directory(session, target, sql, binder, label)
-    return _write_table(session, target, _shape(session, sql, target, text), binder, label)
-
-
-def _run_multi(session: "Session", tree: exp.MultitableInserts, text: str, label: str) -> Result:
-    """``FROM src INSERT … INSERT …`` with at least one file target: ``src`` is read once."""
-    from . import writes  # writes imports this module
-
-    source = tree.args.get("source")
-    if source is None:
-        raise ParseError("multi-insert needs a FROM clause", line=1, col=1)
-    inserts = [i for i in tree.expressions if isinstance(i, exp.Insert)]
-    targets = [(_resolve(session, i, text) if _is_file_insert(session, i) else writes.resolve_target(session, i, text))
-               for i in inserts]
-    binder = SourceBinder(session, text)
-    results = []
-    with writes.staged_multi_source(session, source, inserts, binder) as select_sql:
-        for insert, target in zip(inserts, targets):
-            sql = select_sql(insert)
-            if isinstance(target, (_FileTarget, _DirectoryTarget)):
-                results.append(_write_target(session, target, sql, binder, text, label))
-            else:
-                shaped = writes.cast_to_target(session, sql, target, text)
-                results.append(writes.write(session, target, shaped, binder, label))
-            binder.scans.clear()
-    messages = [m for r in results for m in r.messages]
-    return Result("insert", rowcount=sum(max(r.rowcount, 0) for r in results), messages=messages)
-
-
-def _conform(batch: pa.RecordBatch, columns: list[tuple[str, Any]]) -> pa.RecordBatch:
-    """``batch`` with each column cast to its Hive type's Arrow type."""
-    arrays = []
-    for i, (name, hive_type) in enumerate(columns):
-        arr = batch.column(i)
-        target = hive_type.to_arrow()
-        if arr.type != target:
-            try:
-                arr = arr.cast(target)
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
-                arr = pa.array([None if v is None else str(v) for v in arr.to_pylist()], pa.string()).cast(target) \
-                    if target == pa.string() else pa.array(arr.to_pylist(), type=target)
-        arrays.append(arr)
-    return pa.RecordBatch.from_arrays(arrays, names=[n for n, _ in columns])
-
-
-def _summary(what: str, rows: int, where: str, files: int, size: int, compression: str | None) -> str:
-    text = f"{what} {rows} row(s) to {where} in {files} file(s), {size:,} bytes"
-    if compression and compression not in ("none", "uncompressed"):
-        text += f", {compression}"
-    return text
-
-
-def _write_directory(session: "Session", target: _DirectoryTarget, sql: str, binder: SourceBinder,
-                     label: str) -> Result:
-    where = file_access(session).location(target.location_text, what="DIRECTORY")
-    if target.local and not where.local:
-        raise SemanticError(f"INSERT OVERWRITE LOCAL DIRECTORY needs a local path, not {where.uri}")
-    if not where.local:
-        check_bucket(where)
-    reader = execute_duckdb(session, sql, binder)
-    columns = [(f.name, from_arrow(f.type)) for f in reader.schema]
-    fmt = target.clauses.format
-    if fmt.holds_items:
-        table = TableDef("default", "directory", tuple(Column(n.lower(), t, None, n) for n, t in columns),
-                         TableKind.FILE,
-                         {}, True, None, 0.0, FileStorage(where.uri, fmt))
-        return _write_items(session, table, where, reader, binder, label, overwrite=True, what="Wrote")
-    spec = output_spec(session.settings.lookup, fmt, columns, target.clauses.serde_properties)
-    staging = Staging(where)
-    output = Output(staging.folder(), spec)
-    rows = 0
-    try:
-        for batch in result_batches(reader, binder, progress=True):
-            output.write(_conform(batch, columns))
-            rows += batch.num_rows
-        files = output.close(keep_empty=True)
-        staging.commit(replace=[""], recursive_replace=False)
-    except BaseException:
-        output.abort()
-        staging.abort()
-        raise
-    size = sum(f.size for f in files)
-    messages = binder.warning_messages() + [_summary("Wrote", rows, where.uri, len(files), size, spec.compression)]
-    return Result("insert", rowcount=rows, messages=messages)
-
-
-def _write_table(session: "Session", target: _FileTarget, sql: str | None, binder: SourceBinder, label: str,
-                 reader: pa.RecordBatchReader | None = None) -> Result:
-    table = target.table
-    storage = table.storage
-    access = file_access(session)
-    base = access.table_location(storage.location, storage.managed)
-    if not base.local:
-        check_bucket(base)
-    if storage.format.holds_items:
-        if not target.overwrite:
-            raise SemanticError(f"{table.qualified} is a DynamoDB export, which is written whole: use "
-                                "INSERT OVERWRITE TABLE")
-        reader = reader or execute_duckdb(session, sql, binder)
-        return _write_items(session, table, base, reader, binder, label, overwrite=True, what="Loaded")
-    data = [(c.name, c.type) for c in table.data_columns]
-    spec = output_spec(session.settings.lookup, storage.format, data, storage.serde_properties, table.properties)
-    keys = list(storage.partition_columns)
-    static_values = tuple(target.static.get(k) for k in keys) if keys and not target.dynamic else None
-    reader = reader or execute_duckdb(session, sql, binder)
-    writer = PartitionWriter(access, table, base, spec, target.overwrite)
-    dynamic_types = [table.column(k).type for k in target.dynamic]
-    rows = 0
-    written_partitions: set[tuple] = set()
-    try:
-        for batch in result_batches(reader, binder, progress=True):
-            for values, run in runs(batch, target.dynamic, dynamic_types):
-                full = tuple(target.static.get(k) if k in target.static else values[target.dynamic.index(k)]
-                             for k in keys)
-                writer.output(full).write(_conform(run, data))
-                written_partitions.add(full)
-                rows += run.num_rows
-        writer.finish(static_values)
-        writer.commit()
-    except BaseException:
-        writer.abort()
-        raise
-    partitions = written_partitions | ({static_values} if static_values is not None else set())
-    if keys:
-        register_partitions(session.metastore, table, partitions)
-    files = writer.files
-    size = sum(f.size for f in files)
-    where = base.uri
-    text = _summary("Loaded", rows, f"{table.qualified} ({where})", len(files), size, spec.compression)
-    if keys:
-        text += f"; {len(partitions)} partition(s)"
-    return Result("insert", rowcount=rows, messages=binder.warning_messages() + [text])
-
-
-def _write_items(session: "Session", table: TableDef, base: Location, reader: pa.RecordBatchReader,
-                 binder: SourceBinder, label: str, *, overwrite: bool, what: str) -> Result:
-    """Rows to a DynamoDB export or an EMR export under ``base``."""
-    storage = table.storage
-    columns = [(c.name, c.type) for c in table.columns]
-    try:
-        bindings = bindings_for(table)
-    except (CatalogError, TypeMappingError) as exc:
-        raise type(exc)(f"cannot write {storage.format}: {exc.message}") from None
-    props = table.properties
-    keys = [k for k in (props.get("ddbsql.hash.key"), props.get("ddbsql.range.key")) if k]
-    null_serialization = bool(session.settings.get("dynamodb.null.serialization",
-                                                   props.get("dynamodb.null.serialization")))
-    rejects = RejectLog(file_access(session).reject_dir, table=table.qualified, statement=label)
-    max_bytes = max_file_bytes(session.settings.lookup, props)
-    if storage.format == FileFormat.DYNAMODB_EXPORT:
-        in_place = base.fs.get_file_info(base.child(SUMMARY).path).type == pafs.FileType.File
-        staging = Staging(base) if in_place else None
-        old = [] if in_place else existing_exports(base)
-        options = dict(table=table.name, region=session.region_of(table), bindings=bindings, key_attributes=keys,
-                       null_serialization=null_serialization, max_bytes=max_bytes, reject=rejects.add)
-        if in_place:
-            # the LOCATION is an export folder itself: rewrite it (staged, then swapped)
-            writer = ExportWriter(staging.folder(), final=base, base=base, **options)
-        else:
-            writer = ExportWriter.new(base, **options)
-        written_to = base.uri if in_place else writer.folder.uri
-    else:
-        staging = Staging(base)
-        old = []
-        codec = output_codec(session.settings.lookup)
-        if codec not in (None, "gzip", "bz2", "zstd"):
-            raise ConfigError(f"{codec} compression is not available for EMR exports (use GzipCodec)")
-        writer = EmrExportWriter(staging.folder(), base, bindings=bindings, key_attributes=keys,
-                                    null_serialization=null_serialization, compression=codec, max_bytes=max_bytes,
-                                    reject=rejects.add)
-        written_to = base.uri
-    try:
-        for batch in result_batches(reader, binder, progress=True):
-            writer.write(_conform(batch, columns))
-        writer.close()
-        if staging is not None:
-            staging.commit(replace=[""] if overwrite else [], recursive_replace=storage.format == FileFormat.DYNAMODB_EXPORT)
-        if overwrite:
-            for folder in old:
-                if folder.path != writer.folder.path:
-                    try:
-                        folder.fs.delete_dir(folder.path)
-                    except OSError as exc:
-                        raise ExecutionError(f"the new export is complete, but the old one at {folder.uri} could "
-                                             f"not be deleted: {exc}") from None
-    except BaseException:
-        writer.abort()
-        if staging is not None:
-            staging.abort()
-        raise
-    finally:
-        rejects.close()
-    report = writer.report
-    kind = "DynamoDB export" if storage.format == FileFormat.DYNAMODB_EXPORT else "EMR DynamoDB export"
-    text = (f"{what} {report.items} item(s) to {written_to} ({kind}) in {report.files} file(s), "
-            f"{report.bytes:,} bytes, from {report.rows} row(s)")
-    if report.rejected:
-        text += f"; {report.rejected} row(s) rejected, reasons in {rejects.path}"
-    return Result("insert", rowcount=report.items, messages=binder.warning_messages() + [text])
-
-
 # ==================================================================== LOAD DATA
-
 
 def run_load(session: "Session", tree: exp.LoadData, text: str) -> Result:
     """LOAD DATA [LOCAL] INPATH '…' [OVERWRITE] INTO TABLE t [PARTITION (…)]: the files are

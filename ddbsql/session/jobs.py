@@ -31,6 +31,7 @@ import hashlib
 import json
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
+import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
@@ -41,6 +42,7 @@ from ..exec.scanner import scan_batches
 from ..exec.writer import WriteReport
 from ..planner.scan import ScanPlan
 from ..sql.dialect import DIALECT
+from .dynamodb_writes import InsertTarget, PreparedWrite, prepare_write, write_from, write_plain
 from .queries import duckdb_error, failure
 from .result import Result
 
@@ -48,7 +50,6 @@ if TYPE_CHECKING:
     from .session import Session
     from .scans import ScanRecord
     from .sources import SourceBinder
-    from .writes import InsertTarget, PreparedWrite
 
 RESUME = "ddbsql.job.resume"
 #: settings that change which items a statement writes: part of a job's identity
@@ -56,6 +57,9 @@ SHAPING = ("ddbsql.write.mode", "ddbsql.write.version.column", "dynamodb.deletio
            "dynamodb.null.serialization")
 #: how often acknowledged rows and segment positions are committed
 CHECKPOINT_SECONDS = 2.0
+#: Scan pages read ahead of the writer in a straight copy (writing is the slower side:
+#: more would only hold memory)
+READ_AHEAD_PAGES = 2
 
 
 def statement_identity(tree: exp.Expression | None) -> str | None:
@@ -160,7 +164,7 @@ class JobRun:
         store.finish(self.record, state, written=sum(self.written.values()) or None, message=message)
 
 
-def start(session: "Session", targets: Sequence["InsertTarget"], text: str, label: str, *,
+def start(session: "Session", targets: Sequence[InsertTarget], text: str, label: str, *,
           multi: bool = False, tree: exp.Expression | None = None) -> JobRun:
     """The job of an INSERT into these DynamoDB ``targets``: resumed, superseded or new."""
     if not targets:
@@ -198,25 +202,23 @@ def start(session: "Session", targets: Sequence["InsertTarget"], text: str, labe
 
 # single INSERT
 
-def write_single(session: "Session", target: "InsertTarget", sql: str, binder: "SourceBinder", label: str, *,
+def write_single(session: "Session", target: InsertTarget, sql: str, binder: "SourceBinder", label: str, *,
                  source: exp.Expression | None = None, bound: exp.Expression | None = None,
                  tree: exp.Expression | None = None) -> Result:
     """One INSERT into one DynamoDB table, as a resumable job."""
-    from . import writes
-
     run = start(session, [target], binder.text, label, tree=tree)
     try:
-        prepared = writes.prepare_write(session, target, label, hook=run.hook(0))
+        prepared = prepare_write(session, target, label, hook=run.hook(0))
         straight = None
         if run.active and source is not None and bound is not None:
             straight = _straight_copy(source, bound, binder, prepared)
         if straight is not None:
             record, name = straight
             batches = _page_batches(session, run, prepared, record, name, sql, binder)
-            result = writes.write_from(session, prepared, batches, binder, run.notes,
+            result = write_from(session, prepared, batches, binder, run.notes,
                                        after=lambda report: run.report_notes(0, report))
         else:
-            result = writes.write_plain(session, prepared, sql, binder, run.notes,
+            result = write_plain(session, prepared, sql, binder, run.notes,
                                         after=lambda report: run.report_notes(0, report))
     except BaseException as exc:
         run.finish(False, exc)
@@ -230,7 +232,7 @@ _NOT_STRAIGHT = ("joins", "group", "having", "order", "limit", "offset", "distin
 
 
 def _straight_copy(source: exp.Expression, bound: exp.Expression, binder: "SourceBinder",
-                   prepared: "PreparedWrite") -> tuple["ScanRecord", str] | None:
+                   prepared: PreparedWrite) -> tuple["ScanRecord", str] | None:
     """The scan and source name of a straight copy (see the module documentation), else None."""
     if prepared.replace or not isinstance(source, exp.Select):
         return None
@@ -252,12 +254,10 @@ def _straight_copy(source: exp.Expression, bound: exp.Expression, binder: "Sourc
     return record, tables[0].name
 
 
-def _page_batches(session: "Session", run: JobRun, prepared: "PreparedWrite", record: "ScanRecord", name: str,
+def _page_batches(session: "Session", run: JobRun, prepared: PreparedWrite, record: "ScanRecord", name: str,
                   sql: str, binder: "SourceBinder") -> Iterator[pa.RecordBatch]:
     """The rows of a straight copy, one Scan page at a time through DuckDB, each page
     announced to the target's tracker (so segment positions follow acknowledged rows)."""
-    import duckdb
-
     tracker = run.trackers[0]
     plan: ScanPlan = record.plan.read
     states = run.segment_states(0)
@@ -269,7 +269,8 @@ def _page_batches(session: "Session", run: JobRun, prepared: "PreparedWrite", re
     table = record.table
     pages = scan_batches(session.dynamodb_client(table), plan, session.retry_policy(), warnings=record.warnings,
                          stats=record.stats, cancel=session.cancel_event,
-                         governor=session.governor_for(table), segments=segments, start_keys=start_keys, pages=True)
+                         governor=session.governor_for(table), segments=segments, start_keys=start_keys, pages=True,
+                         queue_depth=READ_AHEAD_PAGES)
     con = session.engine.con
     row = 0
     try:

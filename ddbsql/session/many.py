@@ -24,6 +24,7 @@ from ..errors import ParseError
 from ..sql import statements as st
 from ..sql.parameters import number_qmarks
 from ..sql.substitute import substitute_mapped
+from .insert import run_insert_statement
 from .registered import PRIVATE_PREFIX
 from .result import Result
 
@@ -53,8 +54,7 @@ def execute_many(session: "Session", text: str, rows: Sequence[Sequence[Any] | M
     session.release()
     session.registry.register(source, table, private=True)
     try:
-        from . import writes
-        result = writes.run_insert_statement(session, tree, statement.text)
+        result = run_insert_statement(session, tree, statement.text)
     finally:
         session.registry.unregister(source)
     result.messages[:0] = [f"WARNING: variable ${{{name}}} is not defined; left as written"

@@ -27,7 +27,7 @@ class Result:
     messages: list[str] = dataclasses.field(default_factory=list)
     script: tuple[str, str] | None = None
     on_close: Callable[[], None] | None = None
-    #: one dict per DynamoDB table an INSERT wrote (see ``writes.report_record``)
+    #: one dict per DynamoDB table an INSERT wrote (see ``dynamodb_writes.report_record``)
     write_reports: list[dict] = dataclasses.field(default_factory=list)
 
     @classmethod

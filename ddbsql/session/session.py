@@ -28,7 +28,7 @@ from ..sql.parameters import as_mapping, bind_parameters, number_qmarks
 from ..sql.positions import Edits, to_original
 from ..sql.substitute import substitute_mapped
 from ..sql.partitions import PartitionStatement
-from . import analyze, commands, ddl, explain, files, queries, writes
+from . import analyze, commands, ddl, explain, files, insert, queries
 from .registered import Registry
 from .result import Result
 
@@ -140,8 +140,7 @@ class Session:
             result = self._dispatch(statement)
         except DdbsqlError as exc:
             if notes:  # the warning may well explain the failure: keep it with the error
-                exc.message += "; " + "; ".join(n.removeprefix("WARNING: ") for n in notes)
-                exc.args = (exc.message,)
+                exc.with_note("; ".join(n.removeprefix("WARNING: ") for n in notes))
             raise
         result.messages[:0] = notes
         self._current = result
@@ -169,7 +168,7 @@ class Session:
             return files.run_partition_statement(self, statement)
         tree, text = statement.tree, statement.text
         if isinstance(tree, exp.Insert) or isinstance(tree, exp.MultitableInserts):
-            return writes.run_insert_statement(self, tree, text)
+            return insert.run_insert_statement(self, tree, text)
         if isinstance(tree, (exp.Select, exp.Union, exp.Except, exp.Intersect, exp.Subquery, exp.Values)):
             return queries.run_query(self, tree, text)
         if isinstance(tree, exp.LoadData):

@@ -41,7 +41,8 @@ from ..exec.governor import WRITE, WriteCoster
 from ..exec.lookups import read_batches
 from ..exec.rejects import RejectLog
 from ..exec.scanner import ScanStats, scan_batches
-from ..exec.writer import DELETE, INSERT_IF_ABSENT, NEWER_WINS, PUT, BatchWriter, WriteMode
+from ..exec.write_modes import resolve_write_mode
+from ..exec.writer import BatchWriter, WriteMode
 from ..planner.access import AccessPlan, GetPlan, QueryPlan, plan_access
 from ..planner.scan import ScanPlan
 from ..planner.scopes import ReferenceFilter
@@ -102,23 +103,14 @@ class DdbsqlDataSource(DataSource):
 
 
 def write_mode(spec: TableSpec, overwrite: bool) -> WriteMode:
-    """The write mode the options and table properties ask for (as ddbsql's INSERT)."""
-    if spec.get("dynamodb.deletion.mode"):
-        return WriteMode(DELETE)
-    kind = spec.get("ddbsql.write.mode")
-    if kind == "replace" and overwrite:
+    """The write mode the options and table properties ask for, resolved as ddbsql's
+    INSERT resolves it; replace mode is refused on an overwrite (it needs every key of
+    the job in one place)."""
+    mode, replace = resolve_write_mode(spec.get, spec.table, overwrite)
+    if replace:
         raise ConfigError("ddbsql.write.mode=replace is not supported through Spark (it needs every key of "
                           "the job in one place); use ddbsql itself, or mode put")
-    if kind == NEWER_WINS:
-        column = spec.get("ddbsql.write.version.column")
-        binding = next((b for b in bindings_for(spec.table) if column and b.name == column.strip().lower()), None)
-        if binding is None or binding.attribute is None:
-            raise ConfigError(f"ddbsql.write.mode=newer-wins needs ddbsql.write.version.column naming a column "
-                              f"of {spec.table.qualified}")
-        return WriteMode(NEWER_WINS, binding.attribute)
-    if kind == INSERT_IF_ABSENT:
-        return WriteMode(INSERT_IF_ABSENT)
-    return WriteMode(PUT)
+    return mode
 
 
 # -- reading ------------------------------------------------------------------------------

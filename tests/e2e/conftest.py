@@ -27,9 +27,9 @@ def proxied_env(dynamodb_local_endpoint, aws_credentials, tmp_path):
     """DynamoDB Local behind the request-counting proxy: ``(proxy, env)``; ``proxy.count("request",
     "UpdateItem")`` tells how many requests of an operation ddbsql sent."""
     from support.ddb_proxy import DynamoDBProxy
-    from support.ddb_env import Endpoint
+    from support.ddb_env import Upstream
     proxy = DynamoDBProxy(dynamodb_local_endpoint).start()
-    backend = Endpoint("dynamodb-local", proxy.url)
+    backend = Upstream(proxy.url)
     conn = open_connection(backend, tmp_path)
     yield proxy, Env(backend, conn, tmp_path)
     conn.close()

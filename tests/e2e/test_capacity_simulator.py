@@ -8,28 +8,18 @@ it charged; row checks are plain boto3 Scans of DynamoDB Local itself.
 """
 from __future__ import annotations
 
-import threading
 import time
 
-import boto3
 import pytest
 
 from support.ddb_capacity import READ, WRITE
-from support.ddb_env import Env, open_connection
+from support.ddb_env import Env, Upstream, open_connection
 from support.ddb_proxy import DynamoDBProxy
 from support.rates import count_items
 
 pytestmark = pytest.mark.e2e
 
 HANDLER = "'org.apache.hadoop.hive.dynamodb.DynamoDBStorageHandler'"
-
-
-class Upstream:
-    def __init__(self, url: str):
-        self.url = url
-
-    def client(self, region: str = "us-east-1"):
-        return boto3.client("dynamodb", endpoint_url=self.url, region_name=region)
 
 
 @pytest.fixture
@@ -99,7 +89,7 @@ def test_default_copy_runs_at_half_the_warm_write_throughput(simulated, unique_t
 def test_default_scan_runs_at_half_the_warm_read_throughput(simulated, unique_table_name, capsys):
     proxy, env, client = simulated
     on_demand_table(client, unique_table_name)
-    fill(client, unique_table_name, 3000, "y" * 2000)             # ~6 MB: ~750 RCU eventually consistent
+    fill(client, unique_table_name, 6000, "y" * 2000)             # ~12 MB: ~1 500 RCU eventually consistent
     proxy.set_on_demand(unique_table_name, read=400, write=200)
     external(env, "src", unique_table_name)
     explain = "\n".join(str(r) for r in env.rows("EXPLAIN SELECT count(*), max(body) FROM src"))
@@ -112,7 +102,7 @@ def test_default_scan_runs_at_half_the_warm_read_throughput(simulated, unique_ta
     with capsys.disabled():
         print(f"\n[simulator] on-demand, warm 400 RCU/s: scan of {total:.0f} RCU in {elapsed:.1f} s = "
               f"{total / elapsed:.1f} RCU/s; per second {[round(v) for v in seconds]}; throttled {throttles}")
-    assert rows == [(3000, 2000)]
+    assert rows == [(6000, 2000)]
     assert "200 RCU/s = 0.5 x 400 warm throughput (DescribeTable)" in explain
     assert "parallel segments" in explain
     assert 180 <= total / elapsed <= 220
@@ -126,19 +116,10 @@ def test_warm_throughput_raised_mid_job_is_followed(simulated, unique_table_name
     proxy.set_on_demand(unique_table_name, read=400, write=100)
     external(env, "dst", unique_table_name)
     env.run("SET ddbsql.capacity.refresh.seconds=2")
-    raised_at: list[float] = []
-
-    def warm_up() -> None:
-        while proxy.record.total(unique_table_name, WRITE) < 250:        # ~5 s at 50 WCU/s
-            time.sleep(0.05)
-        proxy.set_on_demand(unique_table_name, read=400, write=300)
-        raised_at.append(proxy.clock() - proxy.record.started)
-
-    raiser = threading.Thread(target=warm_up, daemon=True)
-    raiser.start()
+    raised_at = proxy.once_consumed(unique_table_name, WRITE, 250,                      # ~5 s at 50 WCU/s
+                                    lambda: proxy.set_on_demand(unique_table_name, read=400, write=300))
     _, cursor = env.run("INSERT INTO TABLE dst SELECT concat('k', cast(i AS string)), i, 'x' "
                         "FROM (SELECT explode(sequence(1, 1300)) AS i) t")
-    raiser.join(timeout=5)
     record = proxy.record.per_second(unique_table_name, WRITE)
     change = int(raised_at[0])
     before = record[change - 3:change]

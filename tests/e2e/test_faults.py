@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 from pathlib import Path
 
-import boto3
 import pytest
 
-from support.ddb_env import Env, open_connection
+from support.ddb_env import Env, Upstream, open_connection
 from support.ddb_proxy import KINDS, DynamoDBProxy, FaultPlan
 from support.ddb_capacity import WRITE
 
@@ -27,16 +25,6 @@ ROWS = 2000
 #: rows DynamoDB refuses for good: over 400 KB, an empty key, a hash key over 2048 bytes
 #: (the first two caught by ddbsql's encoder, the last one only by DynamoDB)
 BAD = {7: "big", 13: "empty", 21: "longkey"}
-
-
-class Upstream:
-    """A backend for :class:`Env`: ``url`` is what ddbsql is pointed at."""
-
-    def __init__(self, url: str):
-        self.url = url
-
-    def client(self, region: str = "us-east-1"):
-        return boto3.client("dynamodb", endpoint_url=self.url, region_name=region)
 
 
 @pytest.fixture
@@ -224,19 +212,10 @@ def test_capacity_raised_mid_run_is_followed(upstream, unique_table_name, tmp_pa
         external(env, "dst", unique_table_name)
         env.run("SET dynamodb.throughput.write.percent=1.0")
         env.run("SET ddbsql.capacity.refresh.seconds=2")
-        raised_at: list[float] = []
-
-        def raise_capacity() -> None:
-            while proxy.record.total(unique_table_name, WRITE) < 140:      # ~6 s at 20 WCU/s
-                time.sleep(0.1)
-            proxy.set_capacity(unique_table_name, rcu=20, wcu=60)
-            raised_at.append(proxy.clock() - proxy.record.started)
-
-        raiser = threading.Thread(target=raise_capacity, daemon=True)
-        raiser.start()
+        raised_at = proxy.once_consumed(unique_table_name, WRITE, 140,                # ~6 s at 20 WCU/s
+                                        lambda: proxy.set_capacity(unique_table_name, rcu=20, wcu=60))
         _, cursor = env.run("INSERT INTO TABLE dst SELECT concat('k', cast(i AS string)), i, 'x' "
                             "FROM (SELECT explode(sequence(1, 850)) AS i) t")
-        raiser.join(timeout=5)
     finally:
         conn.close()
         proxy.stop()

@@ -39,3 +39,17 @@ def test_writes_show_one_line_not_two(local_env, unique_table_name):
     env.progress_lines.clear()
     env.run("INSERT INTO TABLE dst SELECT concat('k', cast(i AS string)), i FROM (SELECT explode(sequence(1, 90)) AS i) t")
     assert env.progress_lines and all("WCU/s" in line for line in env.progress_lines)
+
+
+def test_analyze_reports_its_progress(local_env, unique_table_name):
+    env = local_env
+    client = env.client()
+    create_provisioned(client, unique_table_name, rcu=40, wcu=1000)
+    env.put_items(unique_table_name, [{"id": {"S": f"k{i}"}, "body": {"S": "x" * 2000}} for i in range(300)])
+    env.run(f"""CREATE EXTERNAL TABLE src (id string, body string) STORED BY {HANDLER}
+                TBLPROPERTIES ("dynamodb.table.name" = "{unique_table_name}")""")
+    env.progress_lines.clear()
+    env.run("ANALYZE TABLE src COMPUTE STATISTICS")
+    lines = [line for line in env.progress_lines if "RCU/s" in line]
+    assert len(lines) >= 2, env.progress_lines
+    assert all(re.search(r"read [\d,]+ items .* of 20 RCU/s", line) for line in lines), lines

@@ -1,4 +1,5 @@
-"""The fast encoder equals encode_batch; its sizes equal item_size; its request bodies equal botocore's."""
+"""The fast encoder equals encode_batch; its sizes equal item_size; its request bodies equal botocore's;
+PutRequest JSON straight from Arrow holds the reference's items."""
 from __future__ import annotations
 
 import datetime as dt
@@ -16,6 +17,8 @@ from hypothesis import strategies as st
 from ddbsql.catalog.binding import ColumnBinding
 from ddbsql.exec.encode import encode_batch, item_size
 from ddbsql.exec.fastpath import batch_write_body, encode_batch_fast
+from ddbsql.exec.fastpath.encoder import batch_write_body_of, request_fragment
+from ddbsql.exec.fastpath.putjson import encode_put_requests
 from ddbsql.types import parse_hive_type
 
 
@@ -191,3 +194,71 @@ def test_batch_write_body_with_every_type():
     params = {"RequestItems": {"t1": [{"PutRequest": {"Item": item}}], "t2": [{"DeleteRequest": {"Key": {"k": {"B": b"1"}}}}]},
               "ReturnConsumedCapacity": "INDEXES", "ReturnItemCollectionMetrics": "SIZE"}
     assert batch_write_body(params) == botocore_body(params)
+
+
+# --- PutRequest JSON straight from Arrow ----------------------------------------------------------
+
+def assert_put_json_same(batch, bindings, keys, null_serialization):
+    """Whenever encode_put_requests takes a batch, its requests hold the reference's items."""
+    requests = encode_put_requests(batch, bindings, key_attributes=keys, null_serialization=null_serialization)
+    if requests is None:
+        return False
+    expected_items, expected_rejects = encode_batch(batch, bindings, key_attributes=keys,
+                                                    null_serialization=null_serialization)
+    items = [json.loads(f)["PutRequest"]["Item"] for f in requests.fragments]
+    assert [list(i.items()) for i in items] == [list(i.items()) for i in expected_items]  # order too
+    assert requests.rejects == expected_rejects
+    assert requests.rows == sorted(set(range(batch.num_rows)) - {r for r, _, _ in expected_rejects})
+    assert requests.sizes == [item_size(item) for item in expected_items]
+    for tag, name, values in zip(requests.key_tags, keys, requests.key_values):
+        assert [{tag: v} for v in values] == [item[name] for item in expected_items]
+    return True
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(batches(), st.booleans())
+def test_put_request_json_equals_reference(case, null_serialization):
+    batch, bindings, keys = case
+    assert_put_json_same(batch, bindings, keys, null_serialization)
+
+
+def test_put_request_json_on_a_large_typical_batch():
+    rng = random.Random(11)
+    n = 3000
+    bindings = [col("id", "string"), col("n", "bigint", "N"), col("price", "decimal(12,2)", "N"),
+                col("flag", "boolean", "BOOL"), col("bn", "boolean", "N"), col("name", "string"),
+                col("tiny", "tinyint", "N")]
+    arrays = [
+        pa.array([f"k{i}" if i % 97 else "" for i in range(n)]),
+        pa.array([rng.randrange(-10 ** 15, 10 ** 15) if i % 13 else None for i in range(n)], pa.int64()),
+        pa.array([scaled(rng.randrange(-10 ** 9, 10 ** 9), 2) if i % 7 else None for i in range(n)],
+                 pa.decimal128(12, 2)),
+        pa.array([i % 3 == 0 if i % 5 else None for i in range(n)]),
+        pa.array([i % 2 == 0 for i in range(n)]),
+        pa.array(["x" * (i % 50) + 'é"\\/\u2028' + "😀" * (i % 3) if i % 11 else None for i in range(n)]),
+        pa.array([i % 100 for i in range(n)], pa.int8()),
+    ]
+    batch = pa.RecordBatch.from_arrays(arrays, names=[b.name for b in bindings])
+    for null_serialization in (False, True):
+        assert assert_put_json_same(batch, bindings, ("ID",), null_serialization)
+        assert assert_put_json_same(batch, bindings, ("N", "ID"), null_serialization)
+
+
+def test_put_request_json_declines_what_it_cannot_encode_exactly():
+    control = pa.RecordBatch.from_arrays([pa.array(["a", "tab\there"])], names=["id"])
+    assert encode_put_requests(control, [col("id", "string")], key_attributes=("ID",)) is None
+    binary = pa.RecordBatch.from_arrays([pa.array(["a"]), pa.array([b"\x00"])], names=["id", "y"])
+    assert encode_put_requests(binary, [col("id", "string"), col("y", "binary", "B")], key_attributes=("ID",)) is None
+    twice = pa.RecordBatch.from_arrays([pa.array(["a"]), pa.array(["b"])], names=["id", "dup"])
+    assert encode_put_requests(twice, [col("id", "string"), col("dup", "string", attribute="ID")],
+                               key_attributes=("ID",)) is None
+
+
+def test_fragments_make_the_same_request_as_batch_write_body():
+    items = [{"id": {"S": 'é"'}, "b": {"B": b"\x00\xff"}, "n": {"N": "1.5"}}, {"id": {"S": "x"}}]
+    for delete in (False, True):
+        kind, member = ("DeleteRequest", "Key") if delete else ("PutRequest", "Item")
+        expected = batch_write_body({"RequestItems": {"tbl": [{kind: {member: i}} for i in items]},
+                                     "ReturnConsumedCapacity": "TOTAL"})
+        body = batch_write_body_of("tbl", [request_fragment(i, delete=delete) for i in items])
+        assert json.loads(body) == json.loads(expected)

@@ -331,3 +331,52 @@ def test_a_stubber_sees_the_real_write_parameters(moto_backend):
                           {"RequestItems": request, "ReturnConsumedCapacity": "TOTAL"})
         assert raw_batch_write(client, RequestItems=request, ReturnConsumedCapacity="TOTAL")["UnprocessedItems"] == {}
         stub.assert_no_pending_responses()
+
+
+# --- BatchWriteItem signed and sent straight on the client's pool ----------------------------------
+
+def factory_client(url: str):
+    from ddbsql.exec.clients import AwsOptions, ClientFactory
+    return ClientFactory(AwsOptions(region="us-east-1", endpoint_url=url)).dynamodb()
+
+
+def test_signed_sender_writes_what_reads_back(moto_backend, unique_table_name):
+    from ddbsql.exec.fastpath.encoder import batch_write_body_of, request_fragment
+    from ddbsql.exec.fastpath.signed import sender_for
+
+    client = factory_client(moto_backend.url)
+    make_table(client, unique_table_name)
+    items = sample_items(25)
+    response = sender_for(client).batch_write(batch_write_body_of(unique_table_name,
+                                                                  [request_fragment(i) for i in items]))
+    assert response["UnprocessedItems"] == {} and response["ResponseMetadata"]["HTTPStatusCode"] == 200
+    back = sorted(client.scan(TableName=unique_table_name)["Items"], key=lambda i: int(i["sk"]["N"]))
+    assert back == items
+
+
+def test_signed_sender_raises_dynamodbs_error_as_botocore_does(moto_backend):
+    from botocore.exceptions import ClientError, EndpointConnectionError
+
+    from ddbsql.exec.fastpath.encoder import batch_write_body_of, request_fragment
+    from ddbsql.exec.fastpath.signed import sender_for
+    from ddbsql.exec.retry import error_code, is_transient
+
+    body = batch_write_body_of("no_such_table", [request_fragment({"pk": {"B": b"k"}, "sk": {"N": "1"}})])
+    with pytest.raises(ClientError) as raised:
+        sender_for(factory_client(moto_backend.url)).batch_write(body)
+    with pytest.raises(ClientError) as expected:
+        moto_backend.client().batch_write_item(RequestItems={"no_such_table": [
+            {"PutRequest": {"Item": {"pk": {"B": b"k"}, "sk": {"N": "1"}}}}]})
+    assert error_code(raised.value) == error_code(expected.value) == "ResourceNotFoundException"
+    assert raised.value.response["Error"]["Message"] == expected.value.response["Error"]["Message"]
+    assert not is_transient(raised.value)
+    with pytest.raises(EndpointConnectionError) as refused:   # nothing listens there
+        sender_for(factory_client("http://127.0.0.1:9")).batch_write(body)
+    assert is_transient(refused.value)
+
+
+def test_clients_not_made_by_ddbsql_are_called_as_they_are(moto_backend):
+    from ddbsql.exec.fastpath.signed import sender_for
+
+    assert sender_for(moto_backend.client()) is None
+    assert sender_for(object()) is None

@@ -9,12 +9,11 @@ import ddbsql
 from support.rates import scan_all
 
 
-@dataclasses.dataclass
-class Endpoint:
-    """A DynamoDB server (or a proxy in front of one) for :class:`Env`."""
+class Upstream:
+    """A backend for :class:`Env` given by its URL alone (a proxy, or a server a test started)."""
 
-    name: str
-    url: str
+    def __init__(self, url: str):
+        self.url = url
 
     def client(self, region: str = "us-east-1"):
         import boto3

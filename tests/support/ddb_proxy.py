@@ -263,6 +263,20 @@ class DynamoDBProxy:
             state.read.set_rate(rcu, now)
             state.write.set_rate(wcu, now)
 
+    def once_consumed(self, table: str, kind: str, units: float, action: Callable[[], None]) -> list[float]:
+        """Run ``action`` on a thread as soon as ``table`` has consumed ``units`` of ``kind``;
+        the returned list receives the second (on :attr:`record`'s scale) it ran at."""
+        at: list[float] = []
+
+        def wait() -> None:
+            while self.record.total(table, kind) < units:
+                time.sleep(0.05)
+            action()
+            at.append(self.clock() - self.record.started)
+
+        threading.Thread(target=wait, name="ddb-proxy-trigger", daemon=True).start()
+        return at
+
     def forget(self, table: str) -> None:
         """Re-read ``table``'s capacity from the upstream on its next request."""
         with self._lock:

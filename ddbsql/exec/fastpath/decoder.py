@@ -283,11 +283,15 @@ class _Page:
 
     def read(self, options: pajson.ParseOptions) -> pa.StructArray | None:
         """The Items array read with ``options``; None if Arrow cannot read it exactly."""
+        # The parse of a whole body is the largest short-lived allocation of a Scan, made on
+        # the segment's thread and freed on another: pyarrow's default allocator (mimalloc)
+        # keeps such memory per thread, so a long copy from many segments grew by tens of MB;
+        # the system allocator gives it back.
         try:
             table = pajson.read_json(io.BytesIO(self.body),
                                      read_options=pajson.ReadOptions(block_size=len(self.body) + 1,
                                                                       use_threads=False),
-                                     parse_options=options)
+                                     parse_options=options, memory_pool=pa.system_memory_pool())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             return None
         if table.num_rows != 1:

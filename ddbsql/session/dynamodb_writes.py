@@ -1,10 +1,12 @@
-"""INSERT INTO|OVERWRITE TABLE and multi-insert, into DynamoDB or local tables.
+"""Writing a statement's rows into a DynamoDB table (and shaping rows for table targets).
 
 Hive maps the query's columns to the target's by position and converts each value to
 the column's type (a value that does not convert becomes NULL); so does ddbsql, with
 ``TRY_CAST`` in DuckDB.
 
 Writing into a DynamoDB table (SET-able, or TBLPROPERTIES of the target, which win):
+
+Modes are resolved by :func:`ddbsql.exec.write_modes.resolve_write_mode`:
 
 ``ddbsql.write.mode=put`` (default)
     Items are put whole, overwriting items with the same key; INSERT OVERWRITE upserts
@@ -32,12 +34,9 @@ the session's progress callback every second.
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import itertools
-import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable
 
 import duckdb
 import pyarrow as pa
@@ -45,24 +44,22 @@ from sqlglot import exp
 
 from ..catalog.mapping import NULL_SERIALIZATION, bindings_for
 from ..catalog.model import TableDef
-from ..errors import Cancelled, ConfigError, DdbsqlError, ExecutionError, ParseError, SemanticError
+from ..errors import ConfigError, ExecutionError, SemanticError
 from ..exec.governor import WRITE, Governor, ProgressTicker, RateMeter, progress_line
 from ..exec.atomic import AtomicWriter
 from ..exec.keyset import KeySet
 from ..exec.rejects import RejectLog
 from ..exec.scanner import scan_keys
-from ..exec.writer import (DELETE, INSERT_IF_ABSENT, NEWER_WINS, PUT, BatchWriter, WriteMode, WriteReport,
-                           key_of)
-from . import files
-from .queries import ROWS_PER_BATCH, execute_duckdb, failure, hive_output_names, result_batches
-from .result import Result
+from ..exec.write_modes import resolve_write_mode
+from ..exec.writer import DELETE, BatchWriter, WriteMode, WriteReport, key_of
 from ..sql.positions import position_of
+from .queries import execute_duckdb, result_batches
+from .result import Result
 from .sources import SourceBinder
 
 if TYPE_CHECKING:
     from .session import Session
 
-_temp_names = itertools.count(1)
 #: one TransactWriteItems per target (SET, or a TBLPROPERTY of the target)
 ATOMIC = "ddbsql.write.atomic"
 
@@ -73,29 +70,6 @@ class InsertTarget:
     columns: list[str] | None          # an explicit column list, in the statement's order
     overwrite: bool
     node: exp.Expression
-
-
-def resolve_target(session: "Session", insert: exp.Insert, text: str) -> InsertTarget:
-    target = insert.this
-    columns = None
-    if isinstance(target, exp.Directory):
-        raise ParseError("INSERT OVERWRITE DIRECTORY is not supported yet (file export comes with S3 support)",
-                         line=1, col=1)
-    if isinstance(target, exp.Schema):
-        columns = [c.name.lower() for c in target.expressions]
-        target = target.this
-    if not isinstance(target, exp.Table):
-        raise ParseError("INSERT needs a target table", line=1, col=1)
-    table = session.catalog_table(target.name.lower(), target.db.lower() or None, missing_ok=True)
-    if table is None:
-        line, col = position_of(target, text)
-        raise SemanticError(f"Table not found '{target.sql()}'", line=line, col=col)
-    if columns:
-        for name in columns:
-            if table.column(name) is None:
-                line, col = position_of(target, text)
-                raise SemanticError(f"column '{name}' is not in table {table.name}", line=line, col=col)
-    return InsertTarget(table, columns, bool(insert.args.get("overwrite")), target)
 
 
 _FRACTIONAL = ("DOUBLE", "FLOAT", "REAL", "DECIMAL")
@@ -128,27 +102,8 @@ def cast_to_target(session: "Session", source_sql: str, target: InsertTarget, te
 
 def write_mode(session: "Session", target: InsertTarget) -> tuple[WriteMode, bool]:
     """The target's write mode, and whether stale items are to be deleted (replace)."""
-    table = target.table
-    props = table.properties
-    kind = session.settings.get("ddbsql.write.mode", props.get("ddbsql.write.mode"))
-    if session.settings.get("dynamodb.deletion.mode", props.get("dynamodb.deletion.mode")):
-        if kind != PUT:
-            raise ConfigError(f"dynamodb.deletion.mode=true deletes the rows' keys from {table.qualified}; "
-                              f"it cannot be combined with ddbsql.write.mode={kind}")
-        return WriteMode(DELETE), False
-    if kind == "replace":
-        return WriteMode(PUT), target.overwrite
-    if kind == NEWER_WINS:
-        column = session.settings.get("ddbsql.write.version.column", props.get("ddbsql.write.version.column"))
-        if not column:
-            raise ConfigError("ddbsql.write.mode=newer-wins needs ddbsql.write.version.column=<column>")
-        binding = next((b for b in bindings_for(table) if b.name == column.strip().lower()), None)
-        if binding is None or binding.attribute is None:
-            raise SemanticError(f"ddbsql.write.version.column: '{column}' is not a column of {table.qualified}")
-        return WriteMode(NEWER_WINS, binding.attribute), False
-    if kind == INSERT_IF_ABSENT:
-        return WriteMode(INSERT_IF_ABSENT), False
-    return WriteMode(PUT), False
+    props = target.table.properties
+    return resolve_write_mode(lambda key: session.settings.get(key, props.get(key)), target.table, target.overwrite)
 
 
 class _Progress:
@@ -270,21 +225,6 @@ def _source_total(session: "Session", binder: SourceBinder) -> int | None:
         return None
 
 
-def write(session: "Session", target: InsertTarget, sql: str, binder: SourceBinder, label: str, *,
-          source: exp.Expression | None = None, bound: exp.Expression | None = None,
-          tree: exp.Expression | None = None) -> Result:
-    """Run ``sql`` (already shaped as the target's columns) into the target table.
-
-    ``source`` (the INSERT's query) and ``bound`` (it bound to its sources) let a
-    straight copy checkpoint its Scan positions (see :mod:`.jobs`).
-    """
-    table = target.table
-    if table.kind == "managed":
-        return _write_local(session, target, sql, binder)
-    from . import jobs  # jobs builds on this module
-    return jobs.write_single(session, target, sql, binder, label, source=source, bound=bound, tree=tree)
-
-
 def write_plain(session: "Session", prepared: PreparedWrite, sql: str, binder: SourceBinder,
                 notes: list[str] | None = None, after=None) -> Result:
     """The write of one target from a DuckDB query on the session's connection."""
@@ -360,228 +300,3 @@ def capacity_summary(report: WriteReport, governor: Governor) -> str:
         text += (f"; {report.retries} request(s) retried ({report.throttles} throttled), "
                  f"{report.unprocessed} unprocessed item(s) re-sent")
     return text
-
-
-def _write_local(session: "Session", target: InsertTarget, sql: str, binder: SourceBinder) -> Result:
-    table = target.table
-    wh = session.engine.warehouse()
-    con = session.engine.con
-    name = f'{wh}."{table.database}"."{table.name}"'
-    try:
-        con.execute("BEGIN TRANSACTION")
-        if target.overwrite:
-            con.execute(f"DELETE FROM {name}")
-        count = con.execute(f"INSERT INTO {name} {sql}").fetchall()[0][0]
-        con.execute("COMMIT")
-    except duckdb.Error as exc:
-        try:
-            con.execute("ROLLBACK")
-        except duckdb.Error:
-            pass
-        raise failure(exc, binder) from None
-    return Result("insert", rowcount=count, messages=binder.warning_messages()
-                  + [f"Loaded {count} row(s) into {table.qualified}"])
-
-
-def run_insert(session: "Session", insert: exp.Insert, text: str, label: str) -> Result:
-    target = resolve_target(session, insert, text)
-    binder = SourceBinder(session, text)
-    source = insert.expression
-    if source is None:
-        raise ParseError("INSERT needs a SELECT or VALUES", line=1, col=1)
-    bound = hive_output_names(binder.bind(source)) if not isinstance(source, exp.Values) else source
-    sql = cast_to_target(session, binder.to_duckdb(bound), target, text)
-    return write(session, target, sql, binder, label, source=source, bound=bound, tree=insert)
-
-
-@contextlib.contextmanager
-def staged_multi_source(session: "Session", source: exp.Expression, inserts: list[exp.Insert],
-                        binder: SourceBinder) -> Iterator[Callable[[exp.Insert], str]]:
-    """The FROM source of a multi-insert, read once into a DuckDB table.
-
-    Every INSERT's columns are checked first (unknown columns are reported before
-    anything is read).  Yields ``select_sql(insert)``: DuckDB SQL of that INSERT's SELECT
-    over the staged rows.  The table lives in the engine's in-memory database (not a
-    TEMP table: those are private to one DuckDB connection, and the targets are written
-    from cursors of their own) and is dropped on exit.
-    """
-    for insert in inserts:
-        full = insert.expression.copy()
-        full.set("from_", exp.From(this=source.copy()))
-        binder.needed_columns(full, binder.table_refs(full))
-    alias = source.alias_or_name
-    temp = f"__ddbsql_multi_{next(_temp_names)}"
-    bound_source = binder.bind(exp.select("*").from_(source.copy()))
-    con = session.engine.con
-    try:
-        con.execute(f'CREATE OR REPLACE TABLE memory.main."{temp}" AS {binder.to_duckdb(bound_source)}')
-    except duckdb.Error as exc:
-        raise failure(exc, binder) from None
-    first = bound_source.find(exp.Table)
-    binder.schema[temp] = binder.schema.get(first.name, {}) if first is not None else {}
-
-    def select_sql(insert: exp.Insert) -> str:
-        select = insert.expression.copy()
-        select.set("from_", exp.From(this=exp.Table(this=exp.to_identifier(temp),
-                                                    alias=exp.TableAlias(this=exp.to_identifier(alias)))))
-        return binder.to_duckdb(hive_output_names(select))
-
-    try:
-        yield select_sql
-    finally:
-        con.execute(f'DROP TABLE IF EXISTS memory.main."{temp}"')
-
-
-class _MultiProgress:
-    """One progress line for the targets of a multi-insert written at the same time."""
-
-    def __init__(self, parts: list[tuple[str, _Progress]]):
-        self.parts = parts
-
-    def __call__(self) -> str:
-        return " | ".join(f"{name}: {render()}" for name, render in self.parts)
-
-
-def run_multi_insert(session: "Session", tree: exp.MultitableInserts, text: str, label: str) -> Result:
-    """``FROM src INSERT … SELECT … INSERT … SELECT …``: ``src`` is read once, into a
-    DuckDB table, then every DynamoDB target is written at the same time, each from its
-    own thread and DuckDB cursor, under its own table's governor (local tables are
-    written meanwhile on the statement's thread).
-
-    When a target fails the others still finish; the statement then fails with that
-    error and every other target's summary.  Cancelling stops them all.
-    """
-    from . import jobs  # jobs builds on this module
-
-    source = tree.args.get("source")
-    if source is None:
-        raise ParseError("multi-insert needs a FROM clause", line=1, col=1)
-    inserts = [i for i in tree.expressions if isinstance(i, exp.Insert)]
-    targets = [resolve_target(session, insert, text) for insert in inserts]
-    binder = SourceBinder(session, text)
-    with staged_multi_source(session, source, inserts, binder) as select_sql:
-        shaped = [cast_to_target(session, select_sql(insert), target, text) for insert, target in zip(inserts, targets)]
-        warnings = binder.warning_messages()
-        binder.scans.clear()  # their warnings are reported once, here
-        remote = [i for i, t in enumerate(targets) if t.table.kind != "managed"]
-        run = jobs.start(session, [targets[i] for i in remote], text, label, multi=True, tree=tree)
-        try:
-            prepared = {i: prepare_write(session, targets[i], label, hook=run.hook(k)) for k, i in enumerate(remote)}
-            outcomes = _write_concurrently(session, prepared, shaped, binder, targets, text)
-            failed = [(i, o) for i, o in enumerate(outcomes) if isinstance(o, BaseException)]
-            for k, i in enumerate(remote):
-                if not isinstance(outcomes[i], BaseException):
-                    report, notes = outcomes[i]
-                    outcomes[i] = (report, notes + run.report_notes(k, report))
-        except BaseException as exc:
-            run.finish(False, exc)
-            raise
-        run.finish(not failed and not session.cancel_event.is_set(), failed[0][1] if failed else None)
-    messages = warnings + list(run.notes)
-    summaries = []
-    for k, i in enumerate(remote):
-        outcome = outcomes[i]
-        if not isinstance(outcome, BaseException):
-            report, notes = outcome
-            summaries.append(notes + report_messages(session, prepared[i], report))
-    for i, outcome in enumerate(outcomes):
-        if isinstance(outcome, Result):
-            summaries.append(outcome.messages)
-    if failed:
-        index, error = failed[0]
-        if not isinstance(error, DdbsqlError):
-            raise error
-        others = [m for lines in summaries for m in lines if not m.startswith("Write capacity")]
-        error.message = f"{targets[index].table.qualified}: {error.message}"
-        if len(failed) > 1:
-            error.message += "; also failed: " + "; ".join(
-                f"{targets[i].table.qualified}: {getattr(e, 'message', str(e))}" for i, e in failed[1:])
-        if others:
-            error.message += "; the other target(s) finished: " + "; ".join(others)
-        error.args = (error.message,)
-        raise error
-    messages += [m for lines in summaries for m in lines]
-    rowcount = 0
-    for index, outcome in enumerate(outcomes):
-        if isinstance(outcome, Result):
-            rowcount += max(outcome.rowcount, 0)
-        else:
-            report = outcome[0]
-            rowcount += report.deleted if prepared[index].mode.kind == DELETE else report.written
-    records = [report_record(session, prepared[i], outcomes[i][0]) for i in remote]
-    return Result("insert", rowcount=rowcount, messages=messages, write_reports=records)
-
-
-def _write_concurrently(session: "Session", prepared: dict[int, PreparedWrite], shaped: list[str],
-                        binder: SourceBinder, targets: list[InsertTarget], text: str) -> list:
-    """Each DynamoDB target on a thread of its own; local ones here.  Returns, per target,
-    ``(report, notes)``, a :class:`Result` (local tables) or the exception it ended with."""
-    outcomes: list = [None] * len(targets)
-    cursors: list = []
-    lock = threading.Lock()
-    finished = threading.Event()
-
-    def work(index: int) -> None:
-        try:
-            with lock:
-                cursor = session.engine.con.cursor()
-                cursors.append(cursor)
-            try:
-                if session.cancel_event.is_set():
-                    raise Cancelled("statement cancelled")
-                try:
-                    reader = cursor.sql(shaped[index]).to_arrow_reader(ROWS_PER_BATCH)
-                except duckdb.Error as exc:
-                    raise failure(exc, binder) from None
-                outcomes[index] = run_prepared(session, prepared[index], result_batches(reader, binder))
-            finally:
-                cursor.close()
-        except BaseException as exc:  # reported with the other targets' outcomes
-            outcomes[index] = exc
-
-    def watch_cancel() -> None:
-        while not finished.is_set():
-            if session.cancel_event.wait(0.1):
-                with lock:
-                    for cursor in cursors:
-                        try:
-                            cursor.interrupt()
-                        except duckdb.Error:
-                            pass
-                finished.wait(0.1)
-
-    threads = [threading.Thread(target=work, args=(i,), name=f"ddbsql-insert-{targets[i].table.name}", daemon=True)
-               for i in prepared]
-    watcher = threading.Thread(target=watch_cancel, name="ddbsql-insert-cancel", daemon=True)
-    ticker = None
-    if session.options.progress is not None and prepared:
-        parts = [(targets[i].table.qualified, _Progress(binder, p.writer, p.governor, None)) for i, p in prepared.items()]
-        render = parts[0][1] if len(parts) == 1 else _MultiProgress(parts)
-        ticker = ProgressTicker(render, session.report).start()
-    watcher.start()
-    for thread in threads:
-        thread.start()
-    try:
-        for index, target in enumerate(targets):
-            if index not in prepared:
-                try:
-                    outcomes[index] = _write_local(session, target, shaped[index], binder)
-                except BaseException as exc:
-                    outcomes[index] = exc
-        for thread in threads:
-            while thread.is_alive():
-                thread.join(0.1)
-    finally:
-        finished.set()
-        if ticker is not None:
-            ticker.stop()
-    return outcomes
-
-
-def run_insert_statement(session: "Session", tree: exp.Expression, text: str) -> Result:
-    label = " ".join(text.split())[:200]
-    if files.handles(session, tree):
-        return files.run_insert_statement(session, tree, text, label)
-    if isinstance(tree, exp.MultitableInserts):
-        return run_multi_insert(session, tree, text, label)
-    return run_insert(session, tree, text, label)
