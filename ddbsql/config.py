@@ -122,6 +122,7 @@ HONOURED: dict[str, Key] = {
         "query did not produce, after all were written"),
     "ddbsql.write.atomic": Key(_bool, "false", "a write of at most 100 items runs as one TransactWriteItems (all "
                                "or nothing); more items are refused before anything is written"),
+    "ddbsql.dml.all.rows": Key(_bool, "false", "UPDATE and DELETE without WHERE may change every item of the table"),
     "ddbsql.write.version.column": Key(str, None, "the column newer-wins compares (a number or a string)"),
     "ddbsql.job.resume": Key(_bool, "false", "an INSERT into DynamoDB whose earlier run was interrupted continues "
                              "from its checkpoint instead of starting afresh (see ddbsql --jobs)"),

@@ -18,6 +18,7 @@ from ..errors import ParseError
 from ..exec.governor import READ, format_duration
 from ..planner.explain import explain_rows
 from ..sql import statements as st
+from . import dml
 from .queries import duckdb_error, execute_duckdb, hive_output_names, result_batches
 from .result import Result
 from .scans import ScanRecord
@@ -32,7 +33,15 @@ _QUERIES = (exp.Select, exp.Union, exp.Except, exp.Intersect, exp.Subquery)
 
 def run_explain(session: "Session", statement: st.SqlStatement, *, analyze: bool = False) -> Result:
     """Rows ``(source, property, value)``: one group per DynamoDB table reference, then DuckDB's."""
-    tree, text = explained_query(statement.tree, analyze), statement.text
+    planned = None
+    if isinstance(statement.tree, dml.DML):
+        if analyze:
+            raise ParseError(f"EXPLAIN ANALYZE is refused for {statement.tree.key.upper()}: it would write "
+                             "(EXPLAIN shows what it reads and writes)", line=1, col=1)
+        planned = dml.plan_statement(session, statement.tree)
+        tree, text = planned[3].select, statement.text
+    else:
+        tree, text = explained_query(statement.tree, analyze), statement.text
     binder = SourceBinder(session, text, explain=not analyze)
     bound = hive_output_names(binder.bind(tree))
     sql = binder.to_duckdb(bound)
@@ -48,6 +57,8 @@ def run_explain(session: "Session", statement: st.SqlStatement, *, analyze: bool
             rows.append((record.label, "refused by ddbsql.scan.max.rcu", record.refusal))
         if analyze:
             rows += [(record.label, key, value) for key, value in measured_rows(record)]
+    if planned is not None:
+        rows += dml.estimate_rows(session, planned, binder.scans)
     try:
         plan = session.engine.con.sql("EXPLAIN " + sql).fetchall()
     except duckdb.Error as exc:

@@ -28,7 +28,7 @@ from ..sql.parameters import as_mapping, bind_parameters, number_qmarks
 from ..sql.positions import Edits, to_original
 from ..sql.substitute import substitute_mapped
 from ..sql.partitions import PartitionStatement
-from . import analyze, commands, ddl, explain, files, insert, queries
+from . import analyze, commands, ddl, dml, explain, files, insert, queries
 from .registered import Registry
 from .result import Result
 
@@ -171,6 +171,8 @@ class Session:
             return insert.run_insert_statement(self, tree, text)
         if isinstance(tree, (exp.Select, exp.Union, exp.Except, exp.Intersect, exp.Subquery, exp.Values)):
             return queries.run_query(self, tree, text)
+        if isinstance(tree, dml.DML):
+            return dml.run_dml(self, tree, text)
         if isinstance(tree, exp.LoadData):
             return files.run_load(self, tree, text)
         if isinstance(tree, exp.Create):

@@ -1,0 +1,333 @@
+"""UPDATE, DELETE and MERGE on DynamoDB tables (Hive 2.2+ syntax).
+
+The rows to change are found by one SELECT (:mod:`ddbsql.planner.dml`) read exactly as a
+query reads (GetItem, BatchGetItem, Query or a guarded Scan); each becomes one
+conditional UpdateItem, DeleteItem or PutItem (:mod:`ddbsql.exec.changes`) under the
+table's write budget, or all of them one transaction with ``ddbsql.write.atomic=true``.
+An UPDATE or DELETE whose item changed after it was read is read again (strongly
+consistent) and re-evaluated, up to :data:`REREADS` times; a MERGE conflict, and one that
+keeps conflicting, is reported in the reject file and counted.
+"""
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+from sqlglot import exp
+
+from ..catalog.binding import ColumnBinding
+from ..catalog.mapping import NULL_SERIALIZATION, bindings_for
+from ..catalog.model import TableKind
+from ..errors import ConfigError, ExecutionError, SemanticError
+from ..exec.changes import Action, ChangeApplier, ItemChange, transaction_change
+from ..exec.encode import encode_batch
+from ..exec.governor import WRITE, format_duration, write_units
+from ..exec.rejects import RejectLog
+from ..exec.transact import MAX_ITEMS, too_many, transact
+from ..planner.cost import DEFAULT_ITEM_BYTES
+from ..planner.dml import DmlKind, DmlPlan, MergeAction, plan_delete, plan_merge, plan_update, target_of
+from .queries import execute_duckdb, hive_output_names, result_batches
+from .result import Result
+from .sources import SourceBinder
+
+if TYPE_CHECKING:
+    from .session import Session
+
+#: how often an UPDATE/DELETE conflict is read again before it is reported
+REREADS = 3
+#: UPDATE/DELETE without WHERE change every item only with this setting
+ALL_ROWS = "ddbsql.dml.all.rows"
+ATOMIC = "ddbsql.write.atomic"
+DML = (exp.Update, exp.Delete, exp.Merge)
+
+
+def plan_statement(session: "Session", tree: exp.Expression):
+    """``(table, bindings, facts, plan)`` of a DML statement; refusals raised here."""
+    target = target_of(tree)
+    table = session.catalog_table(target.name, target.db.lower() or None)
+    verb = tree.key.upper()
+    if table.kind is not TableKind.DYNAMODB:
+        raise SemanticError(f"{verb} works on DynamoDB tables; {table.qualified} is not one (Hive's ACID tables "
+                            "are not supported)")
+    bindings = bindings_for(table)
+    facts = session.facts(table)
+    planner = {exp.Update: plan_update, exp.Delete: plan_delete, exp.Merge: plan_merge}[type(tree)]
+    plan = planner(tree, bindings, facts.key_attributes, table.qualified)
+    if not plan.has_where and not session.settings.get(ALL_ROWS):
+        raise ConfigError(f"{verb} without WHERE would change every item of {table.qualified}; "
+                          f"SET {ALL_ROWS}=true to allow it (EXPLAIN shows what it reads and writes)")
+    return table, bindings, facts, plan
+
+
+def run_dml(session: "Session", tree: exp.Expression, text: str) -> Result:
+    table, bindings, facts, plan = plan_statement(session, tree)
+    label = " ".join(text.split())[:200]
+    null_serialization = bool(session.settings.get("dynamodb.null.serialization",
+                                                   table.properties.get(NULL_SERIALIZATION)))
+    rejects = RejectLog(Path(session.settings.get("ddbsql.reject.dir")), table=table.qualified, statement=label)
+    applier = ChangeApplier(session.dynamodb_client(table), facts.table_name, facts.key_attributes,
+                            retry=session.retry_policy(), rejects=rejects, governor=session.governor_for(table, facts),
+                            workers=session.settings.get("ddbsql.write.workers"), cancel=session.cancel_event,
+                            facts=facts)
+    binder = SourceBinder(session, text)
+    try:
+        rows = _find(session, binder, plan, None)
+        changes = _changes(plan, bindings, rows, facts.key_attributes, null_serialization, rejects, applier)
+        if session.settings.get(ATOMIC, table.properties.get(ATOMIC)):
+            _atomic(session, applier, changes, table.qualified)
+            reported = 0
+        else:
+            conflicts = applier.apply(changes)
+            reported = _resolve(session, plan, bindings, facts.key_attributes, null_serialization, rejects, applier,
+                                conflicts, text)
+    finally:
+        rejects.close()
+    report = applier.report
+    report.rejected = rejects.count
+    messages = binder.warning_messages() + [_summary(plan.kind, table.qualified, len(rows), report, reported,
+                                                     rejects), _capacity(report, applier)]
+    rowcount = report.updated + report.deleted + report.inserted
+    record = {"table": table.qualified, "dynamodb_table": facts.table_name, "statement": plan.kind.value,
+              "rows_matched": len(rows), "updated": report.updated, "deleted": report.deleted,
+              "inserted": report.inserted, "conflicts": report.conflicts, "conflicts_reported": reported,
+              "rejected": rejects.count, "retries": report.retries, "throttles": report.throttles,
+              "consumed_wcu": report.consumed, "elapsed_seconds": report.elapsed,
+              "reject_path": str(rejects.path) if rejects.path else None}
+    return Result("insert", rowcount=rowcount, messages=messages, write_reports=[record])
+
+
+def _find(session: "Session", binder: SourceBinder, plan: DmlPlan, extra: exp.Expression | None) -> pa.Table:
+    """The finding SELECT's rows (``extra``: a further condition, for re-reads)."""
+    select = plan.select.copy()
+    if extra is not None:
+        select = select.where(extra)
+    bound = hive_output_names(binder.bind(select))
+    sql = _typed(session, binder.to_duckdb(bound), plan)
+    reader = execute_duckdb(session, sql, binder)
+    table = pa.Table.from_batches(list(result_batches(reader, binder)), schema=reader.schema)
+    error = binder.scan_error()
+    if error is not None:
+        raise error
+    return table
+
+
+def _typed(session: "Session", sql: str, plan: DmlPlan) -> str:
+    """``sql`` with each new value converted to its column's type as an INSERT converts
+    it (``TRY_CAST``; a fraction into an integer column truncated toward zero, as Hive)."""
+    relation = session.engine.con.sql(sql)
+    columns = []
+    for name, kind in zip(relation.columns, relation.types):
+        name, kind = str(name), str(kind).upper()
+        binding = None
+        if name.startswith("__n"):
+            binding = plan.sets[int(name[3:])]
+        elif name.startswith("__v"):
+            binding = plan.inserts[int(name[3:])]
+        value = f'q."{name}"'
+        if binding is None:
+            columns.append(value)
+            continue
+        if binding.hive_type.is_integer and kind.startswith(("DOUBLE", "FLOAT", "REAL", "DECIMAL")):
+            value = f"trunc({value})"
+        columns.append(f'TRY_CAST({value} AS {binding.hive_type.duckdb_sql()}) AS "{name}"')
+    return f"SELECT {', '.join(columns)} FROM ({sql}) AS q"
+
+
+def _encoded(rows: pa.Table, prefix: str, bindings: tuple[ColumnBinding, ...], *, key_attributes=(),
+             null_serialization: bool = False) -> tuple[list[dict | None], dict[int, str]]:
+    """Per row, the item the ``prefix`` columns make (None where it could not be encoded)
+    and the reasons of those rows."""
+    if not bindings:
+        return [{} for _ in range(rows.num_rows)], {}
+    arrays = [rows.column(f"{prefix}{i}").combine_chunks() for i in range(len(bindings))]
+    batch = pa.RecordBatch.from_arrays(arrays, names=[b.name for b in bindings])
+    items, rejects = encode_batch(batch, list(bindings), key_attributes=key_attributes,
+                                  null_serialization=null_serialization)
+    reasons = {row: reason for row, _, reason in rejects}
+    out: list[dict | None] = []
+    it = iter(items)
+    for row in range(rows.num_rows):
+        out.append(None if row in reasons else next(it))
+    return out, reasons
+
+
+def _changes(plan: DmlPlan, bindings, rows: pa.Table, key_attributes, null_serialization: bool,
+             rejects: RejectLog, applier: ChangeApplier) -> list[ItemChange]:
+    """One change per found row (rows that cannot be written go to the reject file)."""
+    keys, _ = _encoded(rows, "__k", plan.keys)
+    expected, _ = _encoded(rows, "__o", plan.read)
+    new, new_reasons = _encoded(rows, "__n", plan.sets, null_serialization=null_serialization)
+    inserted, insert_reasons = _encoded(rows, "__v", plan.inserts, key_attributes=key_attributes,
+                                        null_serialization=null_serialization)
+    actions = rows.column("__a").to_pylist() if plan.kind is DmlKind.MERGE else None
+    changes: list[ItemChange] = []
+    seen: dict[tuple, int] = {}
+    for row in range(rows.num_rows):
+        if plan.kind is DmlKind.MERGE:
+            kind = MergeAction(actions[row] or 0)
+            if kind is MergeAction.NOTHING:
+                continue
+            action = {MergeAction.UPDATE: Action.UPDATE, MergeAction.DELETE: Action.DELETE,
+                      MergeAction.INSERT: Action.PUT}[kind]
+        else:
+            action = Action.UPDATE if plan.kind is DmlKind.UPDATE else Action.DELETE
+        if action is Action.PUT:
+            item = inserted[row]
+            if item is None:
+                rejects.add(row, None, insert_reasons[row])
+                continue
+            key = {k: item[k] for k in key_attributes}
+            change = ItemChange(row, action, key, values=item)
+        else:
+            key = keys[row]
+            if action is Action.UPDATE and new[row] is None:
+                rejects.add(row, key, new_reasons[row])
+                continue
+            old = {b.attribute: (expected[row] or {}).get(b.attribute) for b in plan.read}
+            values = {}
+            if action is Action.UPDATE:
+                values = {b.attribute: new[row].get(b.attribute) for b in plan.sets}
+            change = ItemChange(row, action, key, expected=old, values=values)
+        identity = tuple(sorted((k, str(v)) for k, v in key.items()))
+        if identity in seen:
+            raise SemanticError(f"{plan.kind.value}: source rows {seen[identity] + 1} and {row + 1} both change the "
+                                f"item {_key_text(key)} (Hive's cardinality check); nothing was written")
+        seen[identity] = row
+        changes.append(change)
+    return changes
+
+
+def _key_text(key: dict) -> str:
+    from ..exec.transact import key_text
+    return key_text(key)
+
+
+def _atomic(session: "Session", applier: ChangeApplier, changes: list[ItemChange], table: str) -> None:
+    """All changes as one transaction (``ddbsql.write.atomic=true``)."""
+    if applier.rejects.count:
+        raise ExecutionError(f"ddbsql.write.atomic=true: {applier.rejects.count} row(s) cannot be written to {table} "
+                             f"(reasons in {applier.rejects.path}); nothing was written")
+    if len(changes) > MAX_ITEMS:
+        raise too_many(len(changes), table)
+    actions = [transaction_change(c, applier.key_attributes, 2.0 * applier.units(c)) for c in changes]
+    consumed, retries, throttles = transact(applier.client, applier.table_name, actions, applier.retry,
+                                            governor=applier.governor, cancel=session.cancel_event)
+    report = applier.report
+    report.consumed += consumed
+    report.retries += retries
+    report.throttles += throttles
+    for change in changes:
+        report.count(change.action)
+
+
+def _resolve(session: "Session", plan: DmlPlan, bindings, key_attributes, null_serialization: bool,
+             rejects: RejectLog, applier: ChangeApplier, conflicts: list[ItemChange], text: str) -> int:
+    """Re-read and re-evaluate UPDATE/DELETE conflicts; report what still conflicts (and
+    MERGE's).  Returns how many were reported."""
+    rounds = 0
+    while conflicts and plan.kind is not DmlKind.MERGE and rounds < REREADS:
+        rounds += 1
+        again: list[ItemChange] = []
+        for change in conflicts:
+            extra = _key_predicate(plan, change.key)
+            if extra is None:
+                again.append(change)
+                continue
+            with _consistent(session):
+                binder = SourceBinder(session, text)
+                rows = _find(session, binder, plan, extra)
+            fresh = _changes(plan, bindings, rows, key_attributes, null_serialization, rejects, applier)
+            for item in fresh:
+                item.row = change.row
+            again += applier.apply(fresh)   # no row now: the item no longer matches (or is gone)
+        conflicts = again
+    for change in conflicts:
+        rejects.add(change.row, change.key, f"{change.action.value}: the item was changed by another writer "
+                    f"{'' if plan.kind is DmlKind.MERGE else f'{REREADS + 1} times '}while this statement "
+                    "changed it; not applied")
+    return len(conflicts)
+
+
+def _key_predicate(plan: DmlPlan, key: dict) -> exp.Expression | None:
+    """``k1 = v1 AND k2 = v2`` for an item's key (None for binary keys)."""
+    parts = []
+    for binding in plan.keys:
+        value = key.get(binding.attribute) or {}
+        if "S" in value:
+            literal = exp.Literal.string(value["S"])
+        elif "N" in value:
+            literal = exp.Literal.number(value["N"])
+        else:
+            return None
+        parts.append(exp.EQ(this=exp.column(binding.name), expression=literal))
+    return exp.and_(*parts)
+
+
+@contextlib.contextmanager
+def _consistent(session: "Session"):
+    """Strongly consistent reads for the duration (a re-read must see the latest item)."""
+    key = "dynamodb.consistent.read"
+    before = session.settings.hiveconf.get(key)
+    session.settings.hiveconf[key] = "true"
+    try:
+        yield
+    finally:
+        if before is None:
+            session.settings.hiveconf.pop(key, None)
+        else:
+            session.settings.hiveconf[key] = before
+
+
+def _summary(kind: DmlKind, table: str, matched: int, report, reported: int, rejects: RejectLog) -> str:
+    parts = {DmlKind.UPDATE: f"Updated {report.updated} item(s)", DmlKind.DELETE: f"Deleted {report.deleted} item(s)",
+             DmlKind.MERGE: f"Merged into {table}: {report.updated} updated, {report.deleted} deleted, "
+                            f"{report.inserted} inserted"}
+    text = parts[kind] + ("" if kind is DmlKind.MERGE else f" of {table}") + f" ({matched} row(s) found)"
+    if report.conflicts:
+        text += (f"; {report.conflicts} conflict(s) with other writers"
+                 + (f", {report.conflicts - reported} re-read and re-evaluated" if kind is not DmlKind.MERGE else "")
+                 + (f", {reported} not applied" if reported else ""))
+    if rejects.count:
+        text += f"; {rejects.count} row(s) rejected, reasons in {rejects.path}"
+    return text
+
+
+def _capacity(report, applier: ChangeApplier) -> str:
+    stats = applier.governor.stats(WRITE) if hasattr(applier.governor, "stats") else None
+    rate = report.consumed / report.elapsed if report.elapsed > 0 else 0.0
+    budget = f"; budget {stats.budget_text('WCU')}" if stats is not None else ""
+    text = f"Write capacity: {report.consumed:,.0f} WCU in {report.elapsed:.1f} s ({rate:,.1f} WCU/s{budget})"
+    if report.retries:
+        text += f"; {report.retries} request(s) retried ({report.throttles} throttled)"
+    return text
+
+
+def estimate_rows(session: "Session", planned, scans) -> list[tuple[str, str, str]]:
+    """EXPLAIN's write side of a DML statement: items it would change, the WCU that costs
+    at the table's average item size, and the time at the write budget."""
+    table, _, facts, plan = planned
+    label = f"{table.qualified} ({plan.kind.value})"
+    target = next((r for r in scans if r.table.qualified == table.qualified), None)
+    items = target.plan.estimate.items if target is not None and target.plan is not None else 0.0
+    if facts.item_count:
+        size, basis = facts.size_bytes / facts.item_count, "DescribeTable TableSizeBytes / ItemCount"
+    else:
+        size, basis = DEFAULT_ITEM_BYTES, "no items reported by DescribeTable: assumed item size"
+    per_item = write_units(size)
+    if session.settings.get(ATOMIC, table.properties.get(ATOMIC)):
+        per_item *= 2
+    wcu = items * per_item
+    governor = session.governor_for(table, facts)
+    budget = governor.budget(WRITE)
+    seconds = wcu / budget if budget > 0 else 0.0
+    verb = {DmlKind.UPDATE: "UpdateItem", DmlKind.DELETE: "DeleteItem",
+            DmlKind.MERGE: "UpdateItem / DeleteItem / PutItem"}[plan.kind]
+    condition = "key exists" + (f" and {', '.join(b.name for b in plan.read)} unchanged" if plan.read else "")
+    return [(label, "write requests", f"{verb}, one per item, conditioned on: {condition}"),
+            (label, "estimated items changed", f"{items:,.0f} (at most the items read; MERGE: plus inserts)"),
+            (label, "estimated WCU", f"{wcu:,.0f} ({per_item} per item of ~{size:,.0f} bytes: {basis})"),
+            (label, "write budget", governor.stats(WRITE).budget_text("WCU")),
+            (label, "estimated time at the write budget",
+             format_duration(seconds) if seconds >= 1 else f"{seconds:.2f} s")]
