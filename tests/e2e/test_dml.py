@@ -161,3 +161,21 @@ def test_atomic_update_is_one_transaction(proxied_env, unique_table_name):
     assert proxy.count("request", "TransactWriteItems") == 1 and proxy.count("request", "UpdateItem") == 0
     assert sorted(k for k, i in state(env, unique_table_name).items() if i.get("note") == {"S": "a"}) == [
         f"k{i:03d}" for i in range(1, 10, 2)]
+
+
+def test_a_value_dynamodb_refuses_rejects_that_row_only(env, unique_table_name):
+    make(env, unique_table_name, 4)
+    _, cursor = env.run("UPDATE t SET note = CASE WHEN id = 'k001' THEN repeat('x', 410000) ELSE 'ok' END "
+                        "WHERE id IN ('k000', 'k001', 'k002')")
+    report = cursor.write_reports[0]
+    assert cursor.rowcount == 2 and report["rejected"] == 1 and report["reject_path"]
+    after = state(env, unique_table_name)
+    assert after["k000"]["note"] == {"S": "ok"} and after["k002"]["note"] == {"S": "ok"}
+    assert after["k001"]["note"] == {"S": "row 1"}
+    assert any("1 row(s) rejected" in m for m in cursor.messages)
+
+
+def test_dml_on_a_local_table_is_refused(env):
+    env.script("CREATE TABLE loc (a int); INSERT INTO loc VALUES (1)")
+    with pytest.raises(ddbsql.Error, match="works on DynamoDB tables"):
+        env.run("DELETE FROM loc WHERE a = 1")
