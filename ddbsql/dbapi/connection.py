@@ -10,7 +10,7 @@ import pyarrow as pa
 from .. import errors
 from ..config import Settings
 from ..exec.clients import AwsOptions
-from ..session.many import execute_many
+from ..session.handlers.many import execute_many
 from ..session.result import Result
 from ..session.session import Session, SessionOptions
 from ..sql.script import StatementText, split_statements

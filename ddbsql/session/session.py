@@ -27,9 +27,9 @@ from ..sql import statements as st
 from ..sql.parameters import as_mapping, bind_parameters, number_qmarks
 from ..sql.positions import Edits, to_original
 from ..sql.substitute import substitute_mapped
-from ..sql.partitions import PartitionStatement
-from . import analyze, commands, ddl, dml, explain, files, insert, queries
-from .registered import Registry
+from ..sql.partitions import AddPartitions, DropPartitions, RepairTable, ShowPartitions
+from .binding.registered import Registry
+from .handlers import analyze_statement, commands, ddl, dml, explain_statement, file_statements, insert, query, show
 from .result import Result
 
 #: Seconds a DescribeTable answer is reused before asking DynamoDB again.
@@ -147,44 +147,13 @@ class Session:
         return result
 
     def _dispatch(self, statement) -> Result:
-        if isinstance(statement, st.SetCommand):
-            return commands.run_set(self, statement)
-        if isinstance(statement, st.ShellCommand):
-            return commands.run_shell(self, statement)
-        if isinstance(statement, st.SourceCommand):
-            return commands.run_source(self, statement)
-        if isinstance(statement, st.Explain):
-            return explain.run_explain(self, statement.statement, analyze=statement.analyze)
-        if isinstance(statement, st.Quit):
-            return Result.done("quit")
-        if isinstance(statement, st.AnalyzeTable):
-            return analyze.run_analyze(self, statement)
-        if isinstance(statement, st.ResourceCommand):
-            return Result.done("command", f"ignored: {statement.text} (ddbsql needs no jars or files)")
-        if isinstance(statement, (st.ShowTables, st.ShowDatabases, st.ShowCreateTable, st.ShowTblProperties,
-                                  st.ShowColumns)):
-            return ddl.run_show(self, statement)
-        if isinstance(statement, PartitionStatement):
-            return files.run_partition_statement(self, statement)
+        handler = _handler(STATEMENT_HANDLERS, statement)
+        if handler is not None:
+            return handler(self, statement)
         tree, text = statement.tree, statement.text
-        if isinstance(tree, exp.Insert) or isinstance(tree, exp.MultitableInserts):
-            return insert.run_insert_statement(self, tree, text)
-        if isinstance(tree, (exp.Select, exp.Union, exp.Except, exp.Intersect, exp.Subquery, exp.Values)):
-            return queries.run_query(self, tree, text)
-        if isinstance(tree, dml.DML):
-            return dml.run_dml(self, tree, text)
-        if isinstance(tree, exp.LoadData):
-            return files.run_load(self, tree, text)
-        if isinstance(tree, exp.Create):
-            return ddl.run_create(self, tree, text)
-        if isinstance(tree, exp.Drop):
-            return ddl.run_drop(self, tree, text)
-        if isinstance(tree, exp.Describe):
-            return ddl.run_describe(self, tree, text)
-        if isinstance(tree, exp.Use):
-            return ddl.run_use(self, tree)
-        if isinstance(tree, exp.Alter):
-            return ddl.run_alter(self, tree, text)
+        handler = _handler(SQL_HANDLERS, tree)
+        if handler is not None:
+            return handler(self, tree, text)
         if isinstance(tree, (exp.Column, exp.Identifier, exp.Alias, exp.Literal)):
             word = statement.text.split(None, 1)[0] if statement.text.split() else ""
             raise ParseError(f"'{word}' does not start a HiveQL statement", line=1, col=1)
@@ -280,3 +249,49 @@ class Session:
         if self.options.progress:
             self.options.progress(message)
 
+
+def _explain(session: Session, statement: st.Explain) -> Result:
+    return explain_statement.run_explain(session, statement.statement, analyze=statement.analyze)
+
+
+def _quit(session: Session, statement: st.Quit) -> Result:
+    return Result.done("quit")
+
+
+def _resource(session: Session, statement: st.ResourceCommand) -> Result:
+    return Result.done("command", f"ignored: {statement.text} (ddbsql needs no jars or files)")
+
+
+def _use(session: Session, tree: exp.Use, text: str) -> Result:
+    return ddl.run_use(session, tree)
+
+
+#: statement type -> handler(session, statement): the statements ddbsql parses itself
+STATEMENT_HANDLERS: dict[type, Callable[..., Result]] = {
+    st.SetCommand: commands.run_set, st.ShellCommand: commands.run_shell, st.SourceCommand: commands.run_source,
+    st.Explain: _explain, st.Quit: _quit, st.AnalyzeTable: analyze_statement.run_analyze,
+    st.ResourceCommand: _resource,
+    st.ShowTables: show.run_show, st.ShowDatabases: show.run_show, st.ShowCreateTable: show.run_show,
+    st.ShowTblProperties: show.run_show, st.ShowColumns: show.run_show,
+    RepairTable: file_statements.run_partition_statement, AddPartitions: file_statements.run_partition_statement,
+    DropPartitions: file_statements.run_partition_statement, ShowPartitions: file_statements.run_partition_statement,
+}
+
+#: sqlglot tree type -> handler(session, tree, text): the statements sqlglot parses
+SQL_HANDLERS: dict[type, Callable[..., Result]] = {
+    exp.Insert: insert.run_insert_statement, exp.MultitableInserts: insert.run_insert_statement,
+    exp.Select: query.run_query, exp.Union: query.run_query, exp.Except: query.run_query,
+    exp.Intersect: query.run_query, exp.Subquery: query.run_query, exp.Values: query.run_query,
+    exp.LoadData: file_statements.run_load, exp.Create: ddl.run_create, exp.Drop: ddl.run_drop,
+    exp.Describe: show.run_describe, exp.Use: _use, exp.Alter: ddl.run_alter,
+    exp.Update: dml.run_dml, exp.Delete: dml.run_dml, exp.Merge: dml.run_dml,
+}
+
+
+def _handler(table: dict[type, Callable[..., Result]], node: object) -> Callable[..., Result] | None:
+    """The handler of ``node``'s type or of its nearest base class in ``table``."""
+    for cls in type(node).__mro__:
+        handler = table.get(cls)
+        if handler is not None:
+            return handler
+    return None

@@ -27,7 +27,7 @@ from support.rates import count_items, scan_all
 from ddbsql.catalog.jobs import JobRecord, JobStore
 from ddbsql.catalog.store import Metastore
 from ddbsql.config import Settings
-from ddbsql.session.jobs import CHECKPOINT_SECONDS, job_id, statement_identity
+from ddbsql.session.writing.job_runs import CHECKPOINT_SECONDS, job_id, statement_identity
 from ddbsql.sql.statements import parse_statement
 
 pytestmark = pytest.mark.e2e

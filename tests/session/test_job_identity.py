@@ -6,7 +6,7 @@ import types
 from sqlglot import exp
 
 from ddbsql.config import Settings
-from ddbsql.session.jobs import job_id, statement_identity
+from ddbsql.session.writing.job_runs import job_id, statement_identity
 from ddbsql.sql.parameters import as_mapping, bind_parameters, number_qmarks
 from ddbsql.sql.statements import parse_statement
 

@@ -175,8 +175,9 @@ class WarmThroughput:
         self.bucket = TokenBucket(self.capped(units), burst_seconds=burst_seconds, now=now)
         self.rise_after = rise_after
         self.rise_share = rise_share
-        self._busy_since: float | None = None
-        self._window: collections.deque = collections.deque()      # (second, units)
+        self._busy_since: int | None = None        # first second of the current busy run
+        self._second: int | None = None            # the second being counted, and its units
+        self._second_units = 0.0
 
     @property
     def units(self) -> float:
@@ -198,20 +199,19 @@ class WarmThroughput:
         if self.rise_after is None:
             return
         second = int(now)
-        if self._window and self._window[-1][0] == second:
-            self._window[-1] = (second, self._window[-1][1] + units)
-        else:
-            self._window.append((second, units))
-        while self._window and self._window[0][0] < second - 1:
-            self._window.popleft()
-        busy = sum(u for _, u in self._window) / max(1, len(self._window)) >= self.rise_share * self.units
-        if not busy:
-            self._busy_since = None
-        elif self._busy_since is None:
-            self._busy_since = now
-        elif now - self._busy_since >= self.rise_after:
-            self.set_units(2 * self.units, now)
-            self._busy_since = now
+        if self._second is not None and second != self._second:
+            # a second is over: busy when it used at least rise_share of the warm throughput
+            busy = second == self._second + 1 and self._second_units >= self.rise_share * self.units
+            if not busy:
+                self._busy_since = None
+            elif self._busy_since is None:
+                self._busy_since = self._second
+            elif second - self._busy_since >= self.rise_after:
+                self.set_units(2 * self.units, now)
+                self._busy_since = second
+            self._second_units = 0.0
+        self._second = second
+        self._second_units += units
 
 
 def partition_of(key_value: Mapping, partitions: int) -> int:

@@ -413,11 +413,15 @@ class DynamoDBProxy:
                 if state is None or not state.partitions:
                     forward[name] = writes
                     continue
+                taken: collections.Counter = collections.Counter()    # units this batch already put on each
                 for write in writes:
-                    entry = (write.get("PutRequest") or {}).get("Item") or (write.get("DeleteRequest") or {}).get("Key")
-                    part = self._partition_key(state, entry)
+                    item = (write.get("PutRequest") or {}).get("Item")
+                    part = self._partition_key(state, item or (write.get("DeleteRequest") or {}).get("Key"))
                     with self._lock:
-                        ok = part is None or state.partitions[part][WRITE].admits(now)
+                        ok = part is None or (state.partitions[part][WRITE].admits(now)
+                                              and state.partitions[part][WRITE].tokens > taken[part])
+                    if ok and part is not None:
+                        taken[part] += write_units(item)
                     (forward.setdefault(name, []) if ok else held.setdefault(name, [])).append(write)
             if held and not forward:
                 return request, {}, True

@@ -230,3 +230,67 @@ def test_runs_as_a_script(moto_endpoint):
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=20)
     assert '"forwarded ListTables": 1' in output
+
+
+# --- the capacity simulator's on-demand model --------------------------------------------------
+
+def test_warm_throughput_doubles_after_sustained_use_up_to_the_maximum():
+    from support.ddb_capacity import WarmThroughput
+    warm = WarmThroughput(100, now=0.0, burst_seconds=1, maximum=300, rise_after=2.0)
+    now = 0.0
+    while now < 2.5:                      # 60 units a second: above half of 100
+        warm.charge(6, now)
+        now += 0.1
+    assert warm.units == 200
+    while now < 10:
+        warm.charge(20, now)
+        now += 0.1
+    assert warm.units == 300              # capped by the OnDemandThroughput maximum
+    idle = WarmThroughput(100, now=0.0, burst_seconds=1, rise_after=2.0)
+    for step in range(50):
+        idle.charge(1, step * 0.1)        # 10 units a second: not sustained use
+    assert idle.units == 100
+
+
+def test_describe_table_reports_the_modelled_warm_throughput(moto_endpoint, clock):
+    with DynamoDBProxy(moto_endpoint, burst_seconds=1, clock=clock, model_on_demand=True) as proxy:
+        client = client_of(proxy.url)
+        create(client, "warm_t", on_demand=True)
+        described = client.describe_table(TableName="warm_t")["Table"]
+        assert described["WarmThroughput"]["ReadUnitsPerSecond"] == 12000
+        assert described["WarmThroughput"]["WriteUnitsPerSecond"] == 4000
+        proxy.set_on_demand("warm_t", read=400, write=200, max_write=150)
+        described = client.describe_table(TableName="warm_t")["Table"]
+        assert (described["WarmThroughput"]["ReadUnitsPerSecond"],
+                described["WarmThroughput"]["WriteUnitsPerSecond"]) == (400, 150)
+        assert described["OnDemandThroughput"] == {"MaxReadRequestUnits": -1, "MaxWriteRequestUnits": 150}
+
+
+def test_on_demand_tables_are_held_to_their_warm_throughput(moto_endpoint, clock):
+    with DynamoDBProxy(moto_endpoint, burst_seconds=1, clock=clock, model_on_demand=True) as proxy:
+        client = client_of(proxy.url)
+        create(client, "warm_w", on_demand=True)
+        proxy.set_on_demand("warm_w", read=100, write=2)
+        put(client, "warm_w", "a")
+        put(client, "warm_w", "b")                 # the second's two units are spent
+        with pytest.raises(ClientError) as refused:
+            put(client, "warm_w", "c")
+        assert refused.value.response["Error"]["Code"] == "ProvisionedThroughputExceededException"
+        clock.now += 1.0
+        put(client, "warm_w", "c")
+
+
+def test_a_hot_partition_holds_back_its_items_and_the_others_go_through(moto_endpoint, clock):
+    from support.ddb_capacity import partition_of
+    with DynamoDBProxy(moto_endpoint, burst_seconds=1, clock=clock) as proxy:
+        client = client_of(proxy.url)
+        create(client, "parts", rcu=1000, wcu=1000)
+        proxy.set_partitions("parts", 2, write=1)
+        hot = [k for k in (f"k{i}" for i in range(40)) if partition_of({"S": k}, 2) == 0][:3]
+        cold = [k for k in (f"k{i}" for i in range(40)) if partition_of({"S": k}, 2) == 1][:2]
+        request = {"parts": [{"PutRequest": {"Item": {"id": {"S": k}}}} for k in hot + cold]}
+        answer = client.batch_write_item(RequestItems=request)
+        held = [w["PutRequest"]["Item"]["id"]["S"] for w in answer.get("UnprocessedItems", {}).get("parts", [])]
+        # each partition admits while its balance is above zero: one put, then it is spent
+        assert sorted(held) == sorted(hot[1:] + cold[1:])
+        assert proxy.count("partition_unprocessed") == len(held)

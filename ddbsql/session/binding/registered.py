@@ -17,7 +17,7 @@ import re
 
 import pyarrow as pa
 
-from ..errors import ConfigError, SemanticError
+from ...errors import ConfigError, SemanticError
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 #: names of ddbsql's own registrations (executemany's parameter rows); not for users

@@ -15,25 +15,25 @@ import pyarrow as pa
 import pyarrow.fs as pafs
 from sqlglot import exp
 
-from ...catalog.model import TableDef, TableKind
-from ...errors import ExecutionError
-from ...exec.decode import DecodeWarnings
-from ...exec.scanner import ScanStats
-from ...files.locations import FileAccess, FileSystems, S3Access
-from ...files.partitions import partition_filter, partition_sources
-from ...files.reading import ReadLog
-from ...files.rows import read_rows, read_spec, wanted_columns
-from ...files.serde import describe_partition_rows, describe_storage_rows, show_create_lines
-from ...planner.scopes import ReferenceFilter
+from ....catalog.model import TableDef, TableKind
+from ....errors import ExecutionError
+from ....exec.decode import DecodeWarnings
+from ....exec.scanner import ScanStats
+from ....files.locations import FileAccess, FileSystems, S3Access
+from ....files.partitions import partition_filter, partition_sources
+from ....files.reading import ReadLog
+from ....files.rows import read_rows, read_spec, wanted_columns
+from ....files.serde import describe_partition_rows, describe_storage_rows, show_create_lines
+from ....planner.scopes import ReferenceFilter
 from ..scans import ScanRecord
 from .base import Row, TableStorage
 
 if TYPE_CHECKING:
-    from ..session import Session
-    from ..sources import SourceBinder
+    from ..context import StatementContext
+    from ..binder import SourceBinder
 
 
-def s3_access(session: "Session") -> S3Access:
+def s3_access(session: "StatementContext") -> S3Access:
     clients = session.clients
     credentials = clients.credentials()
     return S3Access(region=clients.region(), endpoint=clients.s3_endpoint(),
@@ -42,13 +42,13 @@ def s3_access(session: "Session") -> S3Access:
                     session_token=getattr(credentials, "token", None))
 
 
-def file_access(session: "Session") -> FileAccess:
+def file_access(session: "StatementContext") -> FileAccess:
     """The local disk and S3 as this session reaches them (S3 set up on first use)."""
     return FileAccess(FileSystems(lambda: s3_access(session)), session.options.allow_local_files,
                       reject_dir(session))
 
 
-def reject_dir(session: "Session") -> Path:
+def reject_dir(session: "StatementContext") -> Path:
     return Path(session.settings.get("ddbsql.reject.dir"))
 
 
@@ -60,13 +60,13 @@ class FileTable(TableStorage):
     def describe_columns(self, table: TableDef) -> list[Row]:
         return super().describe_columns(table) + describe_partition_rows(table)
 
-    def storage_rows(self, session: "Session", table: TableDef) -> list[Row]:
+    def storage_rows(self, session: "StatementContext", table: TableDef) -> list[Row]:
         return describe_storage_rows(table)
 
     def show_create_lines(self, table: TableDef) -> list[str]:
         return show_create_lines(table)
 
-    def drop(self, session: "Session", table: TableDef) -> None:
+    def drop(self, session: "StatementContext", table: TableDef) -> None:
         """A table whose files ddbsql placed itself (no LOCATION) takes them with it."""
         storage = table.storage
         if storage is None or not storage.managed or table.external:
@@ -78,7 +78,7 @@ class FileTable(TableStorage):
         except OSError as exc:
             raise ExecutionError(f"cannot delete {where.uri}: {exc}") from None
 
-    def set_location(self, session: "Session", table: TableDef, text: str) -> TableDef:
+    def set_location(self, session: "StatementContext", table: TableDef, text: str) -> TableDef:
         where = file_access(session).location(text, what="LOCATION")
         return dataclasses.replace(table, storage=dataclasses.replace(table.storage, location=where.uri,
                                                                       managed=False))

@@ -5,13 +5,13 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
-from ...catalog.model import TableDef, TableKind
-from ...planner.scopes import ReferenceFilter
+from ....catalog.model import TableDef, TableKind
+from ....planner.scopes import ReferenceFilter
 from .base import Row, TableStorage
 
 if TYPE_CHECKING:
-    from ..session import Session
-    from ..sources import SourceBinder
+    from ..context import StatementContext
+    from ..binder import SourceBinder
 
 
 class WarehouseTable(TableStorage):
@@ -19,11 +19,11 @@ class WarehouseTable(TableStorage):
 
     kind = TableKind.WAREHOUSE
 
-    def storage_rows(self, session: "Session", table: TableDef) -> list[Row]:
+    def storage_rows(self, session: "StatementContext", table: TableDef) -> list[Row]:
         return [("", "", ""), ("# Storage Information", "", ""),
                 ("Location:", f"ddbsql warehouse {session.engine.warehouse_path or '(in memory)'}", "")]
 
-    def drop(self, session: "Session", table: TableDef) -> None:
+    def drop(self, session: "StatementContext", table: TableDef) -> None:
         session.engine.con.execute(
             f'DROP TABLE IF EXISTS {session.engine.warehouse()}."{table.database}"."{table.name}"')
 

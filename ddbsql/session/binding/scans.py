@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 import time
 
-from ..catalog.model import TableDef
-from ..exec.decode import DecodeWarnings
-from ..exec.expiry import ExpiryStats
-from ..exec.scanner import ScanStats
-from ..planner.access import AccessPlan
+from ...catalog.model import TableDef
+from ...exec.decode import DecodeWarnings
+from ...exec.expiry import ExpiryStats
+from ...exec.scanner import ScanStats
+from ...planner.access import AccessPlan
 
 
 @dataclasses.dataclass

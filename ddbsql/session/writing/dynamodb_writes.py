@@ -42,23 +42,23 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
-from ..catalog.mapping import NULL_SERIALIZATION, bindings_for
-from ..catalog.model import TableDef
-from ..errors import ConfigError, ExecutionError, SemanticError
-from ..exec.governor import WRITE, Governor, ProgressTicker, RateMeter, progress_line
-from ..exec.atomic import AtomicWriter
-from ..exec.keyset import KeySet
-from ..exec.rejects import RejectLog
-from ..exec.scanner import scan_keys
-from ..exec.write_modes import resolve_write_mode
-from ..exec.writer import DELETE, BatchWriter, WriteMode, WriteReport, key_of
-from ..sql.positions import position_of
-from .queries import execute_duckdb, result_batches
-from .result import Result
-from .sources import SourceBinder
+from ...catalog.mapping import NULL_SERIALIZATION, bindings_for
+from ...catalog.model import TableDef
+from ...errors import ConfigError, ExecutionError, SemanticError
+from ...exec.governor import WRITE, Governor, ProgressTicker, RateMeter, progress_line
+from ...exec.atomic import AtomicWriter
+from ...exec.keyset import KeySet
+from ...exec.rejects import RejectLog
+from ...exec.scanner import scan_keys
+from ...exec.write_modes import resolve_write_mode
+from ...exec.writer import DELETE, BatchWriter, WriteMode, WriteReport, key_of
+from ...sql.positions import position_of
+from ..binding.execution import execute_duckdb, result_batches
+from ..result import Result
+from ..binding.binder import SourceBinder
 
 if TYPE_CHECKING:
-    from .session import Session
+    from ..session import Session
 
 #: one TransactWriteItems per target (SET, or a TBLPROPERTY of the target)
 ATOMIC = "ddbsql.write.atomic"

@@ -16,30 +16,30 @@ import pyarrow as pa
 import pyarrow.fs as pafs
 from sqlglot import exp
 
-from ..catalog.mapping import bindings_for
-from ..catalog.model import Column, FileFormat, FileStorage, TableDef, TableKind
-from ..errors import CatalogError, ConfigError, ExecutionError, ParseError, SemanticError, TypeMappingError
-from ..exec.rejects import RejectLog
-from ..files.formats.dynamodb_export import SUMMARY, ExportWriter, existing_exports
-from ..files.formats.emr_export import EmrExportWriter
-from ..files.locations import Location, check_bucket
-from ..files.output import Output
-from ..files.output_settings import max_file_bytes, output_codec, output_spec
-from ..files.partition_writer import PartitionWriter
-from ..files.partitions import register_partitions, runs, static_and_dynamic
-from ..files.serde import StorageClauses, literal_text, storage_clauses
-from ..files.staging import Staging
-from ..sql.partitions import spec_of_node
-from ..sql.positions import position_of
-from ..types import from_arrow
-from .kinds.file_table import file_access
-from .queries import execute_duckdb, result_batches
-from .result import Result
-from .sources import SourceBinder
+from ...catalog.mapping import bindings_for
+from ...catalog.model import Column, FileFormat, FileStorage, TableDef, TableKind
+from ...errors import CatalogError, ConfigError, ExecutionError, ParseError, SemanticError, TypeMappingError
+from ...exec.rejects import RejectLog
+from ...files.formats.dynamodb_export import SUMMARY, ExportWriter, existing_exports
+from ...files.formats.emr_export import EmrExportWriter
+from ...files.locations import Location, check_bucket
+from ...files.output import Output
+from ...files.output_settings import max_file_bytes, output_codec, output_spec
+from ...files.partition_writer import PartitionWriter
+from ...files.partitions import register_partitions, runs, static_and_dynamic
+from ...files.serde import StorageClauses, literal_text, storage_clauses
+from ...files.staging import Staging
+from ...sql.partitions import spec_of_node
+from ...sql.positions import position_of
+from ...types import from_arrow
+from ..binding.kinds.file_table import file_access
+from ..binding.execution import execute_duckdb, result_batches
+from ..result import Result
+from ..binding.binder import SourceBinder
 from .write_targets import WriteOutcome
 
 if TYPE_CHECKING:
-    from .session import Session
+    from ..session import Session
 
 
 @dataclasses.dataclass

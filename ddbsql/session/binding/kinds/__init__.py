@@ -6,7 +6,7 @@ A new kind (a table of the built-in ``dynamodb`` database, a Glue-backed table) 
 """
 from __future__ import annotations
 
-from ...catalog.model import TableDef, TableKind
+from ....catalog.model import TableDef, TableKind
 from .base import TableStorage
 from .dynamodb_table import DynamoDBTable
 from .file_table import FileTable

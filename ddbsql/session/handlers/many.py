@@ -20,16 +20,16 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import pyarrow as pa
 from sqlglot import exp
 
-from ..errors import ParseError
-from ..sql import statements as st
-from ..sql.parameters import number_qmarks
-from ..sql.substitute import substitute_mapped
+from ...errors import ParseError
+from ...sql import statements as st
+from ...sql.parameters import number_qmarks
+from ...sql.substitute import substitute_mapped
 from .insert import run_insert_statement
-from .registered import PRIVATE_PREFIX
-from .result import Result
+from ..binding.registered import PRIVATE_PREFIX
+from ..result import Result
 
 if TYPE_CHECKING:
-    from .session import Session
+    from ..session import Session
 
 
 def execute_many(session: "Session", text: str, rows: Sequence[Sequence[Any] | Mapping[str, Any]]) -> Result | None:

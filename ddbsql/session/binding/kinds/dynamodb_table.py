@@ -7,25 +7,25 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 from sqlglot import exp
 
-from ...catalog.binding import ColumnBinding
-from ...catalog.mapping import TABLE_NAME, bindings_for, check_against_table, check_table_name
-from ...catalog.model import DYNAMODB_HANDLER, TableDef, TableKind
-from ...config import check_properties
-from ...errors import TooCostlyError
-from ...exec.decode import DecodeWarnings
-from ...exec.expiry import ExpiryStats, SplitWarnings, drop_expired, ttl_attribute, ttl_binding, without_ttl
-from ...exec.governor import READ, WRITE
-from ...exec.lookups import arrow_schema, read_batches
-from ...exec.scanner import ScanStats
-from ...planner.access import plan_access
-from ...planner.guard import SETTING as GUARD_SETTING, over_budget
-from ...planner.scopes import ReferenceFilter
+from ....catalog.binding import ColumnBinding
+from ....catalog.mapping import TABLE_NAME, bindings_for, check_against_table, check_table_name
+from ....catalog.model import DYNAMODB_HANDLER, TableDef, TableKind
+from ....config import check_properties
+from ....errors import TooCostlyError
+from ....exec.decode import DecodeWarnings
+from ....exec.expiry import ExpiryStats, SplitWarnings, drop_expired, ttl_attribute, ttl_binding, without_ttl
+from ....exec.governor import READ, WRITE
+from ....exec.lookups import arrow_schema, read_batches
+from ....exec.scanner import ScanStats
+from ....planner.access import plan_access
+from ....planner.guard import SETTING as GUARD_SETTING, over_budget
+from ....planner.scopes import ReferenceFilter
 from ..scans import ScanRecord
 from .base import Row, TableStorage
 
 if TYPE_CHECKING:
-    from ..session import Session
-    from ..sources import SourceBinder
+    from ..context import StatementContext
+    from ..binder import SourceBinder
 
 SERDE = "org.apache.hadoop.hive.dynamodb.DynamoDBSerDe"
 #: drop items whose TTL has passed (SET, or a TBLPROPERTY for one table)
@@ -41,7 +41,7 @@ class DynamoDBTable(TableStorage):
     def table_parameters(self, table: TableDef) -> dict[str, str]:
         return {"storage_handler": DYNAMODB_HANDLER}
 
-    def storage_rows(self, session: "Session", table: TableDef) -> list[Row]:
+    def storage_rows(self, session: "StatementContext", table: TableDef) -> list[Row]:
         rows = [("", "", ""), ("# Storage Information", "", ""),
                 ("SerDe Library:", SERDE, ""), ("InputFormat:", "null", ""), ("OutputFormat:", "null", "")]
         return rows + [("", "", "")] + _dynamodb_details(session, table)
@@ -49,7 +49,7 @@ class DynamoDBTable(TableStorage):
     def show_create_lines(self, table: TableDef) -> list[str]:
         return ["STORED BY", f"  '{DYNAMODB_HANDLER}'"]
 
-    def check_altered(self, session: "Session", table: TableDef) -> None:
+    def check_altered(self, session: "StatementContext", table: TableDef) -> None:
         props = table.properties
         check_properties(props)
         check_table_name(props.get(TABLE_NAME, table.name))
@@ -112,7 +112,7 @@ class DynamoDBTable(TableStorage):
         return session.engine.register_stream(reader)
 
 
-def _pushdown(session: "Session", definition: TableDef) -> tuple[bool, str | None]:
+def _pushdown(session: "StatementContext", definition: TableDef) -> tuple[bool, str | None]:
     """Whether WHERE predicates may be sent to DynamoDB for this table, and if not, why."""
     settings = session.settings
     if not settings.get("ddbsql.pushdown"):
@@ -124,7 +124,7 @@ def _pushdown(session: "Session", definition: TableDef) -> tuple[bool, str | Non
     return True, None
 
 
-def _dynamodb_details(session: "Session", table: TableDef) -> list[tuple[str, str, str]]:
+def _dynamodb_details(session: "StatementContext", table: TableDef) -> list[tuple[str, str, str]]:
     facts = session.facts(table, fresh=True)
     rows = [("# DynamoDB Table Information", "", ""), ("Table Name:", facts.table_name, ""),
             ("Region:", session.region_of(table), ""),

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Protocol
 
 from sqlglot import exp
 
-from .result import Result
+from ..result import Result
 
 if TYPE_CHECKING:
-    from .session import Session
-    from .sources import SourceBinder
+    from ..session import Session
+    from ..binding.binder import SourceBinder
 
 
 @dataclasses.dataclass

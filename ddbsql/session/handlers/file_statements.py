@@ -15,26 +15,26 @@ import duckdb
 import pyarrow.fs as pafs
 from sqlglot import exp
 
-from ..catalog.mapping import bindings_for
-from ..catalog.model import Column, FileStorage, Partition, TableDef, TableKind
-from ..errors import CatalogError, ExecutionError, ParseError, SemanticError, TypeMappingError
-from ..files.locations import check_bucket, existing_names, list_data_files
-from ..files.partitions import (check_spec, discover_partitions, matches, partition_dir, partition_folder,
-                                register_partitions, sort_key, store_partitions)
-from ..files.serde import literal_text, storage_clauses
-from ..files.staging import Staging
-from ..sql import partitions as sp
-from ..sql.partitions import spec_of_node
-from ..types import from_arrow
-from .file_writes import FileTableTarget, write_table
-from .kinds.file_table import file_access
-from .queries import execute_duckdb, failure, hive_output_names
-from .result import Result
-from ..sql.positions import position_of
-from .sources import SourceBinder
+from ...catalog.mapping import bindings_for
+from ...catalog.model import Column, FileStorage, Partition, TableDef, TableKind
+from ...errors import CatalogError, ExecutionError, ParseError, SemanticError, TypeMappingError
+from ...files.locations import check_bucket, existing_names, list_data_files
+from ...files.partitions import check_spec, discover_partitions, matches, partition_dir, partition_folder, register_partitions, sort_key, store_partitions
+from ...files.serde import literal_text, storage_clauses
+from ...files.staging import Staging
+from ...sql import partitions as sp
+from ...sql.partitions import spec_of_node
+from ...types import from_arrow
+from ..writing.file_writes import FileTableTarget, write_table
+from ..binding.kinds.file_table import file_access
+from ..binding.execution import execute_duckdb, failure, hive_output_names
+from ..result import Result
+from .table_definitions import columns_of
+from ...sql.positions import position_of
+from ..binding.binder import SourceBinder
 
 if TYPE_CHECKING:
-    from .session import Session
+    from ..session import Session
 
 
 def default_location(session: "Session", database: str, name: str) -> str:
@@ -52,8 +52,6 @@ def default_location(session: "Session", database: str, name: str) -> str:
 def run_create(session: "Session", tree: exp.Create, text: str, database: str, name: str,
                props: dict[str, str], comment: str | None) -> Result:
     """CREATE [EXTERNAL] TABLE … [PARTITIONED BY] [ROW FORMAT] [STORED AS] [LOCATION] [AS SELECT]."""
-    from .ddl import _columns  # ddl imports this module
-
     properties = tree.args.get("properties")
     row_format = stored = location = partitioned = None
     external = False
@@ -81,7 +79,7 @@ def run_create(session: "Session", tree: exp.Create, text: str, database: str, n
                             "then INSERT OVERWRITE TABLE … SELECT")
     data_columns: tuple[Column, ...] = ()
     if isinstance(tree.this, exp.Schema):
-        data_columns = _columns(tree.this)
+        data_columns = columns_of(tree.this)
     elif not ctas:
         raise SemanticError("CREATE TABLE needs a column list or AS SELECT")
     partition_columns: tuple[Column, ...] = ()
@@ -90,7 +88,7 @@ def run_create(session: "Session", tree: exp.Create, text: str, database: str, n
         schema = partitioned.this
         defs = [c for c in schema.expressions if isinstance(c, exp.ColumnDef)]
         if defs and len(defs) == len(schema.expressions):
-            partition_columns = _columns(exp.Schema(expressions=defs))
+            partition_columns = columns_of(exp.Schema(expressions=defs))
         elif not ctas:
             raise SemanticError("PARTITIONED BY needs column types, e.g. PARTITIONED BY (dt string)")
         partition_names = tuple(c.name.lower() for c in schema.expressions) if ctas and not defs else \

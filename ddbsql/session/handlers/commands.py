@@ -5,13 +5,13 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..config import HONOURED
-from ..errors import ExecutionError, NotPermittedError
-from ..sql import statements as st
-from .result import Result
+from ...config import HONOURED
+from ...errors import ExecutionError, NotPermittedError
+from ...sql import statements as st
+from ..result import Result
 
 if TYPE_CHECKING:
-    from .session import Session
+    from ..session import Session
 
 
 def run_set(session: "Session", command: st.SetCommand) -> Result:

@@ -17,23 +17,23 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 from sqlglot import exp
 
-from ..catalog.binding import ColumnBinding
-from ..catalog.mapping import NULL_SERIALIZATION, bindings_for
-from ..catalog.model import TableKind
-from ..errors import ConfigError, ExecutionError, SemanticError
-from ..exec.changes import Action, ChangeApplier, ItemChange, transaction_change
-from ..exec.encode import encode_batch
-from ..exec.governor import WRITE, format_duration, write_units
-from ..exec.rejects import RejectLog
-from ..exec.transact import MAX_ITEMS, too_many, transact
-from ..planner.cost import DEFAULT_ITEM_BYTES
-from ..planner.dml import DmlKind, DmlPlan, MergeAction, plan_delete, plan_merge, plan_update, target_of
-from .queries import execute_duckdb, hive_output_names, result_batches
-from .result import Result
-from .sources import SourceBinder
+from ...catalog.binding import ColumnBinding
+from ...catalog.mapping import NULL_SERIALIZATION, bindings_for
+from ...catalog.model import TableKind
+from ...errors import ConfigError, ExecutionError, SemanticError
+from ...exec.changes import Action, ChangeApplier, ItemChange, transaction_change
+from ...exec.encode import encode_batch
+from ...exec.governor import WRITE, format_duration, write_units
+from ...exec.rejects import RejectLog
+from ...exec.transact import MAX_ITEMS, key_text, too_many, transact
+from ...planner.cost import DEFAULT_ITEM_BYTES
+from ...planner.dml import DmlKind, DmlPlan, MergeAction, plan_delete, plan_merge, plan_update, target_of
+from ..binding.binder import SourceBinder
+from ..binding.execution import execute_duckdb, hive_output_names, result_batches
+from ..result import Result
 
 if TYPE_CHECKING:
-    from .session import Session
+    from ..session import Session
 
 #: how often an UPDATE/DELETE conflict is read again before it is reported
 REREADS = 3
@@ -193,15 +193,10 @@ def _changes(plan: DmlPlan, bindings, rows: pa.Table, key_attributes, null_seria
         identity = tuple(sorted((k, str(v)) for k, v in key.items()))
         if identity in seen:
             raise SemanticError(f"{plan.kind.value}: source rows {seen[identity] + 1} and {row + 1} both change the "
-                                f"item {_key_text(key)} (Hive's cardinality check); nothing was written")
+                                f"item {key_text(key)} (Hive's cardinality check); nothing was written")
         seen[identity] = row
         changes.append(change)
     return changes
-
-
-def _key_text(key: dict) -> str:
-    from ..exec.transact import key_text
-    return key_text(key)
 
 
 def _atomic(session: "Session", applier: ChangeApplier, changes: list[ItemChange], table: str) -> None:

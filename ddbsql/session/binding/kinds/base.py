@@ -6,13 +6,13 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
-from ...catalog.model import TableDef, TableKind
-from ...errors import ParseError
-from ...planner.scopes import ReferenceFilter
+from ....catalog.model import TableDef, TableKind
+from ....errors import ParseError
+from ....planner.scopes import ReferenceFilter
 
 if TYPE_CHECKING:
-    from ..session import Session
-    from ..sources import SourceBinder
+    from ..context import StatementContext
+    from ..binder import SourceBinder
 
 Row = tuple[str, str, str]
 
@@ -33,7 +33,7 @@ class TableStorage:
         """Parameters DESCRIBE FORMATTED adds to the table's properties."""
         return {}
 
-    def storage_rows(self, session: "Session", table: TableDef) -> list[Row]:
+    def storage_rows(self, session: "StatementContext", table: TableDef) -> list[Row]:
         """DESCRIBE FORMATTED's rows after the table parameters."""
         raise NotImplementedError
 
@@ -41,7 +41,7 @@ class TableStorage:
         """SHOW CREATE TABLE's storage clauses (between the columns and TBLPROPERTIES)."""
         return []
 
-    def drop(self, session: "Session", table: TableDef) -> None:
+    def drop(self, session: "StatementContext", table: TableDef) -> None:
         """What DROP TABLE does besides removing the table from the catalog."""
 
     def bind(self, binder: "SourceBinder", table: TableDef, where: ReferenceFilter, columns: set[str] | None,
@@ -50,7 +50,7 @@ class TableStorage:
         statement uses, None for all; ``where``: the conjuncts that concern it)."""
         raise NotImplementedError
 
-    def set_location(self, session: "Session", table: TableDef, text: str) -> TableDef:
+    def set_location(self, session: "StatementContext", table: TableDef, text: str) -> TableDef:
         """ALTER TABLE … SET LOCATION."""
         raise ParseError("ALTER TABLE … SET LOCATION is supported for file tables only", line=1, col=1)
 
@@ -58,5 +58,5 @@ class TableStorage:
         """ALTER TABLE … SET SERDEPROPERTIES."""
         raise ParseError("ALTER TABLE … SET serdeproperties is not supported", line=1, col=1)
 
-    def check_altered(self, session: "Session", table: TableDef) -> None:
+    def check_altered(self, session: "StatementContext", table: TableDef) -> None:
         """Check an ALTERed definition before it is stored."""

@@ -1,20 +1,20 @@
-"""SELECT: bind the sources, translate to DuckDB, stream the result."""
+"""Running bound SQL in DuckDB: result streams, Hive's output names, one-line errors
+(a scan's own error first when one caused DuckDB's)."""
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
-from ..errors import Cancelled, ExecutionError
-from .read_progress import read_progress, start_read_progress
-from .result import Result
-from .sources import SourceBinder
+from ...errors import Cancelled, ExecutionError
+from .read_progress import read_progress
+from .binder import SourceBinder
 
 if TYPE_CHECKING:
-    from .session import Session
+    from .context import StatementContext
 
 ROWS_PER_BATCH = 65_536
 
@@ -46,7 +46,7 @@ def duckdb_error(exc: duckdb.Error) -> ExecutionError:
     return ExecutionError(first)
 
 
-def execute_duckdb(session: "Session", sql: str, binder: SourceBinder) -> pa.RecordBatchReader:
+def execute_duckdb(session: "StatementContext", sql: str, binder: SourceBinder) -> pa.RecordBatchReader:
     """Run translated SQL in the session's DuckDB and return its result stream."""
     try:
         return session.engine.con.sql(sql).to_arrow_reader(ROWS_PER_BATCH)
@@ -76,32 +76,3 @@ def result_batches(reader: pa.RecordBatchReader, binder: SourceBinder, *,
                     raise failure(exc, binder) from None
     finally:
         reader.close()  # DuckDB holds the connection until its result stream is closed
-
-
-def stream(reader: pa.RecordBatchReader, binder: SourceBinder, result: Result,
-           done: Callable[[], None] = lambda: None) -> Iterator[pa.RecordBatch]:
-    """Yield the result batches; append the scans' warning counts once done, and call ``done``."""
-    rows = 0
-    try:
-        for batch in result_batches(reader, binder):
-            rows += batch.num_rows
-            yield batch
-    finally:
-        done()
-        result.rowcount = rows
-        result.messages.extend(binder.warning_messages())
-
-
-def run_query(session: "Session", tree: exp.Expression, text: str) -> Result:
-    binder = SourceBinder(session, text)
-    bound = hive_output_names(binder.bind(tree))
-    sql = binder.to_duckdb(bound)
-    stop_progress = start_read_progress(session, binder)   # DuckDB may read every item before its first batch
-    try:
-        reader = execute_duckdb(session, sql, binder)
-    except BaseException:
-        stop_progress()
-        raise
-    result = Result("query", reader.schema)
-    result.batches = stream(reader, binder, result, stop_progress)
-    return result

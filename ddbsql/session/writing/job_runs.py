@@ -35,21 +35,21 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
-from ..catalog.jobs import CANCELLED, DONE, FAILED, JobRecord, SegmentState
-from ..errors import ExecutionError
-from ..exec.checkpoint import JobTracker
-from ..exec.scanner import scan_batches
-from ..exec.writer import WriteReport
-from ..planner.scan import ScanPlan
-from ..sql.dialect import DIALECT
+from ...catalog.jobs import CANCELLED, DONE, FAILED, JobRecord, SegmentState
+from ...errors import ExecutionError
+from ...exec.checkpoint import JobTracker
+from ...exec.scanner import scan_batches
+from ...exec.writer import WriteReport
+from ...planner.scan import ScanPlan
+from ...sql.dialect import DIALECT
 from .dynamodb_writes import InsertTarget, PreparedWrite, prepare_write, write_from, write_plain
-from .queries import duckdb_error, failure
-from .result import Result
+from ..binding.execution import duckdb_error, failure
+from ..result import Result
 
 if TYPE_CHECKING:
-    from .session import Session
-    from .scans import ScanRecord
-    from .sources import SourceBinder
+    from ..session import Session
+    from ..binding.scans import ScanRecord
+    from ..binding.binder import SourceBinder
 
 RESUME = "ddbsql.job.resume"
 #: settings that change which items a statement writes: part of a job's identity

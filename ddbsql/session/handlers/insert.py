@@ -16,22 +16,22 @@ from typing import TYPE_CHECKING, Callable, Iterator
 import duckdb
 from sqlglot import exp
 
-from ..catalog.model import TableDef, TableKind
-from ..errors import Cancelled, DdbsqlError, ParseError, SemanticError
-from ..exec.governor import ProgressTicker
-from ..exec.writer import WriteReport
-from ..sql.positions import position_of
-from . import jobs
-from .dynamodb_writes import PreparedWrite, _Progress
-from .file_writes import DirectoryTarget, FileTableTarget
-from .queries import ROWS_PER_BATCH, failure, hive_output_names, result_batches
-from .result import Result
-from .sources import SourceBinder
-from .table_targets import DynamoDBTarget, WarehouseTarget
-from .write_targets import WriteOutcome, WriteTarget
+from ...catalog.model import TableDef, TableKind
+from ...errors import Cancelled, DdbsqlError, ParseError, SemanticError
+from ...exec.governor import ProgressTicker
+from ...exec.writer import WriteReport
+from ...sql.positions import position_of
+from ..writing import job_runs
+from ..writing.dynamodb_writes import PreparedWrite, _Progress
+from ..writing.file_writes import DirectoryTarget, FileTableTarget
+from ..binding.execution import ROWS_PER_BATCH, failure, hive_output_names, result_batches
+from ..result import Result
+from ..binding.binder import SourceBinder
+from ..writing.table_targets import DynamoDBTarget, WarehouseTarget
+from ..writing.write_targets import WriteOutcome, WriteTarget
 
 if TYPE_CHECKING:
-    from .session import Session
+    from ..session import Session
 
 _temp_names = itertools.count(1)
 
@@ -147,7 +147,7 @@ def run_multi_insert(session: "Session", tree: exp.MultitableInserts, text: str,
         warnings = binder.warning_messages()
         binder.scans.clear()  # their warnings are reported once, here
         remote = [i for i, t in enumerate(targets) if t.concurrent]
-        run = jobs.start(session, [targets[i].target for i in remote], text, label, multi=True, tree=tree)
+        run = job_runs.start(session, [targets[i].target for i in remote], text, label, multi=True, tree=tree)
         try:
             prepared = {i: targets[i].prepare(session, label, hook=run.hook(k)) for k, i in enumerate(remote)}
             position = {i: k for k, i in enumerate(remote)}

@@ -10,26 +10,26 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
-from ..catalog.model import TableKind
-from ..catalog.stats import NUM_ROWS, TOTAL_SIZE, TableStats
-from ..exec.analyze import collect_stats
-from ..exec.governor import READ
-from ..exec.scanner import ScanStats
-from ..planner.scan import segment_count
-from ..sql import statements as st
-from ..sql.statements import parse_sql
-from . import queries
-from .read_progress import ReadProgress, showing
-from .result import Result
+from ...catalog.model import TableKind
+from ...catalog.stats import NUM_ROWS, TOTAL_SIZE, TableStats
+from ...exec.analyze import collect_stats
+from ...exec.governor import READ
+from ...exec.scanner import ScanStats
+from ...planner.scan import segment_count
+from ...sql import statements as st
+from ...sql.statements import parse_sql
+from ..binding.read_progress import ReadProgress, showing
+from ..result import Result
+from .query import run_query
 
 if TYPE_CHECKING:
-    from .session import Session
+    from ..session import Session
 
 
 def run_analyze(session: "Session", statement: st.AnalyzeTable) -> Result:
     table = session.catalog_table(statement.table.name, statement.table.database)
     if table.kind is not TableKind.DYNAMODB:
-        result = queries.run_query(session, parse_sql(f'SELECT count(*) FROM `{table.database}`.`{table.name}`'),
+        result = run_query(session, parse_sql(f'SELECT count(*) FROM `{table.database}`.`{table.name}`'),
                                    "")
         counts = [value for batch in result.batches for value in batch.column(0).to_pylist()]
         rows = counts[0] if counts else 0

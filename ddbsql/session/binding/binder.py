@@ -18,25 +18,25 @@ from sqlglot import exp
 from sqlglot.errors import OptimizeError
 from sqlglot.optimizer.qualify import qualify
 
-from ..catalog.model import TableDef
-from ..errors import SemanticError
-from ..planner.scopes import NO_FILTER, reference_filters
-from ..sql.dialect import DIALECT
-from ..sql.positions import position_of
-from ..sql.translate import to_duckdb
-from ..types import from_arrow
+from ...catalog.model import TableDef
+from ...errors import SemanticError
+from ...planner.scopes import NO_FILTER, reference_filters
+from ...sql.dialect import DIALECT
+from ...sql.positions import position_of
+from ...sql.translate import to_duckdb
+from ...types import from_arrow
 from .kinds import kind_of
 from .registered import Registration
 from .scans import ScanRecord
 
 if TYPE_CHECKING:
-    from .session import Session
+    from .context import StatementContext
 
 
 class SourceBinder:
     """Rewrites the table references of one statement; holds what it registered."""
 
-    def __init__(self, session: "Session", text: str, *, explain: bool = False):
+    def __init__(self, session: "StatementContext", text: str, *, explain: bool = False):
         self.session = session
         self.text = text
         #: plan only: sources are registered empty and nothing is read from DynamoDB

@@ -9,20 +9,19 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
-from ..catalog.model import TableDef
-from ..errors import SemanticError
-from ..exec.writer import DELETE, WriteReport
-from ..sql.positions import position_of
-from . import jobs
-from .dynamodb_writes import (InsertTarget, PreparedWrite, cast_to_target, prepare_write, report_messages,
-                              report_record, run_prepared)
-from .queries import failure
-from .result import Result
-from .sources import SourceBinder
+from ...catalog.model import TableDef
+from ...errors import SemanticError
+from ...exec.writer import DELETE, WriteReport
+from ...sql.positions import position_of
+from . import job_runs
+from .dynamodb_writes import InsertTarget, PreparedWrite, cast_to_target, prepare_write, report_messages, report_record, run_prepared
+from ..binding.execution import failure
+from ..result import Result
+from ..binding.binder import SourceBinder
 from .write_targets import WriteOutcome
 
 if TYPE_CHECKING:
-    from .session import Session
+    from ..session import Session
 
 
 def _check_columns(table: TableDef, node: exp.Table, columns: list[str] | None, text: str) -> None:
@@ -61,7 +60,7 @@ class DynamoDBTarget:
               tree: exp.Expression | None = None) -> WriteOutcome:
         """One INSERT into this table, as a resumable job (``source``/``bound``/``tree``:
         what lets a straight copy checkpoint its Scan positions)."""
-        result = jobs.write_single(session, self.target, sql, binder, label, source=source, bound=bound, tree=tree)
+        result = job_runs.write_single(session, self.target, sql, binder, label, source=source, bound=bound, tree=tree)
         return WriteOutcome.of(self.name, result)
 
     # written from a thread of its own in a multi-insert

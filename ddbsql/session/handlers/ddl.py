@@ -1,82 +1,36 @@
-"""Catalog statements: CREATE/DROP/ALTER/DESCRIBE/SHOW/USE for databases and tables."""
+"""Catalog statements: CREATE, DROP, ALTER and USE for databases and tables."""
 from __future__ import annotations
 
 import dataclasses
-import getpass
 import time
 from typing import TYPE_CHECKING
 
 import duckdb
 from sqlglot import exp
 
-from ..catalog import mapping as m
-from ..catalog.mapping import bindings_for, check_against_table, check_table_name
-from ..catalog.model import DYNAMODB_HANDLER, Column, TableDef, TableKind
-from ..config import check_properties, truthy
-from ..errors import CatalogError, ConfigError, ExecutionError, ParseError, SemanticError, TypeMappingError
-from ..exec.tables import create_table
-from ..sql import partitions as sp
-from ..sql import statements as st
-from ..sql.partitions import spec_of_node
-from ..types import from_arrow, parse_hive_type
-from . import files
-from .queries import failure, hive_output_names
-from .result import Result
-from ..sql.positions import position_of
-from .kinds import kind_of
-from .sources import SourceBinder
+from ...catalog import mapping as m
+from ...catalog.mapping import bindings_for, check_against_table, check_table_name
+from ...catalog.model import DYNAMODB_HANDLER, Column, TableDef, TableKind
+from ...config import check_properties, truthy
+from ...errors import CatalogError, ConfigError, ExecutionError, ParseError, SemanticError, TypeMappingError
+from ...exec.tables import create_table
+from ...sql import partitions as sp
+from ...sql.partitions import spec_of_node
+from ...types import from_arrow
+from . import file_statements
+from ..binding.execution import failure, hive_output_names
+from ..result import Result
+from ...sql.positions import position_of
+from ..binding.kinds import kind_of
+from .table_definitions import columns_of, table_properties
+from ..binding.binder import SourceBinder
 
 if TYPE_CHECKING:
-    from .session import Session
+    from ..session import Session
 
-DESCRIBE_NAMES = ["col_name", "data_type", "comment"]
 
 
 # ---------------------------------------------------------------- CREATE
-def _properties(tree: exp.Create) -> tuple[dict[str, str], str | None, list[str], str | None]:
-    """(TBLPROPERTIES, storage handler, other storage clauses seen, table comment)."""
-    props: dict[str, str] = {}
-    handler = None
-    other: list[str] = []
-    comment = None
-    properties = tree.args.get("properties")
-    for prop in properties.expressions if properties else []:
-        if isinstance(prop, exp.StorageHandlerProperty):
-            handler = prop.this.name
-        elif isinstance(prop, exp.SchemaCommentProperty):
-            comment = prop.this.name
-        elif isinstance(prop, exp.ExternalProperty):
-            continue
-        elif type(prop) is exp.Property:
-            props[prop.name.lower()] = prop.args["value"].name if isinstance(prop.args["value"], exp.Literal) \
-                else prop.args["value"].sql()
-        else:
-            other.append(prop.key)
-    return props, handler, other, comment
-
-
-def _columns(schema: exp.Schema) -> tuple[Column, ...]:
-    columns = []
-    seen = set()
-    for coldef in schema.expressions:
-        if not isinstance(coldef, exp.ColumnDef):
-            continue
-        name = coldef.name
-        if name.lower() in seen:
-            raise SemanticError(f"duplicate column name '{name}'")
-        seen.add(name.lower())
-        kind = coldef.args.get("kind")
-        if kind is None:
-            raise SemanticError(f"column '{name}' has no type")
-        hive_type = parse_hive_type(kind.sql(dialect="hive"))
-        comment = None
-        for constraint in coldef.args.get("constraints") or []:
-            if isinstance(constraint.args.get("kind"), exp.CommentColumnConstraint):
-                comment = constraint.args["kind"].this.name
-        columns.append(Column(name.lower(), hive_type, comment, name))
-    return tuple(columns)
-
-
 def run_create(session: "Session", tree: exp.Create, text: str) -> Result:
     kind = (tree.args.get("kind") or "").upper()
     if kind in ("DATABASE", "SCHEMA"):
@@ -96,7 +50,7 @@ def run_create(session: "Session", tree: exp.Create, text: str) -> Result:
             return Result.done("ddl", f"table {database}.{name} already exists; nothing done")
         line, col = position_of(target, text)
         raise CatalogError(f"table {database}.{name} already exists", line=line, col=col)
-    props, handler, other, comment = _properties(tree)
+    props, handler, other, comment = table_properties(tree)
     if handler is not None:
         if handler != DYNAMODB_HANDLER:
             raise SemanticError(f"unknown storage handler '{handler}' (ddbsql supports {DYNAMODB_HANDLER})")
@@ -105,10 +59,10 @@ def run_create(session: "Session", tree: exp.Create, text: str) -> Result:
                                 "allow it either): create the table, then INSERT … SELECT")
         if not isinstance(tree.this, exp.Schema):
             raise SemanticError("a DynamoDB table needs a column list")
-        table = TableDef(database, name, _columns(tree.this), TableKind.DYNAMODB, props, True, comment, time.time())
+        table = TableDef(database, name, columns_of(tree.this), TableKind.DYNAMODB, props, True, comment, time.time())
         return _create_dynamodb(session, table)
     if other or props.get("ddbsql.format"):
-        return files.run_create(session, tree, text, database, name, props, comment)
+        return file_statements.run_create(session, tree, text, database, name, props, comment)
     return _create_local(session, tree, text, database, name, props, comment)
 
 
@@ -183,7 +137,7 @@ def _create_local(session: "Session", tree: exp.Create, text: str, database: str
     else:
         if not isinstance(tree.this, exp.Schema):
             raise SemanticError("CREATE TABLE needs a column list or AS SELECT")
-        columns = _columns(tree.this)
+        columns = columns_of(tree.this)
         ddl = ", ".join(f'"{c.name}" {c.type.duckdb_sql()}' for c in columns)
         try:
             engine.con.execute(f"CREATE TABLE {qualified} ({ddl})")
@@ -278,79 +232,4 @@ def _alter_partitions(session: "Session", table: TableDef, tree: exp.Alter, acti
     else:
         statement = sp.DropPartitions(ref, tuple(spec_of_node(p, dynamic=False) for p in action.expressions),
                                       bool(action.args.get("exists")))
-    return files.run_partition_statement(session, statement)
-
-
-# ---------------------------------------------------------------- DESCRIBE / SHOW
-def run_describe(session: "Session", tree: exp.Describe, text: str) -> Result:
-    target = tree.this
-    if not isinstance(target, exp.Table):
-        raise ParseError("DESCRIBE needs a table name", line=1, col=1)
-    table = session.catalog_table(target.name.lower(), target.db.lower() or None, missing_ok=True)
-    if table is None:
-        line, col = position_of(target, text)
-        raise CatalogError(f"Table not found '{target.sql()}'", line=line, col=col)
-    style = (tree.args.get("style") or "").upper()
-    rows = describe_columns(table)
-    if style in ("FORMATTED", "EXTENDED"):
-        rows = [("# col_name", "data_type", "comment"), ("", "", "")] + rows + [("", "", "")]
-        rows += describe_details(session, table)
-    return Result.rows("describe", DESCRIBE_NAMES, rows)
-
-
-def describe_columns(table: TableDef) -> list[tuple[str, str, str]]:
-    return kind_of(table).describe_columns(table)
-
-
-def describe_details(session: "Session", table: TableDef) -> list[tuple[str, str, str]]:
-    created = time.strftime("%a %b %d %H:%M:%S UTC %Y", time.gmtime(table.created))
-    rows = [("# Detailed Table Information", "", ""), ("Database:", table.database, ""),
-            ("Owner:", getpass.getuser(), ""), ("CreateTime:", created, ""), ("LastAccessTime:", "UNKNOWN", ""),
-            ("Retention:", "0", ""),
-            ("Table Type:", "EXTERNAL_TABLE" if table.external else "MANAGED_TABLE", ""),
-            ("Table Parameters:", "", "")]
-    params = dict(table.properties)
-    if table.external:
-        params["EXTERNAL"] = "TRUE"
-    if table.comment:
-        params["comment"] = table.comment
-    kind = kind_of(table)
-    params.update(kind.table_parameters(table))
-    rows += [("", key, value) for key, value in sorted(params.items())]
-    return rows + kind.storage_rows(session, table)
-
-
-def show_create(table: TableDef) -> str:
-    columns = table.data_columns
-    cols = ",\n".join(f"  `{c.spelling or c.name}` {c.type}" + (f" COMMENT '{c.comment}'" if c.comment else "")
-                      for c in columns)
-    lines = [f"CREATE {'EXTERNAL ' if table.external else ''}TABLE `{table.database}`.`{table.name}`(", cols + ")"]
-    if table.comment:
-        lines.append(f"COMMENT '{table.comment}'")
-    lines += kind_of(table).show_create_lines(table)
-    if table.properties:
-        props = ",\n".join(f"  '{k}'='{v}'" for k, v in table.properties.items())
-        lines += ["TBLPROPERTIES (", props + ")"]
-    return "\n".join(lines)
-
-
-def run_show(session: "Session", statement) -> Result:
-    if isinstance(statement, st.ShowTables):
-        database = statement.database or session.database
-        if not session.metastore.has_database(database):
-            raise CatalogError(f"Database does not exist: {database}")
-        names = session.metastore.tables(database, statement.pattern)
-        return Result.rows("show", ["tab_name"], [(n,) for n in names])
-    if isinstance(statement, st.ShowDatabases):
-        return Result.rows("show", ["database_name"], [(n,) for n in session.metastore.databases(statement.pattern)])
-    table = session.catalog_table(statement.table.name, statement.table.database)
-    if isinstance(statement, st.ShowCreateTable):
-        return Result.rows("show", ["createtab_stmt"], [(line,) for line in show_create(table).split("\n")])
-    if isinstance(statement, st.ShowColumns):
-        return Result.rows("show", ["field"], [(c.name,) for c in table.columns])
-    props = table.properties
-    if statement.key:
-        value = props.get(statement.key.lower())
-        text = value if value is not None else f"Table {table.qualified} does not have property: {statement.key}"
-        return Result.rows("show", ["prpt_value"], [(text,)])
-    return Result.rows("show", ["prpt_name", "prpt_value"], sorted(props.items()))
+    return file_statements.run_partition_statement(session, statement)

@@ -7,12 +7,12 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
-from ..exec.governor import READ, ProgressTicker, RateMeter, progress_line
-from ..exec.scanner import ScanStats
+from ...exec.governor import READ, ProgressTicker, RateMeter, progress_line
+from ...exec.scanner import ScanStats
 
 if TYPE_CHECKING:
-    from .session import Session
-    from .sources import SourceBinder
+    from .binder import SourceBinder
+    from .context import StatementContext
 
 
 class ReadProgress:
@@ -27,7 +27,7 @@ class ReadProgress:
         self.meter.sample(0, 0)
 
     @classmethod
-    def of_statement(cls, session: "Session", binder: "SourceBinder") -> "ReadProgress":
+    def of_statement(cls, session: "StatementContext", binder: "SourceBinder") -> "ReadProgress":
         """For the DynamoDB reads of one statement: their budgets added, their estimates the total."""
         records = [r for r in binder.scans if r.plan is not None]
         budget = sum(session.governor_for(r.table, session.facts(r.table), r.plan.index_name).budget(READ)
@@ -46,7 +46,7 @@ class ReadProgress:
                              total=self.total, what="items")
 
 
-def start_read_progress(session: "Session", binder: "SourceBinder") -> Callable[[], None]:
+def start_read_progress(session: "StatementContext", binder: "SourceBinder") -> Callable[[], None]:
     """Show the read progress line every second from now, when someone listens (the
     terminal, or a DB-API progress callback) and the statement reads DynamoDB; returns the
     function that stops it (safe to call more than once)."""
@@ -55,7 +55,7 @@ def start_read_progress(session: "Session", binder: "SourceBinder") -> Callable[
     return showing(session, ReadProgress.of_statement(session, binder))
 
 
-def showing(session: "Session", progress: ReadProgress) -> Callable[[], None]:
+def showing(session: "StatementContext", progress: ReadProgress) -> Callable[[], None]:
     """Emit ``progress`` every second when someone listens; the function that stops it."""
     if session.options.progress is None:
         return lambda: None
@@ -63,7 +63,7 @@ def showing(session: "Session", progress: ReadProgress) -> Callable[[], None]:
 
 
 @contextlib.contextmanager
-def read_progress(session: "Session", binder: "SourceBinder") -> Iterator[None]:
+def read_progress(session: "StatementContext", binder: "SourceBinder") -> Iterator[None]:
     """:func:`start_read_progress` for the duration of the body."""
     stop = start_read_progress(session, binder)
     try:

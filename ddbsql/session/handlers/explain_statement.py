@@ -14,18 +14,18 @@ from typing import TYPE_CHECKING
 import duckdb
 from sqlglot import exp
 
-from ..errors import ParseError
-from ..exec.governor import READ, format_duration
-from ..planner.explain import explain_rows
-from ..sql import statements as st
+from ...errors import ParseError
+from ...exec.governor import READ, format_duration
+from ...planner.explain import explain_rows
+from ...sql import statements as st
 from . import dml
-from .queries import duckdb_error, execute_duckdb, hive_output_names, result_batches
-from .result import Result
-from .scans import ScanRecord
-from .sources import SourceBinder
+from ..binding.execution import duckdb_error, execute_duckdb, hive_output_names, result_batches
+from ..result import Result
+from ..binding.scans import ScanRecord
+from ..binding.binder import SourceBinder
 
 if TYPE_CHECKING:
-    from .session import Session
+    from ..session import Session
 
 COLUMNS = ["source", "property", "value"]
 _QUERIES = (exp.Select, exp.Union, exp.Except, exp.Intersect, exp.Subquery)
