@@ -179,3 +179,50 @@ def test_dml_on_a_local_table_is_refused(env):
     env.script("CREATE TABLE loc (a int); INSERT INTO loc VALUES (1)")
     with pytest.raises(ddbsql.Error, match="works on DynamoDB tables"):
         env.run("DELETE FROM loc WHERE a = 1")
+
+
+def test_progress_lines_while_items_change(local_env, unique_table_name):
+    env = local_env
+    make(env, unique_table_name, 300)
+    env.run("SET dynamodb.throughput.write=100")
+    env.run("SET dynamodb.throughput.write.percent=1.0")
+    _, cursor = env.run("UPDATE t SET note = 'p' WHERE grp = 'odd'")
+    assert cursor.rowcount == 150
+    lines = [l for l in env.progress_lines if "item(s)" in l]
+    assert lines and "of 150 item(s)" in lines[-1] and "of 100 WCU/s" in lines[-1]
+
+
+def test_a_merge_conflict_is_reported_not_overwritten(proxied_env, unique_table_name):
+    proxy, env = proxied_env
+    make(env, unique_table_name, 3)
+    env.script("CREATE TABLE upd (id string, n bigint); INSERT INTO upd VALUES ('k000', 10), ('k001', 11)")
+    client = env.backend.client()
+    original = proxy.handle
+    held = threading.Event()
+
+    def handle(operation, body, forward):
+        if operation == "UpdateItem" and not held.is_set():
+            held.set()   # another writer changes k000 and k001 before the first update lands
+            for key in ("k000", "k001"):
+                client.update_item(TableName=unique_table_name, Key={"id": {"S": key}},
+                                   UpdateExpression="SET n = :n", ExpressionAttributeValues={":n": {"N": "-5"}})
+        return original(operation, body, forward)
+
+    proxy.handle = handle
+    env.run("SET ddbsql.write.workers=1")
+    _, cursor = env.run("MERGE INTO t USING upd u ON t.id = u.id WHEN MATCHED THEN UPDATE SET n = t.n + u.n")
+    report = cursor.write_reports[0]
+    assert report["updated"] == 0 and report["conflicts"] == 2 and report["conflicts_reported"] == 2
+    assert {k: i["n"]["N"] for k, i in state(env, unique_table_name).items()} == {"k000": "-5", "k001": "-5",
+                                                                                   "k002": "2"}
+    assert any("2 not applied" in m for m in cursor.messages)
+
+
+def test_atomic_merge_deletes_and_inserts_together(env, unique_table_name):
+    make(env, unique_table_name, 3)
+    env.script("""CREATE TABLE src (id string, n bigint); INSERT INTO src VALUES ('k000', 1), ('new', 2);
+                  SET ddbsql.write.atomic=true""")
+    _, cursor = env.run("MERGE INTO t USING src s ON t.id = s.id WHEN MATCHED THEN DELETE "
+                        "WHEN NOT MATCHED THEN INSERT VALUES (s.id, s.n, 'n', NULL)")
+    assert cursor.rowcount == 2
+    assert sorted(state(env, unique_table_name)) == ["k001", "k002", "new"]

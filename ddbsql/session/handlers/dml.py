@@ -23,7 +23,7 @@ from ...catalog.model import TableKind
 from ...errors import ConfigError, ExecutionError, SemanticError
 from ...exec.changes import Action, ChangeApplier, ItemChange, transaction_change
 from ...exec.encode import encode_batch
-from ...exec.governor import WRITE, format_duration, write_units
+from ...exec.governor import WRITE, ProgressTicker, RateMeter, format_duration, write_units
 from ...exec.rejects import RejectLog
 from ...exec.transact import MAX_ITEMS, key_text, too_many, transact
 from ...planner.cost import DEFAULT_ITEM_BYTES
@@ -75,13 +75,20 @@ def run_dml(session: "Session", tree: exp.Expression, text: str) -> Result:
     try:
         rows = _find(session, binder, plan, None)
         changes = _changes(plan, bindings, rows, facts.key_attributes, null_serialization, rejects, applier)
-        if session.settings.get(ATOMIC, table.properties.get(ATOMIC)):
-            _atomic(session, applier, changes, table.qualified)
-            reported = 0
-        else:
-            conflicts = applier.apply(changes)
-            reported = _resolve(session, plan, bindings, facts.key_attributes, null_serialization, rejects, applier,
-                                conflicts, text)
+        ticker = None
+        if session.options.progress is not None:
+            ticker = ProgressTicker(_Progress(applier, len(changes)), session.report).start()
+        try:
+            if session.settings.get(ATOMIC, table.properties.get(ATOMIC)):
+                _atomic(session, applier, changes, table.qualified)
+                reported = 0
+            else:
+                conflicts = applier.apply(changes)
+                reported = _resolve(session, plan, bindings, facts.key_attributes, null_serialization, rejects,
+                                    applier, conflicts, text)
+        finally:
+            if ticker is not None:
+                ticker.stop()
     finally:
         rejects.close()
     report = applier.report
@@ -273,6 +280,28 @@ def _consistent(session: "Session"):
             session.settings.hiveconf.pop(key, None)
         else:
             session.settings.hiveconf[key] = before
+
+
+class _Progress:
+    """The progress line of a DML statement's writes: items changed of those found, their
+    rate, write units against the budget."""
+
+    def __init__(self, applier: ChangeApplier, total: int):
+        self.applier = applier
+        self.total = total
+        self.meter = RateMeter()
+        self.started = self.meter.clock()
+        self.meter.sample(0, 0)
+
+    def __call__(self) -> str:
+        report = self.applier.report
+        done = report.updated + report.deleted + report.inserted + report.rejected + report.conflicts
+        rate, capacity = self.meter.sample(done, report.consumed)
+        percent = 100.0 * min(done, self.total) / self.total if self.total else 100.0
+        budget = self.applier.governor.budget(WRITE) if hasattr(self.applier.governor, "budget") else 0.0
+        return (f"{percent:5.1f}% changed {done:,} of {self.total:,} item(s) ({rate:,.0f}/s), "
+                f"{capacity:,.1f} of {budget:,.0f} WCU/s, {format_duration(self.meter.clock() - self.started)} "
+                "elapsed")
 
 
 def _summary(kind: DmlKind, table: str, matched: int, report, reported: int, rejects: RejectLog) -> str:
