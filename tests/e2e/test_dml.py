@@ -134,6 +134,10 @@ def test_refusals(env, unique_table_name):
     with pytest.raises(ddbsql.Error, match="EXPLAIN ANALYZE"):
         env.run("EXPLAIN ANALYZE UPDATE t SET n = 1 WHERE id = 'k001'")
     assert len(env.scan_items(unique_table_name)) == 3
+    env.run("SET ddbsql.scan.max.rcu=0.1")          # the scan guard decides: a full read costs more
+    with pytest.raises(ddbsql.Error, match="ddbsql.scan.max.rcu"):
+        env.run("DELETE FROM t")
+    env.run("SET ddbsql.scan.max.rcu=0")
     env.run("SET ddbsql.dml.all.rows=true")
     _, cursor = env.run("DELETE FROM t")
     assert cursor.rowcount == 3 and env.scan_items(unique_table_name) == []

@@ -27,6 +27,7 @@ from ...exec.governor import WRITE, ProgressTicker, RateMeter, format_duration, 
 from ...exec.rejects import RejectLog
 from ...exec.transact import MAX_ITEMS, key_text, too_many, transact
 from ...planner.cost import DEFAULT_ITEM_BYTES
+from ...planner.guard import SETTING as GUARD_SETTING
 from ...planner.dml import DmlKind, DmlPlan, MergeAction, plan_delete, plan_merge, plan_update, target_of
 from ..binding.binder import SourceBinder
 from ..binding.execution import execute_duckdb, hive_output_names, result_batches
@@ -37,7 +38,8 @@ if TYPE_CHECKING:
 
 #: how often an UPDATE/DELETE conflict is read again before it is reported
 REREADS = 3
-#: UPDATE/DELETE without WHERE change every item only with this setting
+#: UPDATE/DELETE without WHERE change every item only with this setting (or with the scan
+#: guard, ddbsql.scan.max.rcu, set: then it decides whether the whole table may be read)
 ALL_ROWS = "ddbsql.dml.all.rows"
 ATOMIC = "ddbsql.write.atomic"
 DML = (exp.Update, exp.Delete, exp.Merge)
@@ -55,9 +57,10 @@ def plan_statement(session: "Session", tree: exp.Expression):
     facts = session.facts(table)
     planner = {exp.Update: plan_update, exp.Delete: plan_delete, exp.Merge: plan_merge}[type(tree)]
     plan = planner(tree, bindings, facts.key_attributes, table.qualified)
-    if not plan.has_where and not session.settings.get(ALL_ROWS):
+    if not plan.has_where and not session.settings.get(ALL_ROWS) and not session.settings.get(GUARD_SETTING):
         raise ConfigError(f"{verb} without WHERE would change every item of {table.qualified}; "
-                          f"SET {ALL_ROWS}=true to allow it (EXPLAIN shows what it reads and writes)")
+                          f"SET {ALL_ROWS}=true to allow it, or set {GUARD_SETTING} to let the scan guard "
+                          "decide (EXPLAIN shows what it reads and writes)")
     return table, bindings, facts, plan
 
 
