@@ -42,6 +42,20 @@ class DmlKind(enum.Enum):
 
 
 @dataclasses.dataclass(frozen=True)
+class MergeParts:
+    """What a MERGE's finding SELECT is made of, to rebuild it with the target read only
+    at some keys (:func:`merge_select`).  ``source_keys``: per key column, the source
+    expression ON compares it with."""
+
+    columns: tuple
+    source: exp.Expression
+    target: exp.Table
+    on: exp.Expression
+    alias: str
+    source_keys: tuple
+
+
+@dataclasses.dataclass(frozen=True)
 class DmlPlan:
     """What one UPDATE/DELETE/MERGE does to its DynamoDB table.
 
@@ -58,6 +72,7 @@ class DmlPlan:
     sets: tuple[ColumnBinding, ...]
     inserts: tuple[ColumnBinding, ...] = ()
     has_where: bool = True
+    merge: MergeParts | None = None
 
 
 def _column_names(node: exp.Expression | None, alias: str | None = None) -> set[str]:
@@ -170,7 +185,7 @@ def plan_merge(tree: exp.Merge, bindings: Sequence[ColumnBinding], key_attribute
     keys = _key_bindings(bindings, key_attributes, table)
     target = target_of(tree)
     alias = (target.alias or target.name).lower()
-    _check_key_match(tree.args.get("on"), keys, alias, table)
+    matched_with = _check_key_match(tree.args.get("on"), keys, alias, table)
     whens = tree.args.get("whens")
     clauses = list(whens.expressions) if whens is not None else []
     if not clauses:
@@ -226,22 +241,37 @@ def plan_merge(tree: exp.Merge, bindings: Sequence[ColumnBinding], key_attribute
     columns += [_alias(f"__n{i}", e.copy()) for i, (_, e) in enumerate(sets)]
     columns += [_alias(f"__v{i}", e.copy()) for i, e in enumerate(values)]
     columns.append(_alias("__a", cases))
-    source = tree.args["using"].copy()
     joined = target.copy()
     if not target.alias:
         joined.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
-    select = exp.select(*columns).from_(source).join(joined, on=tree.args["on"].copy(), join_type="left")
-    return DmlPlan(DmlKind.MERGE, select, keys, read, tuple(b for b, _ in sets), inserts)
+    parts = MergeParts(tuple(columns), tree.args["using"].copy(), joined, tree.args["on"].copy(), alias,
+                       tuple(matched_with[b.name] for b in keys))
+    return DmlPlan(DmlKind.MERGE, merge_select(parts), keys, read, tuple(b for b, _ in sets), inserts, merge=parts)
 
 
-def _check_key_match(on: exp.Expression | None, keys: Sequence[ColumnBinding], alias: str, table: str) -> None:
-    """ON is ``x.k1 = <source expr> [AND x.k2 = <source expr>]`` over exactly the key columns."""
+def merge_select(parts: MergeParts, target_filter: exp.Expression | None = None) -> exp.Select:
+    """``SELECT … FROM source LEFT JOIN target ON …``; with ``target_filter`` (a condition
+    on the target's key columns) the target is read only where it holds, so the planner
+    can look the items up by key instead of scanning."""
+    target: exp.Expression = parts.target.copy()
+    if target_filter is not None:
+        inner = parts.target.copy()
+        inner.set("alias", None)
+        target = exp.select("*").from_(inner).where(target_filter).subquery(parts.alias)
+    return (exp.select(*[c.copy() for c in parts.columns]).from_(parts.source.copy())
+            .join(target, on=parts.on.copy(), join_type="left"))
+
+
+def _check_key_match(on: exp.Expression | None, keys: Sequence[ColumnBinding], alias: str,
+                     table: str) -> dict[str, exp.Expression]:
+    """ON is ``x.k1 = <source expr> [AND x.k2 = <source expr>]`` over exactly the key
+    columns; returns each key column's source expression."""
     wanted = {b.name for b in keys}
     hint = " AND ".join(f"{alias}.{b.name} = <source value>" for b in keys)
     if on is None:
         raise SemanticError(f"MERGE needs ON {hint}")
     parts = list(on.flatten()) if isinstance(on, exp.And) else [on]
-    found = set()
+    found: dict[str, exp.Expression] = {}
     for part in parts:
         while isinstance(part, exp.Paren):
             part = part.this
@@ -254,8 +284,8 @@ def _check_key_match(on: exp.Expression | None, keys: Sequence[ColumnBinding], a
         other = sides[1] if sides[0] is target_side[0] else sides[0]
         if any(c.table.lower() == alias for c in other.find_all(exp.Column)):
             break
-        found.add(target_side[0].name.lower())
+        found[target_side[0].name.lower()] = other
     else:
-        if found == wanted and len(parts) == len(wanted):
-            return
+        if set(found) == wanted and len(parts) == len(wanted):
+            return found
     raise SemanticError(f"MERGE ON must match the key of {table} and nothing else: ON {hint}")

@@ -196,10 +196,21 @@ def test_progress_lines_while_items_change(local_env, unique_table_name):
     assert lines and "of 150 item(s)" in lines[-1] and "of 100 WCU/s" in lines[-1]
 
 
-def test_a_merge_conflict_is_reported_not_overwritten(proxied_env, unique_table_name):
+@pytest.mark.parametrize("source", ["local", "dynamodb"])
+def test_a_merge_conflict_is_re_evaluated_or_reported(proxied_env, unique_table_name, source):
+    """Another writer changes k000 and k001 while MERGE runs: with a local source the items
+    are read again and the MERGE re-evaluated on them; with a DynamoDB source (which would
+    be read again whole) they are reported.  Never overwritten."""
     proxy, env = proxied_env
     make(env, unique_table_name, 3)
-    env.script("CREATE TABLE upd (id string, n bigint); INSERT INTO upd VALUES ('k000', 10), ('k001', 11)")
+    if source == "local":
+        env.script("CREATE TABLE upd (id string, n bigint); INSERT INTO upd VALUES ('k000', 10), ('k001', 11)")
+    else:
+        env.create_ddb_table(unique_table_name + "_src", ("id", "S"))
+        env.put_items(unique_table_name + "_src", [{"id": {"S": "k000"}, "n": {"N": "10"}},
+                                                   {"id": {"S": "k001"}, "n": {"N": "11"}}])
+        env.run(f"""CREATE EXTERNAL TABLE upd (id string, n bigint) STORED BY {HANDLER}
+                    TBLPROPERTIES ("dynamodb.table.name" = "{unique_table_name}_src")""")
     client = env.backend.client()
     original = proxy.handle
     held = threading.Event()
@@ -215,11 +226,18 @@ def test_a_merge_conflict_is_reported_not_overwritten(proxied_env, unique_table_
     proxy.handle = handle
     env.run("SET ddbsql.write.workers=1")
     _, cursor = env.run("MERGE INTO t USING upd u ON t.id = u.id WHEN MATCHED THEN UPDATE SET n = t.n + u.n")
+    scans = proxy.count("request", "Scan")
     report = cursor.write_reports[0]
-    assert report["updated"] == 0 and report["conflicts"] == 2 and report["conflicts_reported"] == 2
-    assert {k: i["n"]["N"] for k, i in state(env, unique_table_name).items()} == {"k000": "-5", "k001": "-5",
-                                                                                   "k002": "2"}
-    assert any("2 not applied" in m for m in cursor.messages)
+    after = {k: i["n"]["N"] for k, i in state(env, unique_table_name).items()}
+    assert report["conflicts"] == 2
+    if source == "local":
+        assert report["updated"] == 2 and report["conflicts_reported"] == 0
+        assert after == {"k000": "5", "k001": "6", "k002": "2"}
+        assert scans == 0        # the target is read at the source's keys (BatchGetItem), not scanned
+    else:
+        assert report["updated"] == 0 and report["conflicts_reported"] == 2
+        assert after == {"k000": "-5", "k001": "-5", "k002": "2"}
+        assert any("2 not applied" in m for m in cursor.messages)
 
 
 def test_atomic_merge_deletes_and_inserts_together(env, unique_table_name):
@@ -230,3 +248,12 @@ def test_atomic_merge_deletes_and_inserts_together(env, unique_table_name):
                         "WHEN NOT MATCHED THEN INSERT VALUES (s.id, s.n, 'n', NULL)")
     assert cursor.rowcount == 2
     assert sorted(state(env, unique_table_name)) == ["k001", "k002", "new"]
+
+
+def test_explain_merge_reads_the_target_at_the_source_keys(env, unique_table_name):
+    make(env, unique_table_name, 5)
+    env.script("CREATE TABLE src (id string, n bigint); INSERT INTO src VALUES ('k001', 1), ('zzz', 2)")
+    rows = env.rows("EXPLAIN MERGE INTO t USING src s ON t.id = s.id WHEN MATCHED THEN DELETE "
+                    "WHEN NOT MATCHED THEN INSERT VALUES (s.id, s.n, NULL, NULL)")
+    flat = {key: value for _, key, value in rows}
+    assert flat["operation"].startswith("BatchGetItem") and "estimated WCU" in flat

@@ -11,6 +11,7 @@ keeps conflicting, is reported in the reject file and counted.
 from __future__ import annotations
 
 import contextlib
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,7 +29,8 @@ from ...exec.rejects import RejectLog
 from ...exec.transact import MAX_ITEMS, key_text, too_many, transact
 from ...planner.cost import DEFAULT_ITEM_BYTES
 from ...planner.guard import SETTING as GUARD_SETTING
-from ...planner.dml import DmlKind, DmlPlan, MergeAction, plan_delete, plan_merge, plan_update, target_of
+from ...planner.dml import (DmlKind, DmlPlan, MergeAction, merge_select, plan_delete, plan_merge, plan_update,
+                             target_of)
 from ..binding.binder import SourceBinder
 from ..binding.execution import execute_duckdb, hive_output_names, result_batches
 from ..result import Result
@@ -38,6 +40,9 @@ if TYPE_CHECKING:
 
 #: how often an UPDATE/DELETE conflict is read again before it is reported
 REREADS = 3
+#: a MERGE reads the target at the source's keys when there are at most this many
+#: key combinations (more: the join reads it whole)
+MAX_LOOKUP_KEYS = 10_000
 #: UPDATE/DELETE without WHERE change every item only with this setting (or with the scan
 #: guard, ddbsql.scan.max.rcu, set: then it decides whether the whole table may be read)
 ALL_ROWS = "ddbsql.dml.all.rows"
@@ -76,7 +81,7 @@ def run_dml(session: "Session", tree: exp.Expression, text: str) -> Result:
                             facts=facts)
     binder = SourceBinder(session, text)
     try:
-        rows = _find(session, binder, plan, None)
+        rows = _find(session, binder, plan, finding_select(session, plan, text))
         changes = _changes(plan, bindings, rows, facts.key_attributes, null_serialization, rejects, applier)
         ticker = None
         if session.options.progress is not None:
@@ -108,11 +113,62 @@ def run_dml(session: "Session", tree: exp.Expression, text: str) -> Result:
     return Result("insert", rowcount=rowcount, messages=messages, write_reports=[record])
 
 
-def _find(session: "Session", binder: SourceBinder, plan: DmlPlan, extra: exp.Expression | None) -> pa.Table:
-    """The finding SELECT's rows (``extra``: a further condition, for re-reads)."""
-    select = plan.select.copy()
-    if extra is not None:
-        select = select.where(extra)
+def finding_select(session: "Session", plan: DmlPlan, text: str) -> exp.Select:
+    """The finding SELECT.  A MERGE whose source reads no DynamoDB table reads the target
+    only at the source's keys (BatchGetItem/Query rather than a Scan) when they are few."""
+    if plan.merge is None or _source_reads_dynamodb(session, plan, text):
+        return plan.select
+    keys = _source_keys(session, plan, text)
+    if keys is None:
+        return plan.select
+    return merge_select(plan.merge, keys)
+
+
+def _source_reads_dynamodb(session: "Session", plan: DmlPlan, text: str) -> bool:
+    probe = exp.select("*").from_(plan.merge.source.copy())
+    refs = SourceBinder(session, text).table_refs(probe)
+    return any(definition.kind is TableKind.DYNAMODB for _, definition in refs)
+
+
+def _source_keys(session: "Session", plan: DmlPlan, text: str) -> exp.Expression | None:
+    """``k1 IN (…) [AND k2 IN (…)]`` of the source's distinct key values, or None when
+    there are more than :data:`MAX_LOOKUP_KEYS` combinations (or a key is not S or N)."""
+    parts = plan.merge
+    select = exp.select(*[exp.alias_(e.copy(), f"__s{i}") for i, e in enumerate(parts.source_keys)]) \
+        .from_(parts.source.copy()).distinct()
+    binder = SourceBinder(session, text)
+    sql = binder.to_duckdb(hive_output_names(binder.bind(select)))
+    values = [set() for _ in plan.keys]
+    for batch in result_batches(execute_duckdb(session, sql, binder), binder):
+        for i in range(len(plan.keys)):
+            values[i].update(v for v in batch.column(i).to_pylist() if v is not None)
+    combinations = 1
+    for found in values:
+        combinations *= max(1, len(found))
+    if combinations > MAX_LOOKUP_KEYS:
+        return None
+    conditions = []
+    for binding, found in zip(plan.keys, values):
+        literals = [_literal(binding, v) for v in sorted(found, key=str)]
+        if any(lit is None for lit in literals):
+            return None
+        if not literals:   # no source row has a key: nothing can match
+            literals = [_literal(binding, "" if binding.ddb_type == "S" else 0)]
+        conditions.append(exp.In(this=exp.column(binding.name), expressions=literals))
+    return exp.and_(*conditions)
+
+
+def _literal(binding: ColumnBinding, value) -> exp.Expression | None:
+    if binding.ddb_type == "S" and isinstance(value, str):
+        return exp.Literal.string(value)
+    if binding.ddb_type == "N" and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return exp.Literal.number(str(value))
+    return None
+
+
+def _find(session: "Session", binder: SourceBinder, plan: DmlPlan, select: exp.Select) -> pa.Table:
+    """The rows of a finding SELECT, new values typed."""
+    select = select.copy()
     bound = hive_output_names(binder.bind(select))
     sql = _typed(session, binder.to_duckdb(bound), plan)
     reader = execute_duckdb(session, sql, binder)
@@ -232,17 +288,18 @@ def _resolve(session: "Session", plan: DmlPlan, bindings, key_attributes, null_s
     """Re-read and re-evaluate UPDATE/DELETE conflicts; report what still conflicts (and
     MERGE's).  Returns how many were reported."""
     rounds = 0
-    while conflicts and plan.kind is not DmlKind.MERGE and rounds < REREADS:
+    rereadable = plan.merge is None or not _source_reads_dynamodb(session, plan, text)
+    while conflicts and rereadable and rounds < REREADS:
         rounds += 1
         again: list[ItemChange] = []
         for change in conflicts:
-            extra = _key_predicate(plan, change.key)
-            if extra is None:
+            select = _reread_select(plan, change.key)
+            if select is None:
                 again.append(change)
                 continue
             with _consistent(session):
                 binder = SourceBinder(session, text)
-                rows = _find(session, binder, plan, extra)
+                rows = _find(session, binder, plan, select)
             fresh = _changes(plan, bindings, rows, key_attributes, null_serialization, rejects, applier)
             for item in fresh:
                 item.row = change.row
@@ -250,24 +307,29 @@ def _resolve(session: "Session", plan: DmlPlan, bindings, key_attributes, null_s
         conflicts = again
     for change in conflicts:
         rejects.add(change.row, change.key, f"{change.action.value}: the item was changed by another writer "
-                    f"{'' if plan.kind is DmlKind.MERGE else f'{REREADS + 1} times '}while this statement "
-                    "changed it; not applied")
+                    f"{f'{REREADS + 1} times ' if rereadable else ''}while this statement changed it; "
+                    "not applied")
     return len(conflicts)
 
 
-def _key_predicate(plan: DmlPlan, key: dict) -> exp.Expression | None:
-    """``k1 = v1 AND k2 = v2`` for an item's key (None for binary keys)."""
-    parts = []
+def _reread_select(plan: DmlPlan, key: dict) -> exp.Select | None:
+    """The finding SELECT for one item only (None for binary keys).  For a MERGE: the
+    target read at that key, joined with the source rows ON gives that key."""
+    literals = []
     for binding in plan.keys:
         value = key.get(binding.attribute) or {}
         if "S" in value:
-            literal = exp.Literal.string(value["S"])
+            literals.append(exp.Literal.string(value["S"]))
         elif "N" in value:
-            literal = exp.Literal.number(value["N"])
+            literals.append(exp.Literal.number(value["N"]))
         else:
             return None
-        parts.append(exp.EQ(this=exp.column(binding.name), expression=literal))
-    return exp.and_(*parts)
+    at_key = exp.and_(*[exp.EQ(this=exp.column(b.name), expression=lit) for b, lit in zip(plan.keys, literals)])
+    if plan.merge is None:
+        return plan.select.copy().where(at_key)
+    source_side = exp.and_(*[exp.EQ(this=e.copy(), expression=lit.copy())
+                             for e, lit in zip(plan.merge.source_keys, literals)])
+    return merge_select(plan.merge, at_key).where(source_side)
 
 
 @contextlib.contextmanager
@@ -314,7 +376,7 @@ def _summary(kind: DmlKind, table: str, matched: int, report, reported: int, rej
     text = parts[kind] + ("" if kind is DmlKind.MERGE else f" of {table}") + f" ({matched} row(s) found)"
     if report.conflicts:
         text += (f"; {report.conflicts} conflict(s) with other writers"
-                 + (f", {report.conflicts - reported} re-read and re-evaluated" if kind is not DmlKind.MERGE else "")
+                 + (f", {report.conflicts - reported} re-read and re-evaluated" if report.conflicts > reported else "")
                  + (f", {reported} not applied" if reported else ""))
     if rejects.count:
         text += f"; {rejects.count} row(s) rejected, reasons in {rejects.path}"

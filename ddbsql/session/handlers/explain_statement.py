@@ -39,7 +39,7 @@ def run_explain(session: "Session", statement: st.SqlStatement, *, analyze: bool
             raise ParseError(f"EXPLAIN ANALYZE is refused for {statement.tree.key.upper()}: it would write "
                              "(EXPLAIN shows what it reads and writes)", line=1, col=1)
         planned = dml.plan_statement(session, statement.tree)
-        tree, text = planned[3].select, statement.text
+        tree, text = dml.finding_select(session, planned[3], statement.text), statement.text
     else:
         tree, text = explained_query(statement.tree, analyze), statement.text
     binder = SourceBinder(session, text, explain=not analyze)
