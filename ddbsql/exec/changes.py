@@ -35,7 +35,8 @@ class ItemChange:
     """One item to change.
 
     ``key``: the item's key (attribute values); ``expected``: attribute → the value it
-    held when read, or None if it was absent (UPDATE/DELETE conditions); ``values``: for
+    held when read, or, when it read as NULL, the DynamoDB type of its column (the
+    attribute was absent or of another type, and must still be); ``values``: for
     an update, attribute → new value or None (removed); for a put, the whole item.
     """
 
@@ -94,8 +95,8 @@ def request_of(change: ItemChange, key_attributes: Sequence[str]) -> tuple[dict,
     else:
         checks = [f"attribute_exists({name(key_attributes[0])})"]
         for attribute, old in change.expected.items():
-            if old is None:
-                checks.append(f"attribute_not_exists({name(attribute)})")
+            if isinstance(old, str):
+                checks.append(f"NOT attribute_type({name(attribute)}, {value({'S': old})})")
             else:
                 checks.append(f"{name(attribute)} = {value(old)}")
         params = {"Key": change.key, "ConditionExpression": " AND ".join(checks)}

@@ -22,8 +22,16 @@ from sqlglot import exp
 from ..catalog.binding import ColumnBinding
 from ..errors import SemanticError
 
-#: columns whose stored value a condition can compare exactly (scalars)
-_COMPARABLE = ("S", "N", "B", "BOOL")
+#: columns whose stored value a condition can compare exactly: what they read back is
+#: what was stored (strings, integers, booleans; not float/double/decimal, which may
+#: round, nor times, which have several stored forms)
+def _comparable(binding: ColumnBinding) -> bool:
+    name = binding.hive_type.name
+    if binding.ddb_type == "S":
+        return name in ("string", "varchar", "char")
+    if binding.ddb_type == "N":
+        return binding.hive_type.is_integer
+    return binding.ddb_type == "BOOL" and name == "boolean"
 
 
 class MergeAction(enum.IntEnum):
@@ -125,10 +133,10 @@ def _set_pairs(assignments: Sequence[exp.Expression], bindings: Sequence[ColumnB
 
 
 def _read_columns(bindings: Sequence[ColumnBinding], names: set[str], keys: Sequence[ColumnBinding]) -> tuple:
-    """Bindings among ``names`` whose stored value a condition can check (scalars, not keys)."""
+    """Bindings among ``names`` whose stored value a condition can check exactly (not keys)."""
     key_names = {b.name for b in keys}
     return tuple(b for b in bindings if b.name in names and b.name not in key_names and not b.is_item
-                 and b.ddb_type in _COMPARABLE)
+                 and _comparable(b))
 
 
 def _alias(name: str, expression: exp.Expression) -> exp.Alias:

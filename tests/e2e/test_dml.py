@@ -257,3 +257,13 @@ def test_explain_merge_reads_the_target_at_the_source_keys(env, unique_table_nam
                     "WHEN NOT MATCHED THEN INSERT VALUES (s.id, s.n, NULL, NULL)")
     flat = {key: value for _, key, value in rows}
     assert flat["operation"].startswith("BatchGetItem") and "estimated WCU" in flat
+
+
+def test_a_wrong_typed_value_read_as_null_does_not_block_the_change(env, unique_table_name):
+    make(env, unique_table_name, 2)
+    env.put_items(unique_table_name, [{"id": {"S": "odd1"}, "n": {"S": "not a number"}}])
+    rows, cursor = env.run("UPDATE t SET note = 'fixed' WHERE n IS NULL")
+    assert cursor.rowcount == 1 and cursor.write_reports[0]["conflicts"] == 0
+    assert state(env, unique_table_name)["odd1"] == {"id": {"S": "odd1"}, "n": {"S": "not a number"},
+                                                     "note": {"S": "fixed"}}
+    assert any("t.n: 1 value(s) read as NULL" in m for m in cursor.messages)

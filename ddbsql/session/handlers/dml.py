@@ -251,7 +251,7 @@ def _changes(plan: DmlPlan, bindings, rows: pa.Table, key_attributes, null_seria
             if action is Action.UPDATE and new[row] is None:
                 rejects.add(row, key, new_reasons[row])
                 continue
-            old = {b.attribute: (expected[row] or {}).get(b.attribute) for b in plan.read}
+            old = {b.attribute: (expected[row] or {}).get(b.attribute) or b.ddb_type for b in plan.read}
             values = {}
             if action is Action.UPDATE:
                 values = {b.attribute: new[row].get(b.attribute) for b in plan.sets}
