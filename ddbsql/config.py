@@ -139,6 +139,9 @@ HONOURED: dict[str, Key] = {
     "ddbsql.repl.scan.warn.seconds": Key(_non_negative_number, "30",
                                          "the interactive shell asks before running a statement whose DynamoDB "
                                          "reads would take this long at the read budget; 0: never asks"),
+    "ddbsql.repl.row.limit": Key(_non_negative_number, "10000",
+                                 "the interactive shell asks before printing a result of more rows than this; "
+                                 "0: never asks"),
     # file output (INSERT OVERWRITE DIRECTORY, file tables); no defaults: the first key set wins
     "hive.exec.compress.output": Key(_bool, None, "compress file output; the codec keys pick the codec "
                                                   "(default DefaultCodec, i.e. deflate)"),

@@ -1,3 +1,4 @@
+# PYTHON_ARGCOMPLETE_OK
 """The ``ddbsql`` command: Hive CLI options, script running, the REPL entry point.
 
 Results go to stdout; ``OK``, ``Time taken``, row counts and warnings go to stderr
@@ -19,6 +20,8 @@ from typing import TextIO
 from .. import dbapi
 from ..errors import DdbsqlError
 from ..sql.script import StatementText
+from . import conventions
+from .logs import configure as configure_logging
 from .output import FORMATS, format_describe, make_writer
 
 EXIT_FAILED = 1
@@ -39,8 +42,9 @@ def _pairs(parser: argparse.ArgumentParser, values: list[str] | None, option: st
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="ddbsql", description="SQL over Amazon DynamoDB, compatible with EMR Hive scripts.",
+        prog="ddbsql", description="SQL over Amazon DynamoDB, compatible with EMR Hive scripts.", add_help=False,
         epilog="Without -e or -f, ddbsql starts an interactive shell (or reads a script from standard input).")
+    conventions.add_arguments(parser)
     parser.add_argument("-e", dest="execute", metavar="SQL", help="run the SQL text given on the command line")
     parser.add_argument("-f", dest="file", metavar="FILE", help="run the SQL script in FILE")
     parser.add_argument("-i", dest="init", metavar="FILE", action="append", default=[],
@@ -68,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="continue the interrupted write job JOB (an id, or its first characters, from --jobs) "
                              "from its checkpoint, with the settings it was started with")
     parser.add_argument("--jobs", action="store_true", help="list the write jobs recorded in the metastore and exit")
-    parser.add_argument("--debug", action="store_true", help="show Python tracebacks for errors")
+    parser.add_argument("--debug", action="store_true",
+                        help="show Python tracebacks for errors, and log each DynamoDB request to stderr")
     return parser
 
 
@@ -155,6 +160,8 @@ class ScriptRunner:
         self.output_format = output_format
         self.debug = debug
         self.default_format = "tsv"
+        #: the interactive shell's display limit (see :mod:`.row_limit`)
+        self.row_limit = None
         #: a statement failed and stopped the run, or (errors ignored) the last statement failed
         self.failed = False
         self._started = time.monotonic()
@@ -278,7 +285,10 @@ class ScriptRunner:
         if header:
             writer.write_header(names)
         count = 0
-        for batch in cursor.fetch_record_batches():
+        batches = cursor.fetch_record_batches()
+        if self.row_limit is not None:
+            batches = self.row_limit.apply(batches)
+        for batch in batches:
             writer.write_batch(batch)
             count += batch.num_rows
         writer.close()
@@ -299,7 +309,9 @@ class ScriptRunner:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    conventions.complete(parser)
     args = parser.parse_args(argv)
+    conventions.apply(parser, args)
     hiveconf = _pairs(parser, args.hiveconf, "-hiveconf")
     hivevar = _pairs(parser, args.hivevar, "-hivevar")
     if args.execute is not None and args.file is not None:
@@ -309,6 +321,14 @@ def main(argv: list[str] | None = None) -> int:
         print("ddbsql: --resume runs the job's own statement: it cannot be combined with -e, -f or --jobs",
               file=sys.stderr)
         return 2
+    restore_logging = configure_logging(sys.stderr, debug=args.debug)
+    try:
+        return _run(args, hiveconf, hivevar)
+    finally:
+        restore_logging()
+
+
+def _run(args: argparse.Namespace, hiveconf: dict[str, str], hivevar: dict[str, str]) -> int:
     # progress of write jobs, in place on stderr, only when a person is watching it
     progress = TerminalProgress(sys.stderr) if sys.stderr.isatty() and not args.silent else None
     try:

@@ -12,15 +12,19 @@ import re
 import shutil
 import signal
 import subprocess
-from typing import TYPE_CHECKING, Iterable
+import sys
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from ..catalog.store import default_home
 from ..sql.script import is_complete, split_statements
 from .completion import KEYWORDS, suggest
+from .row_limit import RowLimit
 from .scan_warning import SETTING as WARN_SETTING, large_reads
 
 if TYPE_CHECKING:
     from .main import ScriptRunner
+
+ROW_LIMIT_SETTING = "ddbsql.repl.row.limit"
 
 HELP = """\
 Statements end with ';' and may span lines.  Besides SQL:
@@ -29,8 +33,14 @@ Statements end with ';' and may span lines.  Besides SQL:
   source FILE;                                       run a script file
   help;                                              this text
   quit; exit;  or Ctrl-D                             leave
+  SELECT …\\G                                         end a statement with \\G: its rows printed vertically
+  \\x                                                 vertical output on or off
 Tab completes keywords, tables, columns, TBLPROPERTIES and SET keys, and file paths.
+Right arrow takes the grey suggestion from history; Ctrl-X Ctrl-E edits the input in $EDITOR.
+A result of more than ddbsql.repl.row.limit rows (10000) is printed only if you say so.
 Ctrl-C cancels the running statement (or clears the input)."""
+
+_VERTICAL_END = re.compile(r"\\G\s*$")
 
 _KEYWORD_WORDS = sorted({w for k in KEYWORDS for w in k.split()}, key=len, reverse=True)
 _TOKEN = re.compile(r"(?P<comment>--[^\n]*)|(?P<string>'(?:\\.|[^'\\])*'?|\"(?:\\.|[^\"\\])*\"?)"
@@ -129,8 +139,29 @@ def read_warning(runner: "ScriptRunner", text: str) -> list[str]:
         return []
 
 
+def vertical_request(text: str) -> str | None:
+    """``text`` ended with ``\\G`` (MySQL's vertical terminator): the statements, ``;``-ended; else None."""
+    if not _VERTICAL_END.search(text):
+        return None
+    return _VERTICAL_END.sub("", text).rstrip().rstrip(";") + ";"
+
+
+def ask_to_print_all(err, stdin=None) -> Callable[[int], bool]:
+    """The question of the display limit, asked on the terminal (no answer: no)."""
+    def ask(limit: int) -> bool:
+        err.write(f"The result has more than {limit:,} rows. Print them all? [y/N] ")
+        err.flush()
+        try:
+            answer = (stdin or sys.stdin).readline()
+        except (OSError, ValueError, KeyboardInterrupt):
+            return False
+        return answer.strip().lower() in ("y", "yes")
+    return ask
+
+
 def run_repl(runner: "ScriptRunner") -> None:
     from prompt_toolkit import PromptSession
+    from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
     from prompt_toolkit.completion import Completer, Completion
     from prompt_toolkit.history import FileHistory
     from prompt_toolkit.key_binding import KeyBindings
@@ -157,7 +188,8 @@ def run_repl(runner: "ScriptRunner") -> None:
     def _(event) -> None:
         buffer = event.current_buffer
         text = buffer.text
-        if is_complete(text) or text.strip().lower() in ("help", "quit", "exit", ""):
+        if is_complete(text) or text.strip().lower() in ("help", "quit", "exit", "", "\\x") \
+                or vertical_request(text) is not None:
             buffer.validate_and_handle()
         else:
             buffer.insert_text("\n")
@@ -167,11 +199,14 @@ def run_repl(runner: "ScriptRunner") -> None:
     style = Style.from_dict({"keyword": "ansiblue bold", "string": "ansigreen", "number": "ansimagenta",
                              "comment": "ansibrightblack italic", "variable": "ansiyellow"})
     session = PromptSession(history=FileHistory(str(history)), key_bindings=bindings, multiline=True,
-                            completer=SqlCompleter(), lexer=SqlLexer(), style=style, complete_while_typing=False)
+                            completer=SqlCompleter(), lexer=SqlLexer(), style=style, complete_while_typing=False,
+                            auto_suggest=AutoSuggestFromHistory(), enable_open_in_editor=True)
     if runner.output_format is None:
         runner.default_format = "table"
         runner.header = True
     real_out, real_err = runner.out, runner.err
+    chosen_format, expanded = runner.output_format, False
+    runner.row_limit = RowLimit(0, ask_to_print_all(real_err))
     real_err.write("ddbsql interactive shell: statements end with ';', 'help;' for help, Ctrl-D to exit.\n")
     while True:
         database = runner.connection.session.database
@@ -188,8 +223,16 @@ def run_repl(runner: "ScriptRunner") -> None:
         if command == "help":
             real_err.write(HELP + "\n")
             continue
+        if command == "\\x":
+            expanded = not expanded
+            real_err.write(f"Expanded display is {'on' if expanded else 'off'}.\n")
+            continue
         if not command:
             continue
+        vertical = vertical_request(text)
+        text = vertical or text
+        runner.output_format = "vertical" if vertical or expanded else chosen_format
+        runner.row_limit.limit = int(runner.connection.session.settings.get(ROW_LIMIT_SETTING))
         warning = read_warning(runner, text)
         if warning:
             real_err.write("This statement reads a lot from DynamoDB:\n  " + "\n  ".join(warning) + "\n")
@@ -211,6 +254,9 @@ def run_repl(runner: "ScriptRunner") -> None:
             runner.out, runner.err = real_out, real_err
             catalog.forget()
         page(output, real_out)
+        if runner.row_limit.cut:
+            messages += (f"Printed the first {runner.row_limit.limit:,} rows (SET {ROW_LIMIT_SETTING}=0 prints "
+                         "every row without asking).\n")
         real_err.write(messages)
         real_err.flush()
         if runner.cursor.quit:  # "…; quit;" typed, or a sourced script ended with quit

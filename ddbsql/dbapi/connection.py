@@ -1,6 +1,7 @@
 """PEP 249 Connection and Cursor over a ddbsql :class:`~ddbsql.session.session.Session`."""
 from __future__ import annotations
 
+import logging
 import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
@@ -17,6 +18,10 @@ from ..sql.script import StatementText, split_statements
 from . import exceptions
 from .exceptions import Error, InterfaceError, NotSupportedError, ProgrammingError, internal_error, translate
 from .types import description_entry
+
+#: each statement's messages: lines starting ``WARNING`` at WARNING level, the rest at INFO
+#: (the command line prints them itself and silences this logger)
+log = logging.getLogger("ddbsql.statement")
 
 
 class Connection:
@@ -134,6 +139,7 @@ class Cursor:
         self._rows: list[tuple] = []
         self._row_pos = 0
         self._closed = False
+        self._logged = 0   # how many of ``messages`` went to the log
 
     # executing
     def execute(self, operation: str, parameters: Sequence[Any] | Mapping[str, Any] | None = None) -> "Cursor":
@@ -230,6 +236,8 @@ class Cursor:
         self.messages = result.messages
         self.write_reports = result.write_reports
         self.rowcount = result.rowcount
+        self._logged = 0
+        self._log_messages()
         if result.schema is not None and result.batches is not None:
             self.description = [description_entry(f) for f in result.schema]
             self._batches = iter(result.batches)
@@ -237,6 +245,15 @@ class Cursor:
         else:
             self.description = None
             self._batches = None
+
+    def _log_messages(self) -> None:
+        """Log the messages not logged yet (a query adds its warnings once its rows are read)."""
+        for line in self.messages[self._logged:]:
+            if line.startswith("WARNING"):
+                log.warning("%s", line.removeprefix("WARNING:").strip())
+            else:
+                log.info("%s", line)
+        self._logged = len(self.messages)
 
     def _buffer(self) -> None:
         """Read the rest of the result stream into memory (a failure is raised at the next fetch)."""
@@ -260,6 +277,7 @@ class Cursor:
             self._batches = None
             if self._result is not None:
                 self.rowcount = self._result.rowcount
+            self._log_messages()
             return False
         except errors.DdbsqlError as exc:
             self._batches = None
@@ -325,6 +343,7 @@ class Cursor:
                 self._batches = None
                 if self._result is not None:
                     self.rowcount = self._result.rowcount
+                self._log_messages()
                 return
             except errors.DdbsqlError as exc:
                 self._batches = None

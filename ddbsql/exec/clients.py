@@ -1,12 +1,18 @@
 """boto3 clients per region and endpoint, built once and shared by every worker.
 
 Region and endpoint resolution, most specific first: the table's ``dynamodb.region`` /
-``dynamodb.endpoint``, then ``--region`` / ``--endpoint-url``, then boto3's own chain
-(``AWS_REGION``, profile config, ``AWS_ENDPOINT_URL_DYNAMODB``, ``AWS_ENDPOINT_URL``).
+``dynamodb.endpoint``, then ``--region`` / ``--endpoint-url``, then the environment and
+profile as the AWS CLI v2 and the Java SDK read them: ``AWS_REGION``, then boto3's chain
+(``AWS_DEFAULT_REGION``, the profile's ``region``; ``AWS_ENDPOINT_URL_DYNAMODB``,
+``AWS_ENDPOINT_URL``).  When no region is configured anywhere, :data:`DEFAULT_REGION` is
+used and the ``ddbsql.aws`` logger says so once (a WARNING: on stderr unless the
+application routes it elsewhere).
 """
 from __future__ import annotations
 
 import dataclasses
+import logging
+import os
 import threading
 
 import boto3
@@ -15,6 +21,8 @@ from botocore.config import Config
 from .credentials import TableCredentials, session_for
 
 DEFAULT_REGION = "us-east-1"
+
+log = logging.getLogger("ddbsql.aws")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,13 +59,26 @@ class ClientFactory:
         self._lock = threading.Lock()
         self._clients: dict[tuple, object] = {}
         self._sessions: dict[tuple, boto3.session.Session] = {}
+        self._default_region: str | None = None
         # ddbsql's RetryPolicy owns retrying; botocore tries each request once.
         self._config = Config(retries={"total_max_attempts": 1, "mode": "standard"},
                               max_pool_connections=max_pool_connections, tcp_keepalive=True,
                               connect_timeout=10, read_timeout=60)
 
     def region(self, table_region: str | None = None) -> str:
-        return table_region or self.options.region or self._session.region_name or DEFAULT_REGION
+        if table_region:
+            return table_region
+        if self._default_region is None:
+            self._default_region = self._configured_region()
+        return self._default_region
+
+    def _configured_region(self) -> str:
+        region = self.options.region or os.environ.get("AWS_REGION", "").strip() or self._session.region_name
+        if region:
+            return region
+        log.warning("no AWS region is configured (--region, AWS_REGION, AWS_DEFAULT_REGION or the profile's "
+                    "region): assuming %s", DEFAULT_REGION)
+        return DEFAULT_REGION
 
     def dynamodb(self, region: str | None = None, endpoint: str | None = None,
                  credentials: TableCredentials | None = None):

@@ -12,6 +12,7 @@ progress; a single request on its own counts from its first try.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import random
 import time
 from typing import Callable, TypeVar
@@ -21,8 +22,13 @@ from botocore.exceptions import (BotoCoreError, ClientError, ConnectionClosedErr
                                  EndpointConnectionError, ReadTimeoutError)
 
 from ..errors import DynamoDBError
+from .governor import consumed_units
 
 T = TypeVar("T")
+
+#: one DEBUG line per DynamoDB request (operation, table, capacity, time, retries, throttles),
+#: one per retry; never parameters, items or credentials
+log = logging.getLogger("ddbsql.requests")
 
 THROTTLING_CODES = frozenset({
     "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
@@ -93,10 +99,19 @@ class RetryPolicy:
         the failure is permanent.
         """
         started = self.clock() if since is None else since
+        begun = self.clock()
+        failures = {"retries": 0, "throttles": 0}
 
         def before_sleep(state: tenacity.RetryCallState) -> None:
-            if on_retry is not None and state.outcome is not None and state.outcome.failed:
-                on_retry(state.outcome.exception())
+            if state.outcome is not None and state.outcome.failed:
+                exc = state.outcome.exception()
+                failures["retries"] += 1
+                failures["throttles"] += is_throttling(exc)
+                if log.isEnabledFor(logging.DEBUG):
+                    log.debug("%s: try %d failed (%s); retrying in %.2f s", what, state.attempt_number,
+                              describe_client_error(exc), state.next_action.sleep if state.next_action else 0.0)
+                if on_retry is not None:
+                    on_retry(exc)
 
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception(is_transient),
@@ -107,10 +122,33 @@ class RetryPolicy:
             reraise=True,
         )
         try:
-            return retrying(fn)
+            result = retrying(fn)
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("%s: %.3f s%s, %d retr%s, %d throttled%s", what, self.clock() - begun, _capacity(result),
+                          failures["retries"], "y" if failures["retries"] == 1 else "ies", failures["throttles"],
+                          _unprocessed(result))
+            return result
         except Exception as exc:
             if isinstance(exc, (ClientError, BotoCoreError) + CONNECTION_ERRORS):
                 suffix = (f" (gave up: no progress for {self.max_seconds:.0f} s, ddbsql.retry.max.seconds)"
                           if is_transient(exc) else "")
                 raise DynamoDBError(f"{what}: {describe_client_error(exc)}{suffix}") from exc
             raise
+
+
+def _capacity(response) -> str:
+    """``", 12.5 capacity units"`` from a response's ConsumedCapacity, when it has one
+    (a response dict, or a ``(batch, meta)`` page)."""
+    if isinstance(response, tuple):
+        response = next((part for part in response if isinstance(part, dict)), None)
+    units = consumed_units(response) if isinstance(response, dict) else None
+    return "" if units is None else f", {units:g} capacity units"
+
+
+def _unprocessed(response) -> str:
+    unprocessed = response.get("UnprocessedItems") or response.get("UnprocessedKeys") \
+        if isinstance(response, dict) else None
+    if not unprocessed:
+        return ""
+    count = sum(len(v) if isinstance(v, list) else len(v.get("Keys", [])) for v in unprocessed.values())
+    return f", {count} unprocessed"

@@ -19,6 +19,7 @@ from urllib.parse import unquote
 import pyarrow.fs as pafs
 
 from ..errors import ConfigError, ExecutionError, NotPermittedError, SemanticError
+from .s3_refresh import Keys, RenewingS3
 
 HIDDEN_PREFIXES = ("_", ".")
 
@@ -78,12 +79,23 @@ class FileSystems:
                         scheme, endpoint = endpoint.split("://", 1)
                     kwargs["endpoint_override"] = endpoint.rstrip("/")
                     kwargs["scheme"] = scheme
-                if access.access_key and access.secret_key:
-                    kwargs.update(access_key=access.access_key, secret_key=access.secret_key)
-                    if access.session_token:
-                        kwargs["session_token"] = access.session_token
-                fs = self._s3[region] = pafs.S3FileSystem(**kwargs)
+
+                def build(keys: Keys, kwargs=kwargs) -> pafs.FileSystem:
+                    access_key, secret_key, token = keys
+                    extra = {}
+                    if access_key and secret_key:
+                        extra = {"access_key": access_key, "secret_key": secret_key}
+                        if token:
+                            extra["session_token"] = token
+                    return pafs.S3FileSystem(**kwargs, **extra)
+
+                # credentials asked for again before each operation: an STS session renews mid-statement
+                fs = self._s3[region] = pafs.PyFileSystem(RenewingS3(self._current_keys, build))
             return fs
+
+    def _current_keys(self) -> Keys:
+        access = self._s3_access() if self._s3_access is not None else self._access
+        return access.access_key, access.secret_key, access.session_token
 
 
 @dataclasses.dataclass(frozen=True)

@@ -29,7 +29,8 @@ from ..sql.positions import Edits, to_original
 from ..sql.substitute import substitute_mapped
 from ..sql.partitions import AddPartitions, DropPartitions, RepairTable, ShowPartitions
 from .binding.registered import Registry
-from .handlers import analyze_statement, commands, ddl, dml, explain_statement, file_statements, insert, query, show
+from .handlers import (analyze_statement, commands, ddl, dml, explain_statement, file_statements, functions, insert,
+                       query, show)
 from .result import Result
 
 #: Seconds a DescribeTable answer is reused before asking DynamoDB again.
@@ -273,6 +274,7 @@ STATEMENT_HANDLERS: dict[type, Callable[..., Result]] = {
     st.ResourceCommand: _resource,
     st.ShowTables: show.run_show, st.ShowDatabases: show.run_show, st.ShowCreateTable: show.run_show,
     st.ShowTblProperties: show.run_show, st.ShowColumns: show.run_show,
+    st.ShowFunctions: functions.run, st.DescribeFunction: functions.run,
     RepairTable: file_statements.run_partition_statement, AddPartitions: file_statements.run_partition_statement,
     DropPartitions: file_statements.run_partition_statement, ShowPartitions: file_statements.run_partition_statement,
 }

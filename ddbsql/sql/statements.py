@@ -7,7 +7,6 @@ by sqlglot's Hive dialect and returned as :class:`SqlStatement` with its tree.
 from __future__ import annotations
 
 import dataclasses
-import logging
 import re
 
 import sqlglot
@@ -17,9 +16,7 @@ from sqlglot.errors import ParseError as SqlglotParseError, TokenError
 from ..errors import ParseError
 from .dialect import DIALECT
 from .partitions import parse_partition_statement
-
-# sqlglot warns on stderr when it falls back to a Command; ddbsql reports its own errors.
-logging.getLogger("sqlglot").setLevel(logging.ERROR)
+from .translate import quiet_sqlglot
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,6 +92,21 @@ class ShowColumns:
 
 
 @dataclasses.dataclass(frozen=True)
+class ShowFunctions:
+    """``SHOW FUNCTIONS [[LIKE] 'pattern']``."""
+
+    pattern: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class DescribeFunction:
+    """``DESCRIBE FUNCTION [EXTENDED] name``."""
+
+    name: str
+    extended: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
 class Quit:
     """``quit`` / ``exit``: the Hive CLI stops running the script (and any that source it)."""
 
@@ -129,7 +141,7 @@ class Explain:
 
 Statement = (SetCommand | ShellCommand | SourceCommand | ResourceCommand | ShowTables
              | ShowDatabases | ShowCreateTable | ShowTblProperties | ShowColumns | SqlStatement | Explain
-             | AnalyzeTable | Quit)
+             | AnalyzeTable | Quit | ShowFunctions | DescribeFunction)
 
 _SET = re.compile(r"^set(?:\s+(?P<rest>.*))?$", re.I | re.S)
 _SOURCE = re.compile(r"^source\s+(?P<path>.+)$", re.I | re.S)
@@ -142,6 +154,9 @@ _SHOW_DATABASES = re.compile(r"^show\s+(?:databases|schemas)(?:\s+(?:like\s+)?'(
 _SHOW_CREATE = re.compile(rf"^show\s+create\s+table\s+{_QNAME}$", re.I)
 _SHOW_PROPS = re.compile(rf"^show\s+tblproperties\s+{_QNAME}"
                          rf"(?:\s*\(\s*(?:'(?P<key>[^']+)'|\"(?P<dkey>[^\"]+)\")\s*\))?$", re.I)
+_SHOW_FUNCTIONS = re.compile(r"""^show\s+functions(?:\s+(?:like\s+)?(?:'(?P<pat>[^']*)'|"(?P<dpat>[^"]*)"))?$""",
+                             re.I)
+_DESCRIBE_FUNCTION = re.compile(r"^(?:describe|desc)\s+function(?:\s+(?P<ext>extended))?\s+(?P<name>[\w$]+)$", re.I)
 _SHOW_COLUMNS = re.compile(rf"^show\s+columns\s+(?:in|from)\s+{_QNAME}$", re.I)
 _ANALYZE = re.compile(rf"^analyze\s+table\s+{_QNAME}(?:\s+partition\s*\([^)]*\))?\s+compute\s+statistics"
                       rf"(?:\s+(?P<noscan>noscan)|\s+for\s+columns(?:\s+.*)?)?$", re.I | re.S)
@@ -204,6 +219,13 @@ def parse_statement(text: str) -> Statement:
     m = _SHOW_COLUMNS.match(compact)
     if m:
         return ShowColumns(_table_name(m.group("table")))
+    m = _SHOW_FUNCTIONS.match(compact)
+    if m:
+        pattern = m.group("pat") if m.group("pat") is not None else m.group("dpat")
+        return ShowFunctions(pattern)
+    m = _DESCRIBE_FUNCTION.match(compact)
+    if m:
+        return DescribeFunction(m.group("name").lower(), bool(m.group("ext")))
     m = _ANALYZE.match(compact)
     if m:
         return AnalyzeTable(_table_name(m.group("table")), bool(m.group("noscan")))
@@ -227,7 +249,8 @@ def parse_statement(text: str) -> Statement:
 def parse_sql(text: str) -> exp.Expression:
     """Parse one HiveQL statement with sqlglot; errors carry line/column in ``text``."""
     try:
-        trees = sqlglot.parse(text, read=DIALECT)
+        with quiet_sqlglot():  # sqlglot warns when it falls back to a Command; ddbsql reports its own errors
+            trees = sqlglot.parse(text, read=DIALECT)
     except SqlglotParseError as exc:
         detail = exc.errors[0] if exc.errors else {}
         message = detail.get("description") or str(exc)

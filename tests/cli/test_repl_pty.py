@@ -27,10 +27,10 @@ def _controlling_tty() -> None:
 
 
 class Terminal:
-    def __init__(self, args: list[str], home: Path):
+    def __init__(self, args: list[str], home: Path, **extra_env: str):
         self.master, slave = pty.openpty()
         env = dict(os.environ, DDBSQL_HOME=str(home), PYTHONPATH=str(ROOT), TERM="xterm", PAGER="cat", PROMPT_TOOLKIT_NO_CPR="1",
-                   COLUMNS="120", LINES="40")
+                   COLUMNS="120", LINES="40", **extra_env)
         self.process = subprocess.Popen([sys.executable, "-m", "ddbsql", *args], stdin=slave, stdout=slave,
                                         stderr=slave, env=env, close_fds=True, preexec_fn=_controlling_tty)
         os.close(slave)
@@ -160,6 +160,55 @@ def test_ctrl_c_cancels_a_running_dynamodb_scan(tmp_path):
         term.read_until(r"ddbsql \(default\)>")
         term.send("\x04")
         assert term.close() == 0, ANSI.sub("", term.screen)[-3000:]
+    finally:
+        if term.process.poll() is None:
+            term.process.kill()
+
+
+@pytest.mark.e2e
+def test_repl_vertical_output_editor_history_suggestion_and_row_limit(tmp_path):
+    editor = tmp_path / "editor.sh"
+    editor.write_text("#!/bin/sh\nprintf 'SELECT 40 + 2 AS answer;' > \"$1\"\n")
+    editor.chmod(0o755)
+    term = Terminal(["--metastore", str(tmp_path / "m.db")], tmp_path, EDITOR=str(editor), VISUAL=str(editor))
+    try:
+        term.read_until(r"ddbsql \(default\)>")
+        # \G ends a statement and prints its rows vertically
+        term.send("SELECT 1 AS first_column, 'x' AS b\\G\r")
+        screen = term.read_until(r"Fetched: 1 row")
+        assert re.search(r"\*+ 1\. row \*+\s+first_column: 1\s+b: x", screen), screen
+        # \x turns vertical output on, then off
+        term.send("\\x\r")
+        term.read_until(r"Expanded display is on\.")
+        term.send("SELECT 2 AS c;\r")
+        assert re.search(r"1\. row \*+\s+c: 2", term.read_until(r"Fetched: 1 row"))
+        term.send("\\x\r")
+        term.read_until(r"Expanded display is off\.")
+        term.send("SELECT 3 AS c;\r")
+        assert re.search(r"\| c \|", term.read_until(r"Fetched: 1 row"))
+        # Ctrl-X Ctrl-E: the input is edited in $EDITOR, then run
+        term.send("\x18\x05")
+        assert re.search(r"\|\s+42 \|", term.read_until(r"Fetched: 1 row"))
+        # the history suggests the rest of an earlier statement; right arrow takes it
+        term.send("SELECT 40 +")
+        term.read_until(r"2 AS answer;")
+        term.send("\x1b[C\r")
+        assert re.search(r"\|\s+42 \|", term.read_until(r"Fetched: 1 row"))
+        # more rows than ddbsql.repl.row.limit: asked first; no prints the first rows only
+        term.send("SET ddbsql.repl.row.limit=3;\r")
+        term.read_until(r"ddbsql \(default\)>")
+        term.send("SELECT x FROM (SELECT explode(array(1, 2, 3, 4, 5)) AS x) t;\r")
+        term.read_until(r"more than 3 rows\. Print them all\? \[y/N\]")
+        term.send("n\r")
+        screen = term.read_until(r"Printed the first 3 rows")
+        assert "Fetched: 3 row" in screen and re.search(r"\|\s+3 \|", screen)
+        assert not re.search(r"\|\s+4 \|", screen)
+        term.send("SELECT x FROM (SELECT explode(array(1, 2, 3, 4, 5)) AS x) t;\r")
+        term.read_until(r"Print them all\? \[y/N\]")
+        term.send("y\r")
+        term.read_until(r"Fetched: 5 row")
+        term.send("\x04")
+        assert term.close() == 0, ANSI.sub("", term.screen)[-1500:]
     finally:
         if term.process.poll() is None:
             term.process.kill()

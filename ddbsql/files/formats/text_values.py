@@ -361,6 +361,15 @@ def _fast_strings(arr: pa.Array, hive_type: HiveType) -> tuple[pa.Array, pa.Arra
         ok = pc.match_substring_regex(arr, r"^-?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$")
         values = pc.cast(pc.if_else(ok, arr, pa.scalar(None, pa.string())), pa.float64())
         return values.cast(hive_type.to_arrow(), safe=False), pc.or_(ok, empty)
+    if name == "decimal":
+        # plain digits that fit without rounding: exact by a cast; the rest one by one (HALF_UP, overflow)
+        precision, scale = hive_type.params
+        if precision <= scale:
+            return None
+        fraction = rf"(\.[0-9]{{1,{scale}}})?" if scale else ""
+        ok = pc.match_substring_regex(arr, rf"^-?[0-9]{{1,{precision - scale}}}{fraction}$")
+        values = pc.cast(pc.if_else(ok, arr, pa.scalar(None, pa.string())), hive_type.to_arrow())
+        return values, pc.or_(ok, empty)
     if name == "boolean":
         low = pc.utf8_lower(arr)
         is_true = pc.equal(low, "true")
@@ -406,14 +415,22 @@ def convert_strings(arr: pa.Array, hive_type: HiveType, fmt: TextFormat | None =
             return values, bad
         rest = pc.indices_nonzero(pc.invert(attempted)).to_pylist()
         texts = arr.take(pa.array(rest, pa.int64())).to_pylist() if rest else []
-        py = values.to_pylist()
+        fixed = []
         for row, text in zip(rest, texts):
             try:
-                py[row] = primitive_value(unescape(text, fmt.escape), hive_type)
+                fixed.append(primitive_value(unescape(text, fmt.escape), hive_type))
             except Bad as exc:
-                py[row] = None
+                fixed.append(None)
                 bad.append((row, exc.reason))
-        return pa.array(py, type=target), bad
+        # only the rows the fast path left are replaced: the column stays in Arrow
+        mask = pc.invert(attempted)
+        try:
+            return pc.replace_with_mask(values.cast(target), mask, pa.array(fixed, type=target)), bad
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            py = values.to_pylist()
+            for row, value in zip(rest, fixed):
+                py[row] = value
+            return pa.array(py, type=target), bad
     out = []
     for row, text in enumerate(arr.to_pylist()):
         reasons: list[str] = []

@@ -31,10 +31,10 @@ from sqlglot.errors import ErrorLevel
 from ddbsql.errors import ParseError
 
 from .base import Ctx, Fix
-from .fixes import FIXES, apply_fixes
+from .fixes import FIXES, apply_fixes, rules_for
 from .inference import Schema, annotate
 
-__all__ = ["to_duckdb", "hive_to_duckdb", "parse_hive", "quiet_sqlglot", "FIXES", "Fix"]
+__all__ = ["to_duckdb", "hive_to_duckdb", "parse_hive", "quiet_sqlglot", "FIXES", "Fix", "rules_for"]
 
 def to_duckdb(tree: exp.Expression, *, schema: Schema | None = None,
               source: str | None = None, today: datetime.date | None = None) -> str:

@@ -107,3 +107,11 @@ def apply_fixes(root: exp.Expression, ctx: Ctx) -> exp.Expression:
                 break  # later fixes for this class do not apply to the new node
             node = new
     return root
+
+
+def rules_for(node: exp.Expression) -> tuple[Fix, ...]:
+    """The rules of the fix table that rewrite ``node`` (read-only: SHOW/DESCRIBE FUNCTION
+    report them)."""
+    if isinstance(node, exp.Anonymous):
+        return tuple(_BY_NAME.get(str(node.this).lower(), ()))
+    return tuple(_BY_CLASS.get(type(node), ()))
