@@ -3,6 +3,7 @@
 credential text ends up in any output or file."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import boto3
@@ -59,6 +60,14 @@ def test_copy_from_another_account_in_one_statement(moto_env, unique_table_name)
     assert [i for i in mine if i["id"]["S"] != "mine"] == scan(other, unique_table_name)
     assert len(mine) == 121
     assert len(scan(other, unique_table_name)) == 120   # nothing written into the source account
+    # no credential text in any output or file: the assumed role's keys start with ASIA
+    shown = [str(m) for m in cursor.messages] + [str(r) for r in cursor.write_reports]
+    shown += [str(r) for r in env.rows("EXPLAIN SELECT * FROM theirs") + env.rows("SHOW CREATE TABLE theirs")]
+    assert not [line for line in shown if re.search(r"ASIA[A-Z0-9]{12}", line) or "SessionToken" in line]
+    for path in Path(env.tmp).rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert not re.search(rb"ASIA[A-Z0-9]{12}", data) and b"SecretAccessKey" not in data, path
 
 
 def test_multi_insert_writes_into_two_accounts(moto_env, unique_table_name):
