@@ -22,18 +22,17 @@ from ...catalog.binding import ColumnBinding
 from ...catalog.mapping import NULL_SERIALIZATION, bindings_for
 from ...catalog.model import TableKind
 from ...errors import ConfigError, ExecutionError, SemanticError
-from ...exec.changes import Action, ChangeApplier, ItemChange, transaction_change
-from ...exec.encode import encode_batch
-from ...exec.governor import WRITE, ProgressTicker, RateMeter, format_duration, write_units
+from ...exec.changes import ChangeApplier, ItemChange, transaction_change
+from ...exec.governor import ProgressTicker
 from ...exec.rejects import RejectLog
-from ...exec.transact import MAX_ITEMS, key_text, too_many, transact
-from ...planner.cost import DEFAULT_ITEM_BYTES
+from ...exec.transact import MAX_ITEMS, too_many, transact
+from ...planner.dml import DmlPlan, merge_select, plan_delete, plan_merge, plan_update, target_of
 from ...planner.guard import SETTING as GUARD_SETTING
-from ...planner.dml import (DmlKind, DmlPlan, MergeAction, merge_select, plan_delete, plan_merge, plan_update,
-                             target_of)
 from ..binding.binder import SourceBinder
 from ..binding.execution import execute_duckdb, hive_output_names, result_batches
 from ..result import Result
+from ..writing.dml_report import ATOMIC, DmlProgress, capacity_line, estimate_rows, summary
+from ..writing.item_changes import changes_from_rows
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -46,8 +45,8 @@ MAX_LOOKUP_KEYS = 10_000
 #: UPDATE/DELETE without WHERE change every item only with this setting (or with the scan
 #: guard, ddbsql.scan.max.rcu, set: then it decides whether the whole table may be read)
 ALL_ROWS = "ddbsql.dml.all.rows"
-ATOMIC = "ddbsql.write.atomic"
 DML = (exp.Update, exp.Delete, exp.Merge)
+__all__ = ["DML", "estimate_rows", "finding_select", "plan_statement", "run_dml"]
 
 
 def plan_statement(session: "Session", tree: exp.Expression):
@@ -82,10 +81,10 @@ def run_dml(session: "Session", tree: exp.Expression, text: str) -> Result:
     binder = SourceBinder(session, text)
     try:
         rows = _find(session, binder, plan, finding_select(session, plan, text))
-        changes = _changes(plan, bindings, rows, facts.key_attributes, null_serialization, rejects, applier)
+        changes = changes_from_rows(plan, rows, facts.key_attributes, null_serialization, rejects)
         ticker = None
         if session.options.progress is not None:
-            ticker = ProgressTicker(_Progress(applier, len(changes)), session.report).start()
+            ticker = ProgressTicker(DmlProgress(applier, len(changes)), session.report).start()
         try:
             if session.settings.get(ATOMIC, table.properties.get(ATOMIC)):
                 _atomic(session, applier, changes, table.qualified)
@@ -101,8 +100,8 @@ def run_dml(session: "Session", tree: exp.Expression, text: str) -> Result:
         rejects.close()
     report = applier.report
     report.rejected = rejects.count
-    messages = binder.warning_messages() + [_summary(plan.kind, table.qualified, len(rows), report, reported,
-                                                     rejects), _capacity(report, applier)]
+    messages = binder.warning_messages() + [summary(plan.kind, table.qualified, len(rows), report, reported,
+                                                     rejects), capacity_line(report, applier)]
     rowcount = report.updated + report.deleted + report.inserted
     record = {"table": table.qualified, "dynamodb_table": facts.table_name, "statement": plan.kind.value,
               "rows_matched": len(rows), "updated": report.updated, "deleted": report.deleted,
@@ -201,70 +200,6 @@ def _typed(session: "Session", sql: str, plan: DmlPlan) -> str:
     return f"SELECT {', '.join(columns)} FROM ({sql}) AS q"
 
 
-def _encoded(rows: pa.Table, prefix: str, bindings: tuple[ColumnBinding, ...], *, key_attributes=(),
-             null_serialization: bool = False) -> tuple[list[dict | None], dict[int, str]]:
-    """Per row, the item the ``prefix`` columns make (None where it could not be encoded)
-    and the reasons of those rows."""
-    if not bindings:
-        return [{} for _ in range(rows.num_rows)], {}
-    arrays = [rows.column(f"{prefix}{i}").combine_chunks() for i in range(len(bindings))]
-    batch = pa.RecordBatch.from_arrays(arrays, names=[b.name for b in bindings])
-    items, rejects = encode_batch(batch, list(bindings), key_attributes=key_attributes,
-                                  null_serialization=null_serialization)
-    reasons = {row: reason for row, _, reason in rejects}
-    out: list[dict | None] = []
-    it = iter(items)
-    for row in range(rows.num_rows):
-        out.append(None if row in reasons else next(it))
-    return out, reasons
-
-
-def _changes(plan: DmlPlan, bindings, rows: pa.Table, key_attributes, null_serialization: bool,
-             rejects: RejectLog, applier: ChangeApplier) -> list[ItemChange]:
-    """One change per found row (rows that cannot be written go to the reject file)."""
-    keys, _ = _encoded(rows, "__k", plan.keys)
-    expected, _ = _encoded(rows, "__o", plan.read)
-    new, new_reasons = _encoded(rows, "__n", plan.sets, null_serialization=null_serialization)
-    inserted, insert_reasons = _encoded(rows, "__v", plan.inserts, key_attributes=key_attributes,
-                                        null_serialization=null_serialization)
-    actions = rows.column("__a").to_pylist() if plan.kind is DmlKind.MERGE else None
-    changes: list[ItemChange] = []
-    seen: dict[tuple, int] = {}
-    for row in range(rows.num_rows):
-        if plan.kind is DmlKind.MERGE:
-            kind = MergeAction(actions[row] or 0)
-            if kind is MergeAction.NOTHING:
-                continue
-            action = {MergeAction.UPDATE: Action.UPDATE, MergeAction.DELETE: Action.DELETE,
-                      MergeAction.INSERT: Action.PUT}[kind]
-        else:
-            action = Action.UPDATE if plan.kind is DmlKind.UPDATE else Action.DELETE
-        if action is Action.PUT:
-            item = inserted[row]
-            if item is None:
-                rejects.add(row, None, insert_reasons[row])
-                continue
-            key = {k: item[k] for k in key_attributes}
-            change = ItemChange(row, action, key, values=item)
-        else:
-            key = keys[row]
-            if action is Action.UPDATE and new[row] is None:
-                rejects.add(row, key, new_reasons[row])
-                continue
-            old = {b.attribute: (expected[row] or {}).get(b.attribute) or b.ddb_type for b in plan.read}
-            values = {}
-            if action is Action.UPDATE:
-                values = {b.attribute: new[row].get(b.attribute) for b in plan.sets}
-            change = ItemChange(row, action, key, expected=old, values=values)
-        identity = tuple(sorted((k, str(v)) for k, v in key.items()))
-        if identity in seen:
-            raise SemanticError(f"{plan.kind.value}: source rows {seen[identity] + 1} and {row + 1} both change the "
-                                f"item {key_text(key)} (Hive's cardinality check); nothing was written")
-        seen[identity] = row
-        changes.append(change)
-    return changes
-
-
 def _atomic(session: "Session", applier: ChangeApplier, changes: list[ItemChange], table: str) -> None:
     """All changes as one transaction (``ddbsql.write.atomic=true``)."""
     if applier.rejects.count:
@@ -300,7 +235,7 @@ def _resolve(session: "Session", plan: DmlPlan, bindings, key_attributes, null_s
             with _consistent(session):
                 binder = SourceBinder(session, text)
                 rows = _find(session, binder, plan, select)
-            fresh = _changes(plan, bindings, rows, key_attributes, null_serialization, rejects, applier)
+            fresh = changes_from_rows(plan, rows, key_attributes, null_serialization, rejects)
             for item in fresh:
                 item.row = change.row
             again += applier.apply(fresh)   # no row now: the item no longer matches (or is gone)
@@ -347,76 +282,3 @@ def _consistent(session: "Session"):
             session.settings.hiveconf[key] = before
 
 
-class _Progress:
-    """The progress line of a DML statement's writes: items changed of those found, their
-    rate, write units against the budget."""
-
-    def __init__(self, applier: ChangeApplier, total: int):
-        self.applier = applier
-        self.total = total
-        self.meter = RateMeter()
-        self.started = self.meter.clock()
-        self.meter.sample(0, 0)
-
-    def __call__(self) -> str:
-        report = self.applier.report
-        done = report.updated + report.deleted + report.inserted + report.rejected + report.conflicts
-        rate, capacity = self.meter.sample(done, report.consumed)
-        percent = 100.0 * min(done, self.total) / self.total if self.total else 100.0
-        budget = self.applier.governor.budget(WRITE) if hasattr(self.applier.governor, "budget") else 0.0
-        return (f"{percent:5.1f}% changed {done:,} of {self.total:,} item(s) ({rate:,.0f}/s), "
-                f"{capacity:,.1f} of {budget:,.0f} WCU/s, {format_duration(self.meter.clock() - self.started)} "
-                "elapsed")
-
-
-def _summary(kind: DmlKind, table: str, matched: int, report, reported: int, rejects: RejectLog) -> str:
-    parts = {DmlKind.UPDATE: f"Updated {report.updated} item(s)", DmlKind.DELETE: f"Deleted {report.deleted} item(s)",
-             DmlKind.MERGE: f"Merged into {table}: {report.updated} updated, {report.deleted} deleted, "
-                            f"{report.inserted} inserted"}
-    text = parts[kind] + ("" if kind is DmlKind.MERGE else f" of {table}") + f" ({matched} row(s) found)"
-    if report.conflicts:
-        text += (f"; {report.conflicts} conflict(s) with other writers"
-                 + (f", {report.conflicts - reported} re-read and re-evaluated" if report.conflicts > reported else "")
-                 + (f", {reported} not applied" if reported else ""))
-    if rejects.count:
-        text += f"; {rejects.count} row(s) rejected, reasons in {rejects.path}"
-    return text
-
-
-def _capacity(report, applier: ChangeApplier) -> str:
-    stats = applier.governor.stats(WRITE) if hasattr(applier.governor, "stats") else None
-    rate = report.consumed / report.elapsed if report.elapsed > 0 else 0.0
-    budget = f"; budget {stats.budget_text('WCU')}" if stats is not None else ""
-    text = f"Write capacity: {report.consumed:,.0f} WCU in {report.elapsed:.1f} s ({rate:,.1f} WCU/s{budget})"
-    if report.retries:
-        text += f"; {report.retries} request(s) retried ({report.throttles} throttled)"
-    return text
-
-
-def estimate_rows(session: "Session", planned, scans) -> list[tuple[str, str, str]]:
-    """EXPLAIN's write side of a DML statement: items it would change, the WCU that costs
-    at the table's average item size, and the time at the write budget."""
-    table, _, facts, plan = planned
-    label = f"{table.qualified} ({plan.kind.value})"
-    target = next((r for r in scans if r.table.qualified == table.qualified), None)
-    items = target.plan.estimate.items if target is not None and target.plan is not None else 0.0
-    if facts.item_count:
-        size, basis = facts.size_bytes / facts.item_count, "DescribeTable TableSizeBytes / ItemCount"
-    else:
-        size, basis = DEFAULT_ITEM_BYTES, "no items reported by DescribeTable: assumed item size"
-    per_item = write_units(size)
-    if session.settings.get(ATOMIC, table.properties.get(ATOMIC)):
-        per_item *= 2
-    wcu = items * per_item
-    governor = session.governor_for(table, facts)
-    budget = governor.budget(WRITE)
-    seconds = wcu / budget if budget > 0 else 0.0
-    verb = {DmlKind.UPDATE: "UpdateItem", DmlKind.DELETE: "DeleteItem",
-            DmlKind.MERGE: "UpdateItem / DeleteItem / PutItem"}[plan.kind]
-    condition = "key exists" + (f" and {', '.join(b.name for b in plan.read)} unchanged" if plan.read else "")
-    return [(label, "write requests", f"{verb}, one per item, conditioned on: {condition}"),
-            (label, "estimated items changed", f"{items:,.0f} (at most the items read; MERGE: plus inserts)"),
-            (label, "estimated WCU", f"{wcu:,.0f} ({per_item} per item of ~{size:,.0f} bytes: {basis})"),
-            (label, "write budget", governor.stats(WRITE).budget_text("WCU")),
-            (label, "estimated time at the write budget",
-             format_duration(seconds) if seconds >= 1 else f"{seconds:.2f} s")]
