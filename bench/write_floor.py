@@ -123,14 +123,14 @@ def case_floor(args) -> dict:
     def run() -> None:
         counts.append(send())
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     threads = [threading.Thread(target=run) for _ in range(args.threads)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
-    return {"rows": sum(counts), "seconds": elapsed}
+    return {"rows": sum(counts), "seconds": elapsed, "cpu": time.process_time() - cpu}
 
 
 def _connect(endpoint: str, home: Path, workers: int | None = None):
@@ -147,10 +147,11 @@ def _connect(endpoint: str, home: Path, workers: int | None = None):
 
 
 def _insert(cursor, source: str) -> dict:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     cursor.execute(f"INSERT INTO TABLE sink SELECT * FROM {source}")
     elapsed = time.perf_counter() - started
-    return {"rows": cursor.rowcount, "seconds": elapsed, "messages": cursor.messages[-2:]}
+    return {"rows": cursor.rowcount, "seconds": elapsed, "cpu": time.process_time() - cpu,
+            "messages": cursor.messages[-2:]}
 
 
 def case_parquet(args) -> dict:
@@ -214,8 +215,9 @@ class Sink:
 def show(label: str, result: dict, floor: float | None) -> None:
     rate = result["rows"] / result["seconds"]
     ratio = f"{rate / floor:6.2f}x floor" if floor else "(floor)"
-    print(f"  {label:<48} {result['rows']:>10,} rows {rate:>10,.0f} rows/s  peak RSS {result['rss_mb']:6.0f} MB"
-          f"  {ratio}", flush=True)
+    cpu = 1e6 * result["cpu"] / max(1, result["rows"])
+    print(f"  {label:<48} {result['rows']:>10,} rows {rate:>10,.0f} rows/s {cpu:5.1f} µs CPU/row "
+          f"peak RSS {result['rss_mb']:5.0f} MB  {ratio}", flush=True)
 
 
 def main() -> None:
@@ -259,15 +261,20 @@ def main() -> None:
                               "--threads", str(args.threads))
             show(f"floor: pre-encoded bodies, SigV4, {args.threads} threads", floor, None)
             floor_rate = floor["rows"] / floor["seconds"]
-            parquet = run_child("--case", "parquet", "--endpoint", sink.url, "--data", data(args.rows))
+            workers = ("--workers", str(args.workers)) if args.workers else ()
+            parquet = run_child("--case", "parquet", "--endpoint", sink.url, "--data", data(args.rows), *workers)
             show("ddbsql INSERT … SELECT from Parquet", parquet, floor_rate)
+            if not args.workers:
+                same = run_child("--case", "parquet", "--endpoint", sink.url, "--data", data(args.rows),
+                                 "--workers", str(args.threads))
+                show(f"the same, ddbsql.write.workers={args.threads} (the floor's)", same, floor_rate)
             print("memory as the job grows (each size in a process of its own)")
             for rows in sizes:
-                result = run_child("--case", "parquet", "--endpoint", sink.url, "--data", data(rows))
+                result = run_child("--case", "parquet", "--endpoint", sink.url, "--data", data(rows), *workers)
                 show(f"ddbsql from Parquet, {rows:,} rows", result, floor_rate)
             for rows in sizes + ([args.copy_rows] if args.copy_rows else []):
                 with Sink(recording, repeat=max(1, rows // RECORDED_ROWS)) as source:
-                    result = run_child("--case", "replay", "--endpoint", source.url, "--rows", str(rows))
+                    result = run_child("--case", "replay", "--endpoint", source.url, "--rows", str(rows), *workers)
                 show(f"ddbsql from replayed DynamoDB, {rows:,} rows", result, floor_rate)
     print(f"total bench time {time.perf_counter() - began:.0f} s")
 

@@ -8,6 +8,8 @@ in :data:`HONOURED` with a validator; a bad value for one of those is a
 from __future__ import annotations
 
 import dataclasses
+import math
+import os
 import re
 from typing import Callable
 
@@ -39,25 +41,41 @@ def _fraction(lo: float, hi: float) -> Callable[[str], float]:
     return check
 
 
-def _positive_int(value: str) -> int:
-    number = int(value)
-    if number <= 0:
-        raise ValueError("must be a positive whole number")
+def _whole(low: int, high: int, why: str) -> Callable[[str], int]:
+    def check(value: str) -> int:
+        number = int(value)
+        if not low <= number <= high:
+            raise ValueError(f"must be a whole number from {low} to {high} ({why})")
+        return number
+    return check
+
+
+def _finite(value: str) -> float:
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError("must be a finite number")
     return number
 
 
 def _positive_number(value: str) -> float:
-    number = float(value)
+    number = _finite(value)
     if number <= 0:
         raise ValueError("must be a positive number")
     return number
 
 
 def _non_negative_number(value: str) -> float:
-    number = float(value)
+    number = _finite(value)
     if number < 0:
         raise ValueError("must be zero or a positive number")
     return number
+
+
+#: DynamoDB's limit on a Scan's TotalSegments
+MAX_SEGMENTS = 1_000_000
+#: write workers per target: threads that wait on the network, so many per core, but not
+#: so many that starting them is the work
+MAX_WRITE_WORKERS = max(64, 16 * (os.cpu_count() or 1))
 
 
 def parse_size(value: str) -> int:
@@ -103,7 +121,8 @@ HONOURED: dict[str, Key] = {
         _positive_number, None, "write capacity (WCU) the write percent applies to, instead of the table's "
                                 "provisioned capacity (EMR; on-demand tables: 2000 by default)"),
     "dynamodb.deletion.mode": Key(_bool, "false", "INSERT deletes the items whose keys the query yields (EMR)"),
-    "dynamodb.scan.segments": Key(_positive_int, None, "parallel Scan segments (default from table size)"),
+    "dynamodb.scan.segments": Key(_whole(1, MAX_SEGMENTS, "DynamoDB's limit"), None,
+                                  "parallel Scan segments (default from table size)"),
     "dynamodb.consistent.read": Key(_bool, "false", "strongly consistent reads"),
     "dynamodb.filter.pushdown": Key(_bool, "true",
                                     "send WHERE predicates to DynamoDB (key lookups, filters); false: Scan"),
@@ -114,7 +133,8 @@ HONOURED: dict[str, Key] = {
     "ddbsql.output.format": Key(_choice("tsv", "csv", "json", "table", "vertical"), "tsv",
                                 "result format of the command line"),
     "ddbsql.reject.dir": Key(str, "ddbsql-rejects", "folder for reject files of write statements"),
-    "ddbsql.write.workers": Key(_positive_int, "4", "concurrent BatchWriteItem requests per target"),
+    "ddbsql.write.workers": Key(_whole(1, MAX_WRITE_WORKERS, "16 per CPU core, at least 64"), "8",
+                                "concurrent BatchWriteItem requests per target"),
     "ddbsql.write.mode": Key(
         _choice("put", "insert-if-absent", "newer-wins", "replace"), "put",
         "put: overwrite items (EMR); insert-if-absent: keep existing items; newer-wins: replace an item only "
@@ -166,9 +186,45 @@ HONOURED: dict[str, Key] = {
                                               "never stored)"),
     "dynamodb.awsSecretAccessKey": Key(str, None, "secret key for DynamoDB requests (EMR; SET or -hiveconf only, "
                                                   "never stored)"),
+    "ddbsql.warehouse.wait.seconds": Key(_non_negative_number, "10",
+                                         "how long a statement waits for another ddbsql process to let go of the "
+                                         "local table warehouse"),
     "ddbsql.retry.max.seconds": Key(_positive_number, "600",
                                     "give up retrying a request that makes no progress for this long"),
+    # the built-in dynamodb databases (tables without DDL)
+    "ddbsql.dynamodb.sample.items": Key(_whole(1, 1_000_000, "a sample, not a copy"), "1000", "items read to infer the columns of a table of "
+                                        "the dynamodb database (once; REFRESH TABLE reads them again)"),
+    "ddbsql.dynamodb.sample.segments": Key(_whole(1, MAX_SEGMENTS, "DynamoDB's limit"), "8", "Scan segments the sample is spread over (each "
+                                           "reads its share of the items from its slice of the key space)"),
+    "ddbsql.dynamodb.max.columns": Key(_whole(1, 10_000, "columns of one table"), "100", "most inferred columns besides the keys (the most "
+                                       "common attributes); the others are read in the item column"),
+    "hive.metastore.client.factory.class": Key(str, None, "com.amazonaws.glue.catalog.metastore."
+                                               "AWSGlueDataCatalogHiveClientFactory (EMR's setting, given at start "
+                                               "with -hiveconf): the Glue Data Catalog is the metastore"),
 }
+
+
+#: what a secret's value is shown as
+REDACTED = "********"
+_WORD = re.compile(r"[A-Za-z0-9+/=_-]{6,}")
+_SECRET_KEY = re.compile(r"secret|passw|token|credential|access[._-]?key|private[._-]?key", re.IGNORECASE)
+
+
+def is_secret(key: str) -> bool:
+    """Whether a setting or table property holds a credential (``dynamodb.awsAccessKeyId``,
+    ``dynamodb.awsSecretAccessKey``, session tokens, anything naming a secret, password,
+    token or credential).  Such values are kept in memory only: never stored, never shown."""
+    return bool(_SECRET_KEY.search(key))
+
+
+def without_secrets(pairs: dict[str, str]) -> dict[str, str]:
+    """``pairs`` less the credential-like keys (what may be written down)."""
+    return {k: v for k, v in pairs.items() if not is_secret(k)}
+
+
+def shown(key: str, value: str) -> str:
+    """``value`` as it may be printed: :data:`REDACTED` for a credential-like key."""
+    return REDACTED if is_secret(key) else value
 
 
 class Settings:
@@ -221,6 +277,22 @@ class Settings:
             return spec.parse(raw)
         except ValueError as exc:
             raise ConfigError(f"{key}={raw}: {exc}") from None
+
+    def secret_values(self) -> list[str]:
+        """The values of credential-like keys (to blank out of messages), longest first."""
+        values = {v for k, v in self.hiveconf.items() if is_secret(k) and len(v) >= 4}
+        values |= {v for k, v in self.hivevar.items() if is_secret(k) and len(v) >= 4}
+        return sorted(values, key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        """``text`` with every secret value of these settings replaced by :data:`REDACTED`,
+        and every piece of one (a message may quote a secret as the parser split it)."""
+        secrets = self.secret_values()
+        if not secrets:
+            return text
+        for value in secrets:
+            text = text.replace(value, REDACTED)
+        return _WORD.sub(lambda m: REDACTED if any(m.group(0) in v for v in secrets) else m.group(0), text)
 
     def listing(self) -> list[tuple[str, str]]:
         """Every set key, both namespaces, sorted, as ``SET;`` prints them."""

@@ -89,6 +89,11 @@ class CatalogError(SemanticError):
     """A table, database or mapping problem found in the catalog."""
 
 
+class AlreadyExistsError(CatalogError):
+    """A database or table of that name exists (found when storing it: another session or
+    process may have created it a moment before)."""
+
+
 class TypeMappingError(SemanticError):
     """A Hive type that has no DynamoDB form, or a mapping that contradicts the table."""
 
@@ -115,6 +120,13 @@ class NotPermittedError(DdbsqlError):
     """A statement that reaches outside the database and the connection did not allow it."""
 
     kind = "Not permitted"
+
+
+class Unavailable(DdbsqlError):
+    """Something the statement needs is held by another process (the local table
+    warehouse) or cannot be reached; waiting and retrying may succeed."""
+
+    kind = "Unavailable"
 
 
 class TooCostlyError(DdbsqlError):

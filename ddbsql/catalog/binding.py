@@ -12,8 +12,10 @@ from ..types import HiveType
 
 #: DynamoDB attribute type codes a column can be bound to.  ``ITEM`` is the
 #: whole-item column (``map<string,string>`` without a mapping): every attribute of
-#: the item, each value a JSON-serialised attribute value.
-DDB_TYPES = ("S", "N", "B", "BOOL", "L", "M", "SS", "NS", "BS", "NULL", "ITEM")
+#: the item, each value a JSON-serialised attribute value.  ``TEXT`` (a ``string``
+#: column only, a ddbsql extension) reads a value of any type as its text and writes S:
+#: the form of an attribute whose values have several types.
+DDB_TYPES = ("S", "N", "B", "BOOL", "L", "M", "SS", "NS", "BS", "NULL", "ITEM", "TEXT")
 
 
 class TimeEncoding(enum.Enum):

@@ -32,11 +32,30 @@ import dataclasses
 import json
 import os
 import socket
-import sqlite3
 import threading
 import time
 from pathlib import Path
 from typing import Iterable, Sequence
+
+from ..config import without_secrets
+from .sqlite_files import connect, ensure_schema, guard, loads
+
+#: the job records, in the metastore file
+JOB_TABLES = {
+    "jobs": ("CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, statement TEXT, database TEXT, settings TEXT,"
+             " targets TEXT, state TEXT, runs INTEGER, pid INTEGER, host TEXT, started REAL, updated REAL,"
+             " written INTEGER, message TEXT)",
+             ("id", "statement", "database", "settings", "targets", "state", "runs", "pid", "host", "started",
+              "updated", "written", "message")),
+}
+#: a checkpoint file
+CHECKPOINT_TABLES = {
+    "keys": ("CREATE TABLE IF NOT EXISTS keys (target INTEGER, digest BLOB, written INTEGER, run INTEGER,"
+             " segment INTEGER, page INTEGER)", ("target", "digest", "written", "run", "segment", "page")),
+    "segments": ("CREATE TABLE IF NOT EXISTS segments (target INTEGER, segment INTEGER, total INTEGER,"
+                 " start_key TEXT, finished INTEGER, written INTEGER, rows INTEGER, PRIMARY KEY (target, segment))",
+                 ("target", "segment", "total", "start_key", "finished", "written", "rows")),
+}
 
 RUNNING, FAILED, CANCELLED, DONE = "running", "failed", "cancelled", "done"
 UNFINISHED = (RUNNING, FAILED, CANCELLED)
@@ -68,7 +87,7 @@ def dump_key(key: dict | None) -> str | None:
 
 
 def load_key(text: str | None) -> dict | None:
-    return None if text is None else _from_json(json.loads(text))
+    return None if text is None else _from_json(loads(text, "a scan position of a checkpoint"))
 
 
 @dataclasses.dataclass
@@ -127,20 +146,23 @@ class Checkpoint:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30)
-        with self._lock, self._db:
-            self._db.execute("CREATE TABLE IF NOT EXISTS keys (target INTEGER, digest BLOB, written INTEGER,"
-                             " run INTEGER, segment INTEGER, page INTEGER)")
-            self._db.execute("CREATE TABLE IF NOT EXISTS segments (target INTEGER, segment INTEGER, total INTEGER,"
-                             " start_key TEXT, finished INTEGER, written INTEGER, rows INTEGER,"
-                             " PRIMARY KEY (target, segment))")
+        self._db = connect(self.path, self.describe())
+        try:
+            ensure_schema(self._db, self.describe(), CHECKPOINT_TABLES)
+        except BaseException:
+            self._db.close()
+            raise
+
+    def describe(self) -> str:
+        return (f"the checkpoint {self.path} (SET ddbsql.job.resume=false runs the statement afresh; "
+                "ddbsql --jobs lists the jobs)")
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
+    @guard
     def commit(self, target: int, keys: Iterable[tuple[bytes, bool, int, int, int]],
                segments: Sequence[tuple[SegmentState, int, int]] = ()) -> None:
         """Record acknowledged ``keys`` (digest, written, run, segment, page) and advanced
@@ -155,6 +177,7 @@ class Checkpoint:
                 self._db.execute("DELETE FROM keys WHERE target = ? AND run = ? AND segment = ? AND page <= ?",
                                  (target, run, state.segment, page))
 
+    @guard
     def acknowledged(self, target: int) -> dict[bytes, bool]:
         """Digest -> written, for every acknowledged key of ``target`` still recorded (the
         latest acknowledgement of a key counts).  All in memory: see :meth:`prior`."""
@@ -162,6 +185,7 @@ class Checkpoint:
             return {bytes(d): bool(w) for d, w in
                     self._db.execute("SELECT digest, written FROM keys WHERE target = ? ORDER BY rowid", (target,))}
 
+    @guard
     def prior(self, target: int, run: int) -> "PriorKeys":
         """What runs before ``run`` acknowledged for ``target``, asked key by key from the
         file (indexed here, once)."""
@@ -171,12 +195,14 @@ class Checkpoint:
                                        (target, run)).fetchone() is not None
         return PriorKeys(self, target, run, any_key)
 
+    @guard
     def _latest(self, target: int, digest: bytes, run: int) -> bool | None:
         with self._lock:
             row = self._db.execute("SELECT written FROM keys WHERE target = ? AND digest = ? AND run < ?"
                                    " ORDER BY rowid DESC LIMIT 1", (target, digest, run)).fetchone()
         return None if row is None else bool(row[0])
 
+    @guard
     def segments(self, target: int) -> dict[int, SegmentState]:
         with self._lock:
             rows = self._db.execute("SELECT segment, total, start_key, finished, written, rows FROM segments"
@@ -184,6 +210,7 @@ class Checkpoint:
         return {s: SegmentState(s, total, load_key(key), bool(done), written, n)
                 for s, total, key, done, written, n in rows}
 
+    @guard
     def counts(self) -> tuple[int, int]:
         """(acknowledged keys recorded, rows covered by segment positions), every target."""
         with self._lock:
@@ -220,12 +247,16 @@ class JobStore:
         self.path = Path(path) if path is not None else None
         self.clock = clock
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(self.path) if self.path else ":memory:", check_same_thread=False, timeout=30)
+        self._db = connect(self.path or ":memory:", self.describe())
         self._scratch = None
-        with self._lock, self._db:
-            self._db.execute("CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, statement TEXT, database TEXT,"
-                             " settings TEXT, targets TEXT, state TEXT, runs INTEGER, pid INTEGER, host TEXT,"
-                             " started REAL, updated REAL, written INTEGER, message TEXT)")
+        try:
+            ensure_schema(self._db, self.describe(), JOB_TABLES)
+        except BaseException:
+            self._db.close()
+            raise
+
+    def describe(self) -> str:
+        return f"the job records of the metastore {self.path or '(in memory)'}"
 
     def close(self) -> None:
         with self._lock:
@@ -259,18 +290,24 @@ class JobStore:
             except FileNotFoundError:
                 pass
 
+    @guard
     def get(self, job_id: str) -> JobRecord | None:
         with self._lock:
             row = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return self._record(row) if row else None
 
+    @guard
     def find(self, prefix: str) -> list[JobRecord]:
-        """Jobs whose id starts with ``prefix`` (ids are long; a few characters usually do)."""
+        """Jobs whose id starts with ``prefix`` (ids are long; a few characters usually do);
+        none for an empty prefix."""
+        if not prefix.replace("%", "").replace("_", ""):
+            return []
         with self._lock:
             rows = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM jobs WHERE id LIKE ? ORDER BY started",
                                     (prefix.replace("%", "").replace("_", "") + "%",)).fetchall()
         return [self._record(r) for r in rows]
 
+    @guard
     def jobs(self) -> list[JobRecord]:
         with self._lock:
             rows = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM jobs ORDER BY updated").fetchall()
@@ -279,14 +316,17 @@ class JobStore:
     @staticmethod
     def _record(row) -> JobRecord:
         values = dict(zip(_COLUMNS, row))
-        values["settings"] = json.loads(values["settings"] or "{}")
-        values["targets"] = json.loads(values["targets"] or "[]")
+        what = f"the record of job {values['id']}"
+        values["settings"] = loads(values["settings"] or "{}", what)
+        values["targets"] = loads(values["targets"] or "[]", what)
         return JobRecord(**values)
 
+    @guard
     def save(self, record: JobRecord) -> None:
         record.updated = self.clock()
         values = dataclasses.asdict(record)
-        values["settings"] = json.dumps(record.settings, sort_keys=True)
+        # credentials never reach the disk (they have no part in what a job writes)
+        values["settings"] = json.dumps(without_secrets(record.settings), sort_keys=True)
         values["targets"] = json.dumps(record.targets)
         with self._lock, self._db:
             self._db.execute(f"INSERT OR REPLACE INTO jobs ({', '.join(_COLUMNS)}) VALUES "
@@ -309,6 +349,7 @@ class JobStore:
         if state == DONE:
             self.drop_checkpoint(record.id)
 
+    @guard
     def remove(self, job_id: str) -> None:
         with self._lock, self._db:
             self._db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))

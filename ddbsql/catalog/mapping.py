@@ -184,6 +184,8 @@ def _check_override(column: str, hive_type: HiveType, ddb_type: str) -> None:
         return
     if ddb_type == "M" and hive_type == ITEM_MAP:
         return
+    if ddb_type == "TEXT" and hive_type.name == "string":
+        return
     raise TypeMappingError(f"column '{column}' of type {hive_type} cannot be stored as DynamoDB type {ddb_type}")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 
+from ..config import without_secrets
 from ..types import HiveType, parse_hive_type
 
 DYNAMODB_HANDLER = "org.apache.hadoop.hive.dynamodb.DynamoDBStorageHandler"
@@ -142,7 +143,8 @@ class TableDef:
 
     ``kind`` says where the rows live (:class:`TableKind`); a file table's files are
     described by ``storage`` and its partition columns are the last of ``columns``.
-    ``properties`` are the TBLPROPERTIES as given (keys lower case).
+    ``properties`` are the TBLPROPERTIES as given (keys lower case); credential-like keys
+    (:func:`~ddbsql.config.is_secret`) are left out when the definition is written.
     """
 
     database: str
@@ -182,7 +184,7 @@ class TableDef:
 
     def to_json(self) -> dict:
         data = {"database": self.database, "name": self.name, "kind": self.kind.value,
-                "columns": [c.to_json() for c in self.columns], "properties": self.properties,
+                "columns": [c.to_json() for c in self.columns], "properties": without_secrets(self.properties),
                 "external": self.external, "comment": self.comment, "created": self.created}
         if self.storage is not None:
             data["storage"] = self.storage.to_json()
@@ -192,6 +194,6 @@ class TableDef:
     def from_json(cls, data: dict) -> "TableDef":
         storage = data.get("storage")
         return cls(data["database"], data["name"], tuple(Column.from_json(c) for c in data["columns"]),
-                   data["kind"], dict(data.get("properties") or {}), data.get("external", True),
+                   data["kind"], without_secrets(dict(data.get("properties") or {})), data.get("external", True),
                    data.get("comment"), data.get("created", 0.0),
                    FileStorage.from_json(storage) if storage else None)

@@ -71,11 +71,22 @@ class StaticCatalog:
         return list(self.layout.get(database, {}).get(table, []))
 
 
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _quoted(name: str) -> str:
+    """A table or column name as it must be typed: in backquotes unless an identifier
+    (DynamoDB table and attribute names may hold ``-`` and ``.``)."""
+    return name if _IDENTIFIER.match(name) else f"`{name}`"
+
+
 def _matches(candidates: Iterable[str], prefix: str, start: int, kind: str) -> list[Suggestion]:
-    low = prefix.lower()
+    low = prefix.lower().lstrip("`")
     seen, out = set(), []
     for candidate in candidates:
-        if candidate.lower().startswith(low) and candidate not in seen and candidate != prefix:
+        if kind in ("table", "column"):
+            candidate = _quoted(candidate)
+        if candidate.lower().lstrip("`").startswith(low) and candidate not in seen and candidate != prefix:
             seen.add(candidate)
             out.append(Suggestion(candidate, start, kind))
     return out
@@ -84,11 +95,12 @@ def _matches(candidates: Iterable[str], prefix: str, start: int, kind: str) -> l
 def _scope(statement: str, catalog: CatalogView) -> dict[str, tuple[str, str]]:
     """Aliases and names of the tables a statement reads: alias → (database, table)."""
     scope: dict[str, tuple[str, str]] = {}
-    pattern = re.compile(r"\b(?:from|join|table|into)\s+([\w.`]+)(?:\s+(?:as\s+)?(?!on\b|where\b|join\b|left\b|"
-                         r"right\b|inner\b|full\b|cross\b|group\b|order\b|limit\b|select\b|insert\b)(\w+))?", re.I)
+    pattern = re.compile(r"\b(?:from|join|table|into)\s+((?:`[^`]+`|\w+)(?:\.(?:`[^`]+`|\w+))?)"
+                         r"(?:\s+(?:as\s+)?(?!on\b|where\b|join\b|left\b|right\b|inner\b|full\b|cross\b|"
+                         r"group\b|order\b|limit\b|select\b|insert\b)(\w+))?", re.I)
     for match in pattern.finditer(statement):
-        name = match.group(1).replace("`", "").lower()
-        database, _, table = name.rpartition(".")
+        parts = [p.strip("`").lower() for p in re.findall(r"`[^`]+`|\w+", match.group(1))]
+        database, table = (parts[0], parts[-1]) if len(parts) > 1 else ("", parts[0])
         database = database or catalog.current_database
         scope[table] = (database, table)
         if match.group(2):

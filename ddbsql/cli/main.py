@@ -19,7 +19,7 @@ from typing import TextIO
 
 from .. import dbapi
 from ..errors import DdbsqlError
-from ..sql.script import StatementText
+from ..sql.script import StatementText, decode_script
 from . import conventions
 from .logs import configure as configure_logging
 from .output import FORMATS, format_describe, make_writer
@@ -30,12 +30,13 @@ CLI_COMMANDS = ("set", "shell", "source", "command")
 EXIT_INTERRUPTED = 130
 
 
-def _pairs(parser: argparse.ArgumentParser, values: list[str] | None, option: str) -> dict[str, str]:
+def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
+    """``key=value`` options as a dict; a ValueError for one without a key and ``=``."""
     pairs = {}
     for value in values or []:
         key, sep, val = value.partition("=")
-        if not sep or not key:
-            parser.error(f"{option} expects key=value, got '{value}'")
+        if not sep or not key.strip():
+            raise ValueError(f"{option} expects key=value, got '{value}'")
         pairs[key.strip()] = val
     return pairs
 
@@ -67,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="start an embedded local DynamoDB + S3 endpoint for this run (needs ddbsql[local]); "
                              "the metastore is then a throwaway one unless --metastore is given")
     parser.add_argument("--metastore", metavar="PATH", help="catalog file (default $DDBSQL_HOME/metastore.db, "
-                                                            "~/.ddbsql when DDBSQL_HOME is unset)")
+                                                            "~/.ddbsql when DDBSQL_HOME is unset), or 'glue': the "
+                                                            "Glue Data Catalog of the region")
     parser.add_argument("--resume", metavar="JOB",
                         help="continue the interrupted write job JOB (an id, or its first characters, from --jobs) "
                              "from its checkpoint, with the settings it was started with")
@@ -98,6 +100,8 @@ def _list_jobs(connection, out: TextIO) -> int:
 def _resume_job(connection, wanted: str, hiveconf: dict[str, str]) -> str:
     """``--resume JOB``: the job's statement, with the session set as when it started (the
     command line's own -hiveconf win) and ``ddbsql.job.resume=true``.  Raises ValueError."""
+    if not wanted.strip():
+        raise ValueError("--resume needs a job id, or its first characters (ddbsql --jobs lists them)")
     store = connection.session.metastore.jobs()
     matches = store.find(wanted.strip())
     exact = [r for r in matches if r.id == wanted.strip()]
@@ -169,9 +173,13 @@ class ScriptRunner:
     # running
     def run_file(self, path: str) -> bool:
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            text = decode_script(Path(path).read_bytes(), path)
         except OSError as exc:
             self._error(f"cannot read {path}: {exc.strerror}")
+            self.failed = True
+            return False
+        except DdbsqlError as exc:
+            self._error(str(exc))
             self.failed = True
             return False
         return self.run_text(text, source=path)
@@ -312,8 +320,12 @@ def main(argv: list[str] | None = None) -> int:
     conventions.complete(parser)
     args = parser.parse_args(argv)
     conventions.apply(parser, args)
-    hiveconf = _pairs(parser, args.hiveconf, "-hiveconf")
-    hivevar = _pairs(parser, args.hivevar, "-hivevar")
+    try:
+        hiveconf = _pairs(args.hiveconf, "-hiveconf")
+        hivevar = _pairs(args.hivevar, "-hivevar")
+    except ValueError as exc:
+        print(f"ddbsql: {exc}", file=sys.stderr)
+        return 1
     if args.execute is not None and args.file is not None:
         print("ddbsql: use either -e or -f, not both", file=sys.stderr)
         return 2
@@ -335,7 +347,7 @@ def _run(args: argparse.Namespace, hiveconf: dict[str, str], hivevar: dict[str, 
         connection = dbapi.connect(region=args.region, profile=args.profile, endpoint_url=args.endpoint_url,
                                    s3_endpoint_url=args.s3_endpoint_url, metastore=args.metastore,
                                    database=args.database, hiveconf=hiveconf, hivevar=hivevar, allow_shell=True,
-                                   allow_local_files=True, local=args.local, progress=progress)
+                                   allow_local_files=True, allow_env=True, local=args.local, progress=progress)
     except dbapi.Error as exc:
         print(f"FAILED: {exc}", file=sys.stderr)
         return EXIT_FAILED

@@ -124,7 +124,28 @@ def _primitive_text(value: Any, arrow_type: pa.DataType | None) -> str:
         return _date_str(value)
     if isinstance(value, datetime.time):
         return _time_str(value)
+    if type(value).__name__ == "MonthDayNano":
+        return _interval_str(value)
     return str(value)
+
+
+_NANOS_PER_DAY = 86_400 * 10 ** 9
+
+
+def _interval_str(value) -> str:
+    """Hive's text of an interval: year-month ``y-m``, day-time ``d hh:mm:ss.nnnnnnnnn``
+    (an interval with months and nothing else is a year-month one)."""
+    if value.months and not value.days and not value.nanoseconds:
+        sign = "-" if value.months < 0 else ""
+        years, months = divmod(abs(value.months), 12)
+        return f"{sign}{years}-{months}"
+    total = value.days * _NANOS_PER_DAY + value.nanoseconds
+    sign = "-" if total < 0 else ""
+    days, rest = divmod(abs(total), _NANOS_PER_DAY)
+    seconds, nanos = divmod(rest, 10 ** 9)
+    hours, seconds = divmod(seconds, 3600)
+    minutes, seconds = divmod(seconds, 60)
+    return f"{sign}{days} {hours:02d}:{minutes:02d}:{seconds:02d}.{nanos:09d}"
 
 
 _JSON_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n",

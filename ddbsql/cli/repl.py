@@ -80,8 +80,11 @@ class DbapiCatalog:
         return self._rows(("tables", database), f"SHOW TABLES IN `{database}`")
 
     def columns(self, database: str, table: str) -> list[str]:
-        if table not in self.tables(database):
-            return []
+        names = self.tables(database)
+        if table not in names:  # a DynamoDB table's name keeps its case
+            table = next((n for n in names if n.lower() == table.lower()), None)
+            if table is None:
+                return []
         return self._rows(("columns", database, table), f"DESCRIBE `{database}`.`{table}`")
 
 

@@ -116,6 +116,10 @@ class Connection:
         self.close()
 
 
+#: how deep ``source FILE`` may nest (Hive has no limit but the stack's)
+MAX_SOURCE_DEPTH = 32
+
+
 class Cursor:
     """Runs statements and fetches their rows.  Extensions beyond PEP 249:
     :meth:`executescript`, :meth:`fetch_arrow_table`, :meth:`fetch_record_batches`,
@@ -131,6 +135,8 @@ class Cursor:
         self.rowcount = -1
         self.messages: list[str] = []
         self.write_reports: list[dict] = []
+        #: how many ``source FILE`` scripts :meth:`executescript` is inside
+        self._sourcing = 0
         #: a script run by :meth:`executescript` ended with ``quit``/``exit``
         self.quit = False
         self.kind: str | None = None
@@ -220,7 +226,20 @@ class Cursor:
                 raise
             if self.kind == "source" and self._result is not None and self._result.script:
                 path, text = self._result.script
-                self.executescript(text, source=path, on_result=on_result, on_error=on_error, on_start=on_start)
+                if self._sourcing >= MAX_SOURCE_DEPTH:
+                    error = translate(errors.ExecutionError(
+                        f"source {path}: scripts nest more than {MAX_SOURCE_DEPTH} deep (does a script source "
+                        "itself?)").located(statement=statement.number, line_offset=statement.line,
+                                            col_offset=statement.col, source=source))
+                    if on_error is not None and on_error(statement, error):
+                        continue
+                    raise error
+                self._sourcing += 1
+                try:
+                    self.executescript(text, source=path, on_result=on_result, on_error=on_error,
+                                       on_start=on_start)
+                finally:
+                    self._sourcing -= 1
                 if self.quit:
                     return
                 continue
@@ -420,14 +439,15 @@ def connect(*, region: str | None = None, profile: str | None = None, endpoint_u
             s3_endpoint_url: str | None = None, metastore: str | Path | None = None,
             warehouse: str | Path | None = None, database: str = "default",
             hiveconf: Mapping[str, str] | None = None, hivevar: Mapping[str, str] | None = None,
-            allow_shell: bool = False, allow_local_files: bool = False,
+            allow_shell: bool = False, allow_local_files: bool = False, allow_env: bool = False,
             progress: Callable[[str], None] | None = None, local: bool = False) -> Connection:
     """Open a ddbsql connection.
 
     ``local=True`` starts an embedded DynamoDB + S3 endpoint (moto) for this
     connection, with a throwaway metastore unless ``metastore`` is given.
     ``allow_shell`` enables ``!cmd``; ``allow_local_files`` enables ``source FILE`` and
-    local paths.  Both are off by default: DB-API callers often pass other people's text.
+    local paths; ``allow_env`` lets ``${env:X}`` read the environment.  All are off by
+    default: DB-API callers often pass other people's text.
     """
     on_close = None
     if local:
@@ -449,7 +469,7 @@ def connect(*, region: str | None = None, profile: str | None = None, endpoint_u
         aws=AwsOptions(region=region, profile=profile, endpoint_url=endpoint_url, s3_endpoint_url=s3_endpoint_url,
                        local=local),
         metastore=metastore, warehouse=warehouse, database=database, allow_shell=allow_shell,
-        allow_local_files=allow_local_files, progress=progress)
+        allow_local_files=allow_local_files, allow_env=allow_env, progress=progress)
     try:
         settings = Settings(dict(hiveconf or {}), dict(hivevar or {}))
         session = Session(options, settings)

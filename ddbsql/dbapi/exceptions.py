@@ -57,6 +57,7 @@ _MAPPING: list[tuple[type, type]] = [
     (errors.TooCostlyError, ProgrammingError),
     (errors.DynamoDBError, OperationalError),
     (errors.Cancelled, OperationalError),
+    (errors.Unavailable, OperationalError),
     (errors.ExecutionError, DataError),
 ]
 

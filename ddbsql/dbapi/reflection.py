@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 from .. import errors
+from ..catalog.builtin import DATABASE as BUILTIN_DATABASE, builtin_region
 from ..catalog.mapping import bindings_for
 from ..catalog.model import TableDef
 from .connection import Connection
@@ -31,7 +32,7 @@ class IndexInfo:
 
 
 def databases(connection: Connection) -> list[str]:
-    return _call(lambda: connection.session.metastore.databases())
+    return _call(lambda: sorted(set(connection.session.metastore.databases()) | {BUILTIN_DATABASE}))
 
 
 def current_database(connection: Connection) -> str:
@@ -40,12 +41,15 @@ def current_database(connection: Connection) -> str:
 
 def tables(connection: Connection, database: str | None = None) -> list[str]:
     session = connection.session
-    return _call(lambda: session.metastore.tables(database or session.database))
+    database = (database or session.database).lower()
+    if builtin_region(database) is not None:  # the dynamodb database: DynamoDB's own tables
+        return _call(lambda: session.builtin.names(database))
+    return _call(lambda: session.metastore.tables(database))
 
 
 def table(connection: Connection, name: str, database: str | None = None) -> TableDef | None:
     session = connection.session
-    return _call(lambda: session.catalog_table(name.lower(), (database or session.database).lower(),
+    return _call(lambda: session.catalog_table(name, (database or session.database).lower(),
                                                missing_ok=True))
 
 

@@ -62,6 +62,8 @@ class JobTracker:
         #: rows not sent because an earlier run acknowledged them (written / declined)
         self.resumed_written = 0
         self.resumed_declined = 0
+        #: rows this run has had acknowledged as written (what a failed run reports)
+        self.written = 0
         self._lock = threading.Lock()
         self._keys: list[tuple[bytes, bool, int, int, int]] = []
         # straight copy: pages in row order, and per segment the pages not yet covered
@@ -188,6 +190,8 @@ class JobTracker:
                 page = self._page_of(row) if self._pages else None
                 segment, number = (page.segment, page.number) if page is not None else (NO_SEGMENT, 0)
                 self._keys.append((digest, written, self.run, segment, number))
+            if written:
+                self.written += len(entries)
             self._settle([row for row, _ in entries], written=len(entries) if written else 0)
 
     def settled(self, rows: Sequence[int]) -> None:

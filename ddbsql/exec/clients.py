@@ -13,10 +13,15 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import re
 import threading
+from urllib.parse import urlparse
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError
+
+from ..errors import ConfigError
 
 from .credentials import TableCredentials, session_for
 
@@ -46,16 +51,45 @@ def normalise_endpoint(endpoint: str | None) -> str | None:
     return endpoint
 
 
+#: botocore's rule for a region name
+_REGION = re.compile(r"[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?")
+
+
+def check_region(region: str | None, what: str = "region") -> None:
+    """A :class:`ConfigError` for a region name botocore would refuse."""
+    if region is not None and not _REGION.fullmatch(region):
+        raise ConfigError(f"{what} '{region}' is not a region name (such as eu-west-1)")
+
+
+def check_endpoint(url: str | None, what: str = "endpoint URL") -> None:
+    """A :class:`ConfigError` for an endpoint that is not an http(s) URL with a host."""
+    if url is None:
+        return
+    try:
+        parts = urlparse(url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+        raise ConfigError(f"{what} '{url}' is not an http:// or https:// URL")
+
+
 class ClientFactory:
     """Thread-safe cache of boto3 clients keyed by (service, region, endpoint)."""
 
     def __init__(self, options: AwsOptions | None = None, *, max_pool_connections: int = 64):
         self.options = options or AwsOptions()
-        if self.options.local:
-            self._session = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local",
-                                                  region_name=self.options.region)
-        else:
-            self._session = boto3.session.Session(profile_name=self.options.profile)
+        check_region(self.options.region)
+        check_endpoint(self.options.endpoint_url)
+        check_endpoint(self.options.s3_endpoint_url, "S3 endpoint URL")
+        try:
+            if self.options.local:
+                self._session = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local",
+                                                      region_name=self.options.region)
+            else:
+                self._session = boto3.session.Session(profile_name=self.options.profile)
+        except BotoCoreError as exc:
+            raise ConfigError(f"AWS configuration: {exc}") from None
         self._lock = threading.Lock()
         self._clients: dict[tuple, object] = {}
         self._sessions: dict[tuple, boto3.session.Session] = {}
@@ -108,6 +142,21 @@ class ClientFactory:
             return resolved
         return self.options.endpoint_url
 
+    def glue(self, region: str | None = None):
+        """A Glue client for the Data Catalog of ``region`` (default the session's).  Its
+        endpoint is boto3's (``AWS_ENDPOINT_URL_GLUE``, profile), the embedded one with
+        ``--local``.  Catalog calls are few: botocore's standard retries handle them."""
+        endpoint = self.options.endpoint_url if self.options.local else None
+        key = ("glue", self.region(region), endpoint)
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                config = self._config.merge(Config(retries={"total_max_attempts": 5, "mode": "standard"}))
+                client = self._session.client("glue", region_name=self.region(region), endpoint_url=endpoint,
+                                              config=config)
+                self._clients[key] = client
+            return client
+
     def credentials(self):
         """The boto3 chain's current credentials (frozen: access_key, secret_key, token), or
         None.  Handed to libraries that cannot use boto3 themselves; never logged."""
@@ -139,8 +188,14 @@ class ClientFactory:
         with self._lock:
             client = self._clients.get(key)
             if client is None:
-                session = self._session_for(credentials, region)
-                client = session.client(service, region_name=region, endpoint_url=endpoint, config=self._config)
+                check_region(region)
+                check_endpoint(endpoint)
+                try:
+                    session = self._session_for(credentials, region)
+                    client = session.client(service, region_name=region, endpoint_url=endpoint,
+                                             config=self._config)
+                except (BotoCoreError, ValueError) as exc:
+                    raise ConfigError(f"cannot reach {service} in {region}: {exc}") from None
                 if service == "dynamodb":  # writes go out signed, straight on the client's pool
                     from .fastpath.signed import enable
                     enable(client, session.get_credentials())

@@ -103,6 +103,8 @@ def decode_page(items: list[dict], bindings: Sequence[ColumnBinding],
         counts: Counter[str] = Counter()
         if binding.is_item:
             values = [_item_entries(item) for item in items]
+        elif binding.ddb_type == "TEXT":
+            values = _decode_column(items, binding.attribute, _decode_text, _counter(counts))
         else:
             values = _decode_column(items, binding.attribute, column_decoder(binding), _counter(counts))
         if warnings is not None:
@@ -200,6 +202,18 @@ def _decode_string(av: dict, report: Report) -> str:
     if value is None:
         raise _mismatch("S", av)
     return value
+
+
+def _decode_text(av: dict, report: Report) -> str:
+    """Any value as text (a ``TEXT``-bound column): S as is, N's digits, BOOL as
+    ``true``/``false``, anything else as the whole-item column's JSON."""
+    if "S" in av:
+        return av["S"]
+    if "N" in av:
+        return av["N"]
+    if "BOOL" in av:
+        return "true" if av["BOOL"] else "false"
+    return connector_json(av)
 
 
 def _parse_number(text: str) -> Decimal:

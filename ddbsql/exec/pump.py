@@ -8,22 +8,27 @@ setting ``cancel``) stops every task at its next ``put`` or ``stopped()`` check.
 """
 from __future__ import annotations
 
+import itertools
 import queue
 import threading
+from collections.abc import Sized
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 _DONE = object()
 
 Task = Callable[[Callable[[object], bool], Callable[[], bool]], None]
 
 
-def pump(tasks: list[Task], name: str, max_workers: int, cancel: threading.Event | None, *,
+def pump(tasks: Iterable[Task], name: str, max_workers: int, cancel: threading.Event | None, *,
          queue_depth: int | None = None) -> Iterator:
-    """Run ``tasks`` on a thread pool and yield what they put, in arrival order."""
+    """Run ``tasks`` on a thread pool and yield what they put, in arrival order.
+
+    At most ``max_workers`` tasks are started at a time, the next when one ends, so
+    ``tasks`` may be a lazy iterable of any length (a Scan of a million segments)."""
     stop = cancel or threading.Event()
     local_stop = threading.Event()
-    workers = max(1, min(len(tasks), max_workers))
+    workers = max(1, min(len(tasks), max_workers) if isinstance(tasks, Sized) else max_workers)
     out: queue.Queue = queue.Queue(maxsize=queue_depth or max(2, 2 * workers))
 
     def stopped() -> bool:
@@ -48,10 +53,12 @@ def pump(tasks: list[Task], name: str, max_workers: int, cancel: threading.Event
 
     def generate() -> Iterator:
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
-        remaining = len(tasks)
+        waiting = iter(tasks)
+        remaining = 0
         try:
-            for task in tasks:
+            for task in itertools.islice(waiting, workers):
                 pool.submit(work, task)
+                remaining += 1
             while remaining:
                 try:
                     item = out.get(timeout=0.1)
@@ -61,6 +68,10 @@ def pump(tasks: list[Task], name: str, max_workers: int, cancel: threading.Event
                     continue
                 if item is _DONE:
                     remaining -= 1
+                    task = next(waiting, None)
+                    if task is not None:
+                        pool.submit(work, task)
+                        remaining += 1
                 elif isinstance(item, BaseException):
                     raise item
                 else:

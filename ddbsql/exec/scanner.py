@@ -191,7 +191,7 @@ def scan_batches(client, plan: ScanPlan, retry: RetryPolicy, *, warnings: Decode
 
     if not chosen:
         return
-    yield from pump([segment_task(s) for s in chosen], f"scan-{plan.table_name}", max_workers, cancel,
+    yield from pump(map(segment_task, chosen), f"scan-{plan.table_name}", workers, cancel,
                     queue_depth=queue_depth or max(2, 2 * workers))
 
 

@@ -282,17 +282,17 @@ class BatchWriter:
 
         direct = self._sender is not None and self.mode.kind == PUT
 
-        def feed(route: Callable[..., None]) -> None:
+        def feed(route: Callable[[Iterable[tuple]], None]) -> None:
             row_base = 0
             pending: list[tuple] = []      # rows spread over partitions a window at a time
             encoded: list[tuple] = []      # the same, already JSON: (row, None, size, key, fragment)
 
             def send() -> None:
-                for row, item, size in interleave(pending, spread_key):
-                    route(row, item, size)
+                route((row, item, size, None, None) for row, item, size in interleave(pending, spread_key))
                 pending.clear()
-                for row, _, size, key, fragment in interleave(encoded, _hash_part):
-                    route(row, None, size, key, fragment)
+                hash_parts = [entry[3][0] for entry in encoded]
+                # rows with distinct partition keys need no interleaving (the usual case)
+                route(encoded if len(set(hash_parts)) == len(hash_parts) else interleave(encoded, _hash_part))
                 encoded.clear()
 
             for batch in _slices(batches, ENCODE_ROWS):
@@ -332,12 +332,14 @@ class BatchWriter:
 
     def write_items(self, entries: Iterable[tuple[int, dict]]) -> WriteReport:
         """Write already encoded ``(row, item)`` pairs (keys only in delete mode)."""
-        def feed(route: Callable[[int, dict, int | None], None]) -> None:
-            for row, item in entries:
-                self.report.rows += 1
-                route(row, item, None)
-                if self._stopped():
-                    return
+        def feed(route: Callable[[Iterable[tuple]], None]) -> None:
+            def counted():
+                for row, item in entries:
+                    self.report.rows += 1
+                    yield row, item, None, None, None
+                    if self._stopped():
+                        return
+            route(counted())
         return self._run(feed)
 
     # the pipeline
@@ -395,37 +397,41 @@ class BatchWriter:
     def _new_chunk(self):
         return [] if self.mode.conditional else {}
 
-    def _route(self, row: int, item: dict | None, size: int | None, key: tuple | None = None,
-               fragment: bytes | None = None) -> None:
-        """Hand one row to its worker's next request as ``(row, item, key, size, fragment)``:
-        ``size`` the item's size by DynamoDB's rules when the encoder computed it; a row
-        encoded straight to JSON comes as its ``key`` and request ``fragment``, ``item`` None."""
-        if self.mode.kind == DELETE:
-            item = {k: item[k] for k in self.key_attributes if k in item}
-            size = None
-        if key is None:
-            key = key_of(item, self.key_attributes)
-        if self.keys is not None:
-            self.keys.add(key)
-        if self.hook is not None and self.hook.skip(row, key):
-            with self._lock:
-                self.report.resumed += 1
-            return
-        index = hash(key) % self.workers
-        chunk = self._chunks[index]
-        if self.mode.conditional:
-            chunk.append((row, item, key, size, fragment))
-        else:
-            if key in chunk:
+    def _route(self, entries: Iterable[tuple]) -> None:
+        """Hand rows to their workers' next requests.  An entry is ``(row, item, size, key,
+        fragment)``: ``size`` the item's size by DynamoDB's rules when the encoder computed
+        it; a row encoded straight to JSON comes with its ``key`` and request ``fragment``
+        and no ``item``.  Each row goes on as ``(row, item, key, size, fragment)``."""
+        delete, conditional = self.mode.kind == DELETE, self.mode.conditional
+        key_attributes, workers, chunks = self.key_attributes, self.workers, self._chunks
+        keys, hook = self.keys, self.hook
+        for row, item, size, key, fragment in entries:
+            if delete:
+                item = {k: item[k] for k in key_attributes if k in item}
+                size = None
+            if key is None:
+                key = key_of(item, key_attributes)
+            if keys is not None:
+                keys.add(key)
+            if hook is not None and hook.skip(row, key):
                 with self._lock:
-                    self.report.duplicates += 1
-                replaced = chunk.pop(key)   # re-inserted last: the later row keeps its place in order
-                if self.hook is not None:
-                    self.hook.settled([replaced[0]])
-            chunk[key] = (row, item, key, size, fragment)
-        if len(chunk) >= MAX_BATCH_ITEMS:
-            self._enqueue(index, chunk)
-            self._chunks[index] = self._new_chunk()
+                    self.report.resumed += 1
+                continue
+            index = hash(key) % workers
+            chunk = chunks[index]
+            if conditional:
+                chunk.append((row, item, key, size, fragment))
+            else:
+                if key in chunk:
+                    with self._lock:
+                        self.report.duplicates += 1
+                    replaced = chunk.pop(key)   # re-inserted last: the later row keeps its place in order
+                    if hook is not None:
+                        hook.settled([replaced[0]])
+                chunk[key] = (row, item, key, size, fragment)
+            if len(chunk) >= MAX_BATCH_ITEMS:
+                self._enqueue(index, chunk)
+                chunks[index] = self._new_chunk()
 
     def _enqueue(self, index: int, chunk) -> None:
         entries = list(chunk.values()) if isinstance(chunk, dict) else list(chunk)

@@ -18,8 +18,9 @@ from urllib.parse import unquote
 
 import pyarrow.fs as pafs
 
-from ..errors import ConfigError, ExecutionError, NotPermittedError, SemanticError
+from ..errors import ConfigError, ExecutionError, SemanticError
 from .s3_refresh import Keys, RenewingS3
+from .sandbox import LocalAccess
 
 HIDDEN_PREFIXES = ("_", ".")
 
@@ -147,8 +148,10 @@ class Location:
         return self.uri
 
 
-def parse_location(text: str, systems: FileSystems, *, allow_local: bool, what: str = "location") -> Location:
-    """Resolve a LOCATION / DIRECTORY / INPATH string; local paths need ``allow_local``."""
+def parse_location(text: str, systems: FileSystems, *, allow_local: bool | LocalAccess,
+                   what: str = "location") -> Location:
+    """Resolve a LOCATION / DIRECTORY / INPATH string; a local path must pass ``allow_local``
+    (``True``: any local path, ``False``: none)."""
     raw = text.strip()
     if not raw:
         raise SemanticError(f"empty {what}")
@@ -178,11 +181,11 @@ def parse_location(text: str, systems: FileSystems, *, allow_local: bool, what: 
     return _local(Path(raw).expanduser(), systems, allow_local, what, raw)
 
 
-def _local(path: Path, systems: FileSystems, allow_local: bool, what: str, raw: str) -> Location:
-    if not allow_local:
-        raise NotPermittedError(f"{what} '{raw}' is a local path; local files are not allowed on this connection "
-                                "(connect(allow_local_files=True), or use s3://)")
+def _local(path: Path, systems: FileSystems, allow_local: bool | LocalAccess, what: str, raw: str) -> Location:
+    if isinstance(allow_local, bool):
+        allow_local = LocalAccess(allow_local)
     resolved = str(path.resolve()) if not path.is_absolute() else os.path.normpath(str(path))
+    resolved = allow_local.check(resolved, what, raw)
     return Location(systems.local(), resolved, resolved, True)
 
 
@@ -273,16 +276,21 @@ def existing_names(folder: Location) -> set[str]:
 @dataclasses.dataclass(frozen=True)
 class FileAccess:
     """How one statement reaches files: the file systems, whether local paths are
-    allowed, and where reject files go."""
+    allowed, where reject files go, and the folder of managed tables (see
+    :class:`~ddbsql.files.sandbox.LocalAccess`, which every local path passes)."""
 
     systems: FileSystems
     allow_local: bool
     reject_dir: Path
+    managed_root: Path | None = None
 
     def location(self, text: str, what: str = "location") -> Location:
         """A location the user gave (local paths only when allowed)."""
-        return parse_location(text, self.systems, allow_local=self.allow_local, what=what)
+        return parse_location(text, self.systems, allow_local=LocalAccess(self.allow_local, self.managed_root),
+                              what=what)
 
     def table_location(self, location: str, managed: bool) -> Location:
-        """A table's folder; local folders need ``allow_local`` unless ddbsql chose them."""
-        return parse_location(location, self.systems, allow_local=self.allow_local or managed, what="LOCATION")
+        """A table's folder; local folders need ``allow_local`` unless ddbsql chose them,
+        and then they must lie in the folder of managed tables."""
+        return parse_location(location, self.systems,
+                              allow_local=LocalAccess(self.allow_local, self.managed_root, managed), what="LOCATION")

@@ -17,6 +17,8 @@ import pyarrow as pa
 import pyarrow.fs as pafs
 
 from ..catalog.model import Column, FileFormat
+from ..catalog.serdes import (JSON_SERDES, LAZY_SIMPLE, OPEN_CSV, ORC_IO as _ORC_IO, ORC_SERDE,  # noqa: F401
+                              PARQUET_IO as _PARQUET_IO, PARQUET_SERDE, TEXT_IO as _TEXT_IO, format_of_serde)
 from ..errors import SemanticError
 from .formats.columnar import OrcFileWriter, ParquetFileWriter, read_orc_file, read_parquet_file
 from .formats.csv_text import CsvEncoder, read_csv_file
@@ -26,19 +28,6 @@ from .formats.json_lines import JsonEncoder, read_json_file
 from .formats.text import TextEncoder, read_text_file
 from .output_settings import OutputSpec
 from .reading import ReadLog, ReadSpec, Source
-
-LAZY_SIMPLE = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
-OPEN_CSV = "org.apache.hadoop.hive.serde2.OpenCSVSerde"
-JSON_SERDES = ("org.apache.hive.hcatalog.data.JsonSerDe", "org.apache.hadoop.hive.serde2.JsonSerDe",
-               "org.openx.data.jsonserde.JsonSerDe")
-PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
-ORC_SERDE = "org.apache.hadoop.hive.ql.io.orc.OrcSerde"
-
-_TEXT_IO = ("org.apache.hadoop.mapred.TextInputFormat", "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat")
-_PARQUET_IO = ("org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
-               "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat")
-_ORC_IO = ("org.apache.hadoop.hive.ql.io.orc.OrcInputFormat", "org.apache.hadoop.hive.ql.io.orc.OrcOutputFormat")
-
 
 class LineEncoder(Protocol):
     def encode(self, batch: pa.RecordBatch) -> bytes: ...
@@ -112,18 +101,3 @@ def rules_of(fmt: FileFormat | str) -> FormatRules:
     except ValueError:
         raise SemanticError(f"ddbsql cannot read files of format '{fmt}'") from None
 
-
-def format_of_serde(serde: str | None) -> FileFormat:
-    """The format a ROW FORMAT SERDE class reads."""
-    if serde is None or serde == LAZY_SIMPLE or serde.endswith(".LazySimpleSerDe"):
-        return FileFormat.TEXT
-    if serde == OPEN_CSV or serde.endswith(".OpenCSVSerde"):
-        return FileFormat.CSV
-    if serde in JSON_SERDES or serde.endswith("JsonSerDe") or serde.endswith("JsonSerde"):
-        return FileFormat.JSON
-    if serde == PARQUET_SERDE or serde.endswith("ParquetHiveSerDe"):
-        return FileFormat.PARQUET
-    if serde == ORC_SERDE or serde.endswith("OrcSerde"):
-        return FileFormat.ORC
-    raise SemanticError(f"ROW FORMAT SERDE '{serde}' is not supported (ddbsql reads LazySimpleSerDe, OpenCSVSerde, "
-                        "the JSON SerDes, Parquet and ORC)")

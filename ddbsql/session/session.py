@@ -10,7 +10,9 @@ from typing import Any, Callable, Mapping, Sequence
 
 from sqlglot import exp
 
+from ..catalog.builtin import builtin_region
 from ..catalog.facts import TableFacts
+from ..catalog.glue import GlueMetastore, wants_glue
 from ..catalog.mapping import ENDPOINT, REGION, TABLE_NAME
 from ..catalog.model import DEFAULT_DATABASE, TableDef
 from ..catalog.stats import TableStats
@@ -29,6 +31,7 @@ from ..sql.positions import Edits, to_original
 from ..sql.substitute import substitute_mapped
 from ..sql.partitions import AddPartitions, DropPartitions, RepairTable, ShowPartitions
 from .binding.registered import Registry
+from .binding.builtin import BuiltinTables
 from .handlers import (analyze_statement, commands, ddl, dml, explain_statement, file_statements, functions, insert,
                        query, show)
 from .result import Result
@@ -42,8 +45,9 @@ class SessionOptions:
     """How a session reaches AWS and where it keeps its files.
 
     ``allow_shell`` permits ``!cmd``; ``allow_local_files`` permits ``source`` and
-    other statements that read or write local paths.  Both default to off (the DB-API
-    default); the command line turns them on.
+    other statements that read or write local paths; ``allow_env`` lets ``${env:X}``
+    read the process environment.  All default to off (the DB-API default); the command
+    line turns them on.
     """
 
     aws: AwsOptions = dataclasses.field(default_factory=AwsOptions)
@@ -52,6 +56,7 @@ class SessionOptions:
     database: str = DEFAULT_DATABASE
     allow_shell: bool = False
     allow_local_files: bool = False
+    allow_env: bool = False
     retry: RetryPolicy | None = None
     progress: Callable[[str], None] | None = None
     #: the throughput governors (default: the one registry every session of the process shares)
@@ -74,13 +79,18 @@ class Session:
         self.options = options or SessionOptions()
         self.settings = settings or Settings()
         home = default_home()
-        metastore = self.options.metastore or home / "metastore.db"
+        self.clients = ClientFactory(self.options.aws)
+        glue = wants_glue(self.options.metastore, self.settings.get("hive.metastore.client.factory.class"))
+        metastore = self.options.metastore
+        if metastore is None or (glue and str(metastore).lower() == "glue"):
+            metastore = home / "metastore.db"
         self.metastore = Metastore(metastore)
+        if glue:  # the Glue Data Catalog; local tables, jobs and inferred schemas stay in the file
+            self.metastore = GlueMetastore(self.clients.glue(), self.metastore, region=self.clients.region())
         warehouse = self.options.warehouse
         if warehouse is None and str(metastore) != ":memory:":
             warehouse = warehouse_beside(Path(metastore))
         self.engine = Engine(warehouse)
-        self.clients = ClientFactory(self.options.aws)
         self.database = self.options.database
         if not self.metastore.has_database(self.database):
             raise CatalogError(f"database '{self.database}' does not exist")
@@ -88,6 +98,7 @@ class Session:
         self.governors = self.options.governors or process_registry()
         self._facts: dict[tuple, tuple[float, TableFacts]] = {}
         self._current: Result | None = None
+        self.builtin = BuiltinTables(self)
         #: DataFrames and Arrow data statements read by name (see :mod:`.registered`)
         self.registry = Registry()
 
@@ -97,11 +108,8 @@ class Session:
 
         Errors are :class:`~ddbsql.errors.DdbsqlError` with positions relative to ``text``.
         """
-        self.release()
-        # a fresh event per statement: the previous one stays set for whatever of the
-        # cancelled statement is still winding down (scan threads, DuckDB's reader)
-        self.cancel_event = threading.Event()
-        substitution = substitute_mapped(text, self.settings.lookup)
+        self.begin_statement()
+        substitution = substitute_mapped(text, self.settings.lookup, allow_env=self.options.allow_env)
         substituted = substitution.text
         notes = [f"WARNING: variable ${{{name}}} is not defined; left as written" for name in substitution.undefined]
         positional = parameters is not None and not isinstance(parameters, Mapping)
@@ -109,8 +117,14 @@ class Session:
         if positional:
             substituted = number_qmarks(substituted, renamed)
         try:
-            return self._execute(substituted, parameters, positional, notes)
+            try:
+                return self._execute(substituted, parameters, positional, notes)
+            except RecursionError:
+                raise ParseError("the statement nests too deeply to process (parentheses, subqueries or operators "
+                                 "hundreds of levels deep)") from None
         except DdbsqlError as exc:
+            exc.message = self.settings.redact(exc.message)
+            exc.args = (exc.message,)
             # positions found in the rewritten text point at what the user wrote
             if exc.line is not None and exc.statement is None and substitution.edits is not None:
                 exc.line, exc.col = to_original(exc.line, exc.col, substituted, text, substitution.edits, renamed)
@@ -144,6 +158,8 @@ class Session:
                 exc.with_note("; ".join(n.removeprefix("WARNING: ") for n in notes))
             raise
         result.messages[:0] = notes
+        if self.settings.secret_values():
+            result.messages = [self.settings.redact(m) for m in result.messages]
         self._current = result
         return result
 
@@ -159,6 +175,14 @@ class Session:
             word = statement.text.split(None, 1)[0] if statement.text.split() else ""
             raise ParseError(f"'{word}' does not start a HiveQL statement", line=1, col=1)
         raise ParseError(f"unsupported statement: {tree.key.upper()}", line=1, col=1)
+
+    def begin_statement(self) -> None:
+        """Close the previous statement's result and give the next one its own cancel event."""
+        self.release()
+        # a fresh event per statement: the previous one stays set for whatever of the
+        # cancelled statement is still winding down (scan threads, DuckDB's reader)
+        self.cancel_event = threading.Event()
+        self.engine.wait_seconds = self.settings.get("ddbsql.warehouse.wait.seconds")
 
     def release(self) -> None:
         """Close the previous statement's result (streams, scan threads)."""
@@ -181,7 +205,12 @@ class Session:
 
     # facts other modules ask for
     def catalog_table(self, name: str, database: str | None = None, *, missing_ok: bool = False) -> TableDef | None:
-        database = database or self.database
+        """The table ``database.name``; ``name`` as written (a table of a built-in
+        ``dynamodb`` database is matched case-sensitively first, others ignoring case)."""
+        database = (database or self.database).lower()
+        if builtin_region(database) is not None:
+            return self.builtin.table(database, name).table
+        name = name.lower()
         table = self.metastore.get(database, name)
         if table is None and not missing_ok:
             raise CatalogError(f"Table not found '{database}.{name}'")
@@ -263,6 +292,10 @@ def _resource(session: Session, statement: st.ResourceCommand) -> Result:
     return Result.done("command", f"ignored: {statement.text} (ddbsql needs no jars or files)")
 
 
+def _refresh(session: Session, statement: st.RefreshTable) -> Result:
+    return session.builtin.run_refresh(statement.table)
+
+
 def _use(session: Session, tree: exp.Use, text: str) -> Result:
     return ddl.run_use(session, tree)
 
@@ -271,6 +304,7 @@ def _use(session: Session, tree: exp.Use, text: str) -> Result:
 STATEMENT_HANDLERS: dict[type, Callable[..., Result]] = {
     st.SetCommand: commands.run_set, st.ShellCommand: commands.run_shell, st.SourceCommand: commands.run_source,
     st.Explain: _explain, st.Quit: _quit, st.AnalyzeTable: analyze_statement.run_analyze,
+    st.RefreshTable: _refresh,
     st.ResourceCommand: _resource,
     st.ShowTables: show.run_show, st.ShowDatabases: show.run_show, st.ShowCreateTable: show.run_show,
     st.ShowTblProperties: show.run_show, st.ShowColumns: show.run_show,

@@ -89,7 +89,7 @@ class SparkScriptRunner:
         for table in tree.find_all(exp.Table):
             if not table.db and table.name.lower() in ctes:
                 continue
-            definition = self.session.catalog_table(table.name.lower(), table.db.lower() or None, missing_ok=True)
+            definition = self.session.catalog_table(table.name, table.db.lower() or None, missing_ok=True)
             if definition is None or definition.kind is not TableKind.DYNAMODB:
                 return None
             found.append(table)
@@ -100,7 +100,7 @@ class SparkScriptRunner:
             target = tree.this
             if not isinstance(target, exp.Table) or tree.expression is None:
                 return False    # an explicit column list or a directory: ddbsql
-            definition = self.session.catalog_table(target.name.lower(), target.db.lower() or None, missing_ok=True)
+            definition = self.session.catalog_table(target.name, target.db.lower() or None, missing_ok=True)
             if definition is None or definition.kind is not TableKind.DYNAMODB:
                 return False
             tables = self._tables(tree.expression)
@@ -142,7 +142,7 @@ class SparkScriptRunner:
             self._print(table.column_names, table.to_batches())
             return
         target = tree.this
-        definition = self.session.catalog_table(target.name.lower(), target.db.lower() or None)
+        definition = self.session.catalog_table(target.name, target.db.lower() or None)
         frame = self.spark.sql(self._query_sql(tree.expression))
         names = [c.name for c in definition.columns]
         if len(frame.columns) != len(names):
@@ -175,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
 
     aws = AwsOptions(region=args.region, profile=args.profile, endpoint_url=args.endpoint_url)
     metastore = args.metastore or str(default_home() / "metastore.db")
-    session = Session(SessionOptions(aws=aws, metastore=metastore, allow_shell=True, allow_local_files=True))
+    session = Session(SessionOptions(aws=aws, metastore=metastore, allow_shell=True, allow_local_files=True,
+                                     allow_env=True))
     for pair in args.hiveconf:
         key, _, value = pair.partition("=")
         session.settings.set(key, value)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Iterator
 
+from ..errors import ParseError
+
 
 @dataclasses.dataclass(frozen=True)
 class Span:
@@ -103,3 +105,23 @@ def is_complete(buffer: str) -> bool:
         return False
     last = pieces[-1]
     return last.kind == "code" and buffer[last.start:last.end].rstrip().endswith(";")
+
+
+def decode_script(data: bytes, name: str) -> str:
+    """A script file's bytes as text: UTF-8, a leading byte order mark dropped.
+
+    Binary content or bytes that are not UTF-8 are a :class:`ParseError` naming the file
+    and the line and column of the first bad byte."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raise ParseError(f"{name} is a binary file, not a script (a NUL byte at line {line})")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = len(data[data.rfind(b"\n", 0, exc.start) + 1:exc.start].decode("utf-8", "replace")) + 1
+        raise ParseError(f"{name} is not UTF-8 text (byte 0x{data[exc.start]:02x} at line {line}, column {col}); "
+                         "save it as UTF-8") from None

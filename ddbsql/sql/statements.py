@@ -14,8 +14,9 @@ from sqlglot import exp
 from sqlglot.errors import ParseError as SqlglotParseError, TokenError
 
 from ..errors import ParseError
-from .dialect import DIALECT
+from .dialect import DIALECT, normalize
 from .partitions import parse_partition_statement
+from .script import spans
 from .translate import quiet_sqlglot
 
 
@@ -25,10 +26,17 @@ class TableName:
 
     name: str
     database: str | None = None
+    #: the table name as written (a DynamoDB table of the built-in dynamodb database is
+    #: matched case-sensitively first)
+    spelling: str | None = dataclasses.field(default=None, compare=False)
 
     @classmethod
     def of(cls, table: exp.Table) -> "TableName":
-        return cls(table.name.lower(), table.db.lower() or None)
+        return cls(table.name.lower(), table.db.lower() or None, table.name)
+
+    @property
+    def written(self) -> str:
+        return self.spelling or self.name
 
     def __str__(self) -> str:
         return f"{self.database}.{self.name}" if self.database else self.name
@@ -120,6 +128,14 @@ class AnalyzeTable:
 
 
 @dataclasses.dataclass(frozen=True)
+class RefreshTable:
+    """``REFRESH TABLE t``: forget what is cached about ``t`` (for a table of the built-in
+    dynamodb database, sample its items again)."""
+
+    table: TableName
+
+
+@dataclasses.dataclass(frozen=True)
 class SqlStatement:
     """Any statement sqlglot parses: queries, DDL, INSERT, multi-insert, DESCRIBE, USE…"""
 
@@ -141,7 +157,7 @@ class Explain:
 
 Statement = (SetCommand | ShellCommand | SourceCommand | ResourceCommand | ShowTables
              | ShowDatabases | ShowCreateTable | ShowTblProperties | ShowColumns | SqlStatement | Explain
-             | AnalyzeTable | Quit | ShowFunctions | DescribeFunction)
+             | AnalyzeTable | RefreshTable | Quit | ShowFunctions | DescribeFunction)
 
 _SET = re.compile(r"^set(?:\s+(?P<rest>.*))?$", re.I | re.S)
 _SOURCE = re.compile(r"^source\s+(?P<path>.+)$", re.I | re.S)
@@ -160,13 +176,14 @@ _DESCRIBE_FUNCTION = re.compile(r"^(?:describe|desc)\s+function(?:\s+(?P<ext>ext
 _SHOW_COLUMNS = re.compile(rf"^show\s+columns\s+(?:in|from)\s+{_QNAME}$", re.I)
 _ANALYZE = re.compile(rf"^analyze\s+table\s+{_QNAME}(?:\s+partition\s*\([^)]*\))?\s+compute\s+statistics"
                       rf"(?:\s+(?P<noscan>noscan)|\s+for\s+columns(?:\s+.*)?)?$", re.I | re.S)
+_REFRESH = re.compile(rf"^refresh\s+table\s+{_QNAME}$", re.I)
 _EXPLAIN = re.compile(r"^explain(?:\s+(?P<option>analyze|extended|formatted|dependency|authorization|cbo|ast|"
                       r"vectorization|locks))?\s+(?P<rest>.*)$", re.I | re.S)
 
 
 def _table_name(text: str) -> TableName:
-    parts = [p.strip("`").lower() for p in re.findall(_NAME, text)]
-    return TableName(parts[-1], parts[0] if len(parts) > 1 else None)
+    parts = [p.strip("`") for p in re.findall(_NAME, text)]
+    return TableName(parts[-1].lower(), parts[0].lower() if len(parts) > 1 else None, parts[-1])
 
 
 def _strip_leading_comments(text: str) -> str:
@@ -197,6 +214,8 @@ def parse_statement(text: str) -> Statement:
             return SetCommand(verbose=True)
         if "=" in rest:
             key, _, value = body.split(None, 1)[1].partition("=")
+            if not key.strip():
+                raise ParseError("SET needs a key before '=' (SET key=value)", line=1, col=1)
             return SetCommand(key.strip(), value.strip())
         return SetCommand(rest)
     m = _SOURCE.match(compact)
@@ -229,6 +248,9 @@ def parse_statement(text: str) -> Statement:
     m = _ANALYZE.match(compact)
     if m:
         return AnalyzeTable(_table_name(m.group("table")), bool(m.group("noscan")))
+    m = _REFRESH.match(compact)
+    if m:
+        return RefreshTable(_table_name(m.group("table")))
     m = _EXPLAIN.match(body)
     if m:
         option = (m.group("option") or "").lower()
@@ -256,18 +278,63 @@ def parse_sql(text: str) -> exp.Expression:
         message = detail.get("description") or str(exc)
         if "SENTINEL" in message:  # sqlglot's end-of-input token
             message = "unexpected end of statement"
+        message = _SQLGLOT_CLASS.sub("", message)
         highlight = detail.get("highlight")
         if highlight:
             message += f" near '{highlight}'"
+        unknown = _unknown_first_word(text)
+        if unknown is not None:
+            raise unknown from None
         raise ParseError(message, line=detail.get("line"), col=detail.get("col")) from None
     except TokenError as exc:
-        raise ParseError(str(exc)) from None
+        raise _token_error(text, exc) from None
     trees = [t for t in trees if t is not None]
     if len(trees) != 1:
         raise ParseError("expected exactly one statement")
-    tree = trees[0]
+    tree = normalize(trees[0])
     if isinstance(tree, exp.Command):
-        word = tree.name.upper()
-        raise ParseError(f"unsupported statement: {word} {tree.expression.name if tree.expression else ''}".strip(),
-                         line=1, col=1)
+        word = str(tree.this).upper()
+        rest = tree.expression
+        rest = rest.name if isinstance(rest, exp.Expression) else str(rest or "")
+        rest = " ".join(rest.split()[:4]) + (" …" if len(rest.split()) > 4 else "")
+        raise ParseError(f"unsupported statement: {word} {rest}".strip(), line=1, col=1)
     return tree
+
+
+_SQLGLOT_CLASS = re.compile(r"\s*for <class '[^']*'>")
+#: words a HiveQL statement can start with (a failing statement starting otherwise is
+#: reported as a mistyped keyword, not with the parser's guess at an expression)
+_STATEMENT_WORDS = frozenset(
+    "select with from insert create drop alter describe desc use show explain load msck set values analyze "
+    "truncate map reduce source add list delete reset quit exit import export grant revoke".split())
+
+
+def _unknown_first_word(text: str) -> ParseError | None:
+    """A ParseError naming the statement's first word when no statement starts with it."""
+    for span in spans(text):
+        if span.kind == "comment" or not text[span.start:span.end].strip():
+            continue
+        if span.kind != "code":
+            return None
+        piece = text[span.start:span.end]
+        m = re.search(r"\S+", piece)
+        word = re.match(r"[A-Za-z_]+", m.group(0))
+        if word is None or word.group(0).lower() in _STATEMENT_WORDS:
+            return None
+        offset = span.start + m.start()
+        line = text.count("\n", 0, offset) + 1
+        col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        return ParseError(f"'{word.group(0)}' does not start a HiveQL statement (a mistyped keyword?)",
+                          line=line, col=col)
+    return None
+
+
+def _token_error(text: str, exc: TokenError) -> ParseError:
+    """The tokenizer's failure, at the quote a string or name never closes when that is it."""
+    for span in spans(text):
+        if span.kind == "quoted" and not span.closed:
+            line = text.count("\n", 0, span.start) + 1
+            col = span.start - (text.rfind("\n", 0, span.start) + 1) + 1
+            what = "name" if text[span.start] == "`" else "string"
+            return ParseError(f"unterminated {what}: the {text[span.start]} here is never closed", line=line, col=col)
+    return ParseError(f"cannot read the statement: {str(exc).splitlines()[0]}")

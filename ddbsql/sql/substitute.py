@@ -4,6 +4,11 @@
 ``${env:X}`` and ``${system:x}``.  As in Hive, substitution is repeated (a value may
 contain variables) up to :data:`MAX_DEPTH` rounds, and an undefined variable stays as
 written; the caller gets the list of those names to warn about.
+
+Variables that refer to themselves, directly or through others, are an error naming
+the cycle (Hive fails them too, once its depth is exceeded), and so is a text that
+grows past :data:`MAX_EXPANDED` characters.  ``${env:X}`` reads the environment only
+where the caller allows it (the command line does; a DB-API connection on request).
 """
 from __future__ import annotations
 
@@ -12,11 +17,14 @@ import getpass
 import os
 import re
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
+from ..errors import NotPermittedError, ParseError
 from .positions import Edits
 
 MAX_DEPTH = 40
+#: the longest statement substitution may produce (characters)
+MAX_EXPANDED = 16 * 1024 * 1024
 _VAR = re.compile(r"\$\{([^{}$]+)\}")
 
 
@@ -57,19 +65,24 @@ class Substitution:
 
 
 def substitute_mapped(text: str, lookup: Callable[[str], str | None],
-                      env: dict[str, str] | None = None) -> Substitution:
-    """:func:`substitute`, also recording where each top-level variable was."""
+                      env: Mapping[str, str] | None = None, *, allow_env: bool = True) -> Substitution:
+    """:func:`substitute`, also recording where each top-level variable was.
+
+    ``allow_env=False`` makes ``${env:X}`` a :class:`NotPermittedError`."""
     env = os.environ if env is None else env
     undefined: list[str] = []
+    produced = [0]
 
-    def resolve(match: re.Match[str]) -> str:
-        ref = match.group(1)
+    def value_of(ref: str) -> str | None:
         prefix, _, name = ref.partition(":")
         if not name:
             value = lookup(f"hivevar:{ref}")
             if value is None:
                 value = lookup(f"hiveconf:{ref}")
         elif prefix == "env":
+            if not allow_env:
+                raise NotPermittedError(f"${{{ref}}}: environment variables are not available on this connection "
+                                        "(connect(allow_env=True) allows them)")
             value = env.get(name)
         elif prefix == "system":
             value = _system(name)
@@ -77,16 +90,31 @@ def substitute_mapped(text: str, lookup: Callable[[str], str | None],
             value = lookup(ref)
         else:
             value = None
+        return value
+
+    def resolve(match: re.Match[str]) -> str:
+        ref = match.group(1)
+        value = value_of(ref)
         if value is None:
             if ref not in undefined:
                 undefined.append(ref)
             return match.group(0)
+        produced[0] += len(value)
+        if produced[0] > MAX_EXPANDED:
+            raise ParseError(f"variable substitution makes the statement longer than {MAX_EXPANDED} characters "
+                             f"(at ${{{ref}}})")
         return value
+
+    def sub(piece: str) -> str:
+        produced[0] = len(piece)
+        return _VAR.sub(resolve, piece)
+
+    _check_cycles(text, value_of)
 
     # Hive's way: substitute the whole text again and again until nothing changes
     final = text
     for _ in range(MAX_DEPTH):
-        replaced = _VAR.sub(resolve, final)
+        replaced = sub(final)
         if replaced == final:
             break
         final = replaced
@@ -95,7 +123,7 @@ def substitute_mapped(text: str, lookup: Callable[[str], str | None],
     for match in _VAR.finditer(text):
         value = resolve(match)
         for _ in range(MAX_DEPTH - 1):
-            again = _VAR.sub(resolve, value)
+            again = sub(value)
             if again == value:
                 break
             value = again
@@ -105,3 +133,28 @@ def substitute_mapped(text: str, lookup: Callable[[str], str | None],
         last = match.end()
     pieces.append(text[last:])
     return Substitution(final, undefined, edits if "".join(pieces) == final else None)
+
+
+def _check_cycles(text: str, value_of: Callable[[str], str | None]) -> None:
+    """A :class:`ParseError` naming the first cycle among the variables ``text`` reaches."""
+    done: set[str] = set()
+    path: list[str] = []
+
+    def visit(ref: str) -> None:
+        if ref in done:
+            return
+        if ref in path:
+            cycle = path[path.index(ref):] + [ref]
+            raise ParseError("variables refer to themselves: " + " -> ".join(f"${{{r}}}" for r in cycle))
+        value = value_of(ref)
+        if value is not None:
+            if len(path) >= MAX_DEPTH:
+                raise ParseError(f"variables nest deeper than {MAX_DEPTH} levels (at ${{{ref}}})")
+            path.append(ref)
+            for inner in _VAR.findall(value):
+                visit(inner)
+            path.pop()
+        done.add(ref)
+
+    for ref in _VAR.findall(text):
+        visit(ref)

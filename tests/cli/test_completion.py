@@ -70,3 +70,14 @@ def test_only_the_current_statement_counts():
 @pytest.mark.parametrize("text", ["", "SELECT 'unterminated", "-- just a comment"])
 def test_never_raises(text):
     suggest(text, len(text), CATALOG)
+
+
+
+def test_dynamodb_names_that_are_not_identifiers_come_in_backquotes():
+    catalog = StaticCatalog("default", {"dynamodb": {"Orders": ["customer", "order-id", "item"],
+                                                     "orders-v2.eu": ["id"]}})
+    assert [s.text for s in suggest("SELECT * FROM dynamodb.`orders", 30, catalog)] == ["Orders", "`orders-v2.eu`"]
+    assert [s.text for s in suggest("SELECT * FROM dynamodb.Or", 25, catalog)] == ["Orders", "`orders-v2.eu`"]
+    catalog.layout["dynamodb"]["orders"] = catalog.layout["dynamodb"]["Orders"]
+    text = "SELECT o.ord FROM dynamodb.Orders o"
+    assert [s.text for s in suggest(text, len("SELECT o.ord"), catalog)] == ["`order-id`"]

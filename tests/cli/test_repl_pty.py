@@ -185,7 +185,8 @@ def test_repl_vertical_output_editor_history_suggestion_and_row_limit(tmp_path):
         term.send("\\x\r")
         term.read_until(r"Expanded display is off\.")
         term.send("SELECT 3 AS c;\r")
-        assert re.search(r"\| c \|", term.read_until(r"Fetched: 1 row"))
+        # (special keys are sent once the next prompt reads them)
+        assert re.search(r"\| c \|", term.read_until(r"Fetched: 1 row[\s\S]*ddbsql \(default\)>"))
         # Ctrl-X Ctrl-E: the input is edited in $EDITOR, then run
         term.send("\x18\x05")
         assert re.search(r"\|\s+42 \|", term.read_until(r"Fetched: 1 row"))
@@ -206,7 +207,7 @@ def test_repl_vertical_output_editor_history_suggestion_and_row_limit(tmp_path):
         term.send("SELECT x FROM (SELECT explode(array(1, 2, 3, 4, 5)) AS x) t;\r")
         term.read_until(r"Print them all\? \[y/N\]")
         term.send("y\r")
-        term.read_until(r"Fetched: 5 row")
+        term.read_until(r"Fetched: 5 row[\s\S]*ddbsql \(default\)>")
         term.send("\x04")
         assert term.close() == 0, ANSI.sub("", term.screen)[-1500:]
     finally:

@@ -157,3 +157,23 @@ def test_no_rows_runs_nothing(conn):
     cursor = conn.cursor()
     cursor.executemany("INSERT INTO nowhere VALUES (?)", [])
     assert cursor.rowcount == 0
+
+
+def test_executemany_after_a_cancel_runs(conn, table):
+    """A cancel ends the statement it reached; the next executemany has its own."""
+    client, name = table
+    conn.cancel()
+    cursor = conn.cursor()
+    cursor.executemany("INSERT INTO d (k) VALUES (?)", [(1,), (2,)])
+    assert cursor.rowcount == 2 and sorted(items(client, name)) == [1, 2]
+
+
+def test_executemany_does_not_read_the_environment_unless_allowed(conn, monkeypatch):
+    """${env:X} in the statement text is refused under the DB-API default, as execute refuses it."""
+    monkeypatch.setenv("DDBSQL_TEST_SECRET_VALUE", "leaked")
+    cursor = conn.cursor()
+    cursor.execute("CREATE TABLE t (a int, s string)")
+    with pytest.raises(ddbsql.ProgrammingError, match="Not permitted"):
+        cursor.executemany("INSERT INTO t VALUES (?, '${env:DDBSQL_TEST_SECRET_VALUE}')", [(1,), (2,)])
+    cursor.execute("SELECT count(*) FROM t")
+    assert cursor.fetchone() == (0,)

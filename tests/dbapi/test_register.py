@@ -114,11 +114,11 @@ def test_unknown_columns_and_bad_objects_are_programming_errors(conn):
 
 
 def test_registered_data_works_with_duckdb_external_access_off(conn):
-    """Registered objects are in-memory streams: no file or network access is needed."""
-    conn.session.engine.warehouse()     # the local-table file is opened before access is closed
+    """Registered objects are in-memory streams: no file or network access is needed
+    (ddbsql's DuckDB always runs with external access off and its configuration locked)."""
     duck = conn.session.engine.con
-    duck.execute("SET enable_external_access = false")
-    duck.execute("SET lock_configuration = true")
+    assert duck.execute("SELECT current_setting('enable_external_access'), "
+                        "current_setting('lock_configuration')").fetchall() == [(False, True)]
     conn.register("p", pl.DataFrame({"k": [1, 2, 3], "v": ["a", "b", "c"]}))
     conn.register("q", pd.DataFrame({"k": [2, 3], "w": [20, 30]}))
     cursor = conn.cursor()

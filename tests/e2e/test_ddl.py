@@ -96,7 +96,7 @@ def test_databases_and_persistence(env, unique_table_name, tmp_path):
         TBLPROPERTIES ("dynamodb.table.name" = "{unique_table_name}", "dynamodb.column.mapping" = "Customer:Cust");
         CREATE TABLE staged AS SELECT 'x' AS k, 1 AS n;
     """)
-    assert env.rows("SHOW DATABASES") == [("default",), ("sales",)]
+    assert env.rows("SHOW DATABASES") == [("default",), ("dynamodb",), ("sales",)]
     assert env.rows("SHOW TABLES") == [("orders",), ("staged",)]
     assert env.rows("SHOW TABLES LIKE 'ord*|zzz'") == [("orders",)]
     env.conn.close()

@@ -417,3 +417,18 @@ def test_decode_agrees_with_type_deserializer(s, n, i, b, nums, texts):
     assert row["b"] is expected["b"]
     assert row["l"] == expected["l"]
     assert dict(row["m"]) == expected["m"]
+
+
+def test_text_binding_reads_every_type_as_text():
+    """A TEXT-bound string column (an attribute of several types) never reads NULL for its type;
+    the fast path hands it to this decoder and gives the same values."""
+    from ddbsql.exec.fastpath.decoder import decode_body
+    binding = ColumnBinding("v", parse_hive_type("string"), "v", "TEXT")
+    items = [{"v": {"S": "x"}}, {"v": {"N": "12.50"}}, {"v": {"BOOL": True}}, {"v": {"NULL": True}}, {},
+             {"v": {"L": [{"S": "a"}, {"N": "1"}]}}, {"v": {"SS": ["b"]}}]
+    warnings = DecodeWarnings()
+    values = decode_page(items, [binding], warnings).column(0).to_pylist()
+    assert values == ["x", "12.50", "true", None, None, '{"l":[{"s":"a"},{"n":"1"}]}', '{"sS":["b"]}']
+    assert warnings.total() == 0
+    body = json.dumps({"Items": items, "Count": len(items), "ScannedCount": len(items)}).encode()
+    assert decode_body(body, [binding])[0].column(0).to_pylist() == values

@@ -1,5 +1,10 @@
+import time
+
+import pytest
+
 from ddbsql.config import Settings
-from ddbsql.sql.substitute import substitute
+from ddbsql.errors import NotPermittedError, ParseError
+from ddbsql.sql.substitute import substitute, substitute_mapped
 
 
 def run(text, hiveconf=None, hivevar=None, env=None):
@@ -35,6 +40,37 @@ def test_nested_values_are_substituted_again():
     assert run("${hivevar:a}", hivevar={"a": "${hivevar:b}!", "b": "deep"})[0] == "deep!"
 
 
-def test_self_reference_terminates():
-    text, _ = run("${hivevar:a}", hivevar={"a": "${hivevar:a}"})
-    assert text == "${hivevar:a}"
+def test_self_reference_is_an_error_naming_the_cycle():
+    with pytest.raises(ParseError, match=r"refer to themselves: \$\{hivevar:a\} -> \$\{hivevar:a\}"):
+        run("${hivevar:a}", hivevar={"a": "${hivevar:a}"})
+    with pytest.raises(ParseError, match=r"\$\{a\} -> \$\{b\} -> \$\{a\}"):
+        run("select ${a}", hivevar={"a": "${b}", "b": "${a}"})
+
+
+def test_doubling_definition_fails_fast():
+    started = time.monotonic()
+    with pytest.raises(ParseError, match="refer to themselves"):
+        run("${a}", hivevar={"a": "${a}${a}"})
+    assert time.monotonic() - started < 2
+
+
+def test_growth_without_a_cycle_is_capped():
+    levels = {f"v{i}": f"${{v{i + 1}}}" * 8 for i in range(12)}
+    levels["v12"] = "x" * 64
+    started = time.monotonic()
+    with pytest.raises(ParseError, match="longer than"):
+        run("${v0}", hivevar=levels)
+    assert time.monotonic() - started < 5
+
+
+def test_deep_chains_end_at_hives_depth():
+    chain = {f"v{i}": f"${{v{i + 1}}}" for i in range(100)}
+    with pytest.raises(ParseError, match="deeper than 40"):
+        run("${v0}", hivevar=chain)
+
+
+def test_environment_only_where_allowed():
+    settings = Settings()
+    with pytest.raises(NotPermittedError, match="environment variables"):
+        substitute_mapped("${env:HOME}", settings.lookup, {"HOME": "/h"}, allow_env=False)
+    assert substitute_mapped("${env:HOME}", settings.lookup, {"HOME": "/h"}).text == "/h"

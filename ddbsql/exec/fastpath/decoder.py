@@ -153,7 +153,8 @@ def _plan(bindings: tuple) -> _Plan:
     index: dict[str, int] = {}
     attribute_of = []
     for binding in bindings:
-        tags = None if binding.is_item or binding.attribute is None else _read_tags(binding.hive_type)
+        tags = (None if binding.is_item or binding.attribute is None or binding.ddb_type == "TEXT"
+                else _read_tags(binding.hive_type))
         if binding.time_encoding is TimeEncoding.EPOCH_MILLIS:
             tags = None  # N in milliseconds: the reference decoder's
         if tags is None:

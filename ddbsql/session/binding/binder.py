@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
-
 from sqlglot import exp
 from sqlglot.errors import OptimizeError
 from sqlglot.optimizer.qualify import qualify
@@ -56,7 +55,7 @@ class SourceBinder:
                 continue
             if self.registered(table) is not None:
                 continue
-            definition = self.session.catalog_table(table.name.lower(), table.db.lower() or None,
+            definition = self.session.catalog_table(table.name, table.db.lower() or None,
                                                     missing_ok=True)
             if definition is None:
                 line, col = position_of(table, self.text)
@@ -78,7 +77,7 @@ class SourceBinder:
         """
         schema: dict = {}
         for _, definition in refs:
-            schema.setdefault(definition.database, {})[definition.name] = {
+            schema.setdefault(definition.database, {})[definition.name.lower()] = {
                 c.name: str(c.type.duckdb_sql()) for c in definition.columns}
         ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
         for table in tree.find_all(exp.Table):
@@ -124,8 +123,8 @@ class SourceBinder:
         self._bind_registered(tree)
         for table, definition in refs:
             alias = table.alias_or_name
-            columns = None if needed is None else needed.get(definition.qualified, set())
-            label = definition.qualified + (f" AS {alias}" if alias.lower() != definition.name else "")
+            columns = None if needed is None else needed.get(definition.qualified.lower(), set())
+            label = definition.qualified + (f" AS {alias}" if alias.lower() != definition.name.lower() else "")
             replacement = kind_of(definition).bind(self, definition, filters.get(id(table), NO_FILTER), columns,
                                                    label)
             replacement.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
@@ -167,7 +166,7 @@ class SourceBinder:
 
     def to_duckdb(self, tree: exp.Expression) -> str:
         """DuckDB SQL for a tree this binder bound, typed with the sources' columns."""
-        return to_duckdb(tree, schema=self.schema, source=self.text)
+        return to_duckdb(tree, schema=self.schema, source=self.text, database=self.session.database)
 
     def scan_error(self) -> BaseException | None:
         """The first error a scan of this statement ended with, if any."""

@@ -27,6 +27,8 @@ class StatementContext(Protocol):
     options: Any
     #: the AWS client factory (region, endpoints, credentials)
     clients: Any
+    #: the catalog (managed file tables live in the folder of its file)
+    metastore: Any
     #: DataFrames and Arrow data registered under a name
     registry: "Registry"
     #: set when the running statement is cancelled

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
+from ...catalog.builtin import builtin_region
 from ...catalog.model import TableKind
 from ...catalog.stats import NUM_ROWS, TOTAL_SIZE, TableStats
 from ...exec.analyze import collect_stats
@@ -27,7 +28,12 @@ if TYPE_CHECKING:
 
 
 def run_analyze(session: "Session", statement: st.AnalyzeTable) -> Result:
-    table = session.catalog_table(statement.table.name, statement.table.database)
+    table = session.catalog_table(statement.table.written, statement.table.database)
+    messages = []
+    if builtin_region(table.database) is not None:  # the built-in dynamodb database: sample again first
+        inferred = session.builtin.table(table.database, table.name, refresh=True)
+        table = inferred.table
+        messages.append(f"columns of {table.qualified} inferred again: {inferred.sample_text()}")
     if table.kind is not TableKind.DYNAMODB:
         result = run_query(session, parse_sql(f'SELECT count(*) FROM `{table.database}`.`{table.name}`'),
                                    "")
@@ -38,7 +44,7 @@ def run_analyze(session: "Session", statement: st.AnalyzeTable) -> Result:
     facts = session.facts(table, fresh=True)
     if statement.noscan:
         _store(session, table, {NUM_ROWS: str(facts.item_count), TOTAL_SIZE: str(facts.size_bytes)})
-        return Result.done("analyze", f"Table {table.qualified} stats: [numRows={facts.item_count}, "
+        return Result.done("analyze", *messages, f"Table {table.qualified} stats: [numRows={facts.item_count}, "
                                       f"totalSize={facts.size_bytes}] (DescribeTable; NOSCAN)")
     requested = session.settings.get("dynamodb.scan.segments", table.properties.get("dynamodb.scan.segments"))
     governor = session.governor_for(table, facts)
@@ -51,10 +57,13 @@ def run_analyze(session: "Session", statement: st.AnalyzeTable) -> Result:
     finally:
         stop()
     _store(session, table, stats.to_properties())
-    return Result.done("analyze", *summary(table.qualified, facts, stats))
+    return Result.done("analyze", *messages, *summary(table.qualified, facts, stats))
 
 
 def _store(session: "Session", table, properties: dict[str, str]) -> None:
+    if builtin_region(table.database) is not None:
+        session.builtin.store_properties(table, properties)
+        return
     current = session.catalog_table(table.name, table.database)
     updated = dataclasses.replace(current, properties={**current.properties, **properties})
     session.metastore.put(updated, replace=True)

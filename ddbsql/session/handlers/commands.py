@@ -5,13 +5,19 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ...config import HONOURED
+from ...config import HONOURED, shown
 from ...errors import ExecutionError, NotPermittedError
+from ...exec.rejects import check_folder
 from ...sql import statements as st
+from ...sql.script import decode_script
 from ..result import Result
 
 if TYPE_CHECKING:
     from ..session import Session
+
+#: settings naming a local folder ddbsql writes to: a statement may set them only where
+#: local files are allowed
+LOCAL_PATH_SETTINGS = frozenset({"ddbsql.reject.dir"})
 
 
 def run_set(session: "Session", command: st.SetCommand) -> Result:
@@ -20,14 +26,19 @@ def run_set(session: "Session", command: st.SetCommand) -> Result:
     if command.key is None:
         rows = settings.listing()
         if command.verbose:
-            shown = {k for k, _ in rows}
-            rows += [(k, spec.default) for k, spec in HONOURED.items() if k not in shown and spec.default is not None]
+            listed = {k for k, _ in rows}
+            rows += [(k, spec.default) for k, spec in HONOURED.items() if k not in listed and spec.default is not None]
             rows.sort()
-        return Result.rows("set", ["set"], [(f"{k}={v}",) for k, v in rows])
+        return Result.rows("set", ["set"], [(f"{k}={shown(k, v)}",) for k, v in rows])
     if command.value is None:
         value = settings.lookup(command.key)
-        line = f"{command.key}={value}" if value is not None else f"{command.key} is undefined"
+        line = f"{command.key}={shown(command.key, value)}" if value is not None else f"{command.key} is undefined"
         return Result.rows("set", ["set"], [(line,)])
+    if command.key.removeprefix("hiveconf:").strip() in LOCAL_PATH_SETTINGS:
+        if not session.options.allow_local_files:
+            raise NotPermittedError(f"SET {command.key}: a local folder; local files are not allowed on this "
+                                    "connection (give it to connect(hiveconf=…) or allow local files)")
+        check_folder(command.value.strip(), command.key)
     settings.set(command.key, command.value)
     return Result.done("set")
 
@@ -55,7 +66,7 @@ def run_source(session: "Session", command: st.SourceCommand) -> Result:
         raise NotPermittedError("source FILE is disabled on this connection (allow_local_files=False)")
     path = Path(command.path).expanduser()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = decode_script(path.read_bytes(), str(path))
     except OSError as exc:
         raise ExecutionError(f"cannot read {path}: {exc.strerror}") from None
     return Result("source", script=(str(path), text))

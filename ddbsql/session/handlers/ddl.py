@@ -9,10 +9,13 @@ import duckdb
 from sqlglot import exp
 
 from ...catalog import mapping as m
+from ...catalog.builtin import builtin_region
 from ...catalog.mapping import bindings_for, check_against_table, check_table_name
 from ...catalog.model import DYNAMODB_HANDLER, Column, TableDef, TableKind
-from ...config import check_properties, truthy
-from ...errors import CatalogError, ConfigError, ExecutionError, ParseError, SemanticError, TypeMappingError
+from ...catalog.names import check_name
+from ...config import check_properties, is_secret, truthy
+from ...errors import (AlreadyExistsError, CatalogError, ConfigError, ExecutionError, ParseError, SemanticError,
+                       TypeMappingError)
 from ...exec.tables import create_table
 from ...sql import partitions as sp
 from ...sql.partitions import spec_of_node
@@ -31,17 +34,40 @@ if TYPE_CHECKING:
 
 
 # ---------------------------------------------------------------- CREATE
+def _secret_note(keys) -> list[str]:
+    secret = sorted(k for k in keys if is_secret(k))
+    if not secret:
+        return []
+    return [f"WARNING: TBLPROPERTIES {', '.join(secret)} not stored: credentials are never written to the "
+            "metastore (ddbsql takes them from the AWS credential chain)"]
+
+
 def run_create(session: "Session", tree: exp.Create, text: str) -> Result:
+    try:
+        result = _run_create(session, tree, text)
+    except AlreadyExistsError as exc:  # created by another session or process meanwhile
+        if not tree.args.get("exists"):
+            raise
+        return Result.done("ddl", f"{exc.message}; nothing done")
+    properties = tree.args.get("properties")
+    result.messages[:0] = _secret_note(p.name.lower() for p in (properties.expressions if properties else [])
+                                       if type(p) is exp.Property)
+    return result
+
+
+def _run_create(session: "Session", tree: exp.Create, text: str) -> Result:
     kind = (tree.args.get("kind") or "").upper()
     if kind in ("DATABASE", "SCHEMA"):
-        name = tree.this.name.lower()
+        name = check_name(tree.this.name, "database")
+        refuse_builtin(name, "CREATE DATABASE")
         session.metastore.create_database(name, if_not_exists=bool(tree.args.get("exists")))
         return Result.done("ddl")
     if kind != "TABLE":
         raise ParseError(f"CREATE {kind} is not supported", line=1, col=1)
     target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
     database = (target.db or session.database).lower()
-    name = target.name.lower()
+    refuse_builtin(database, "CREATE TABLE")
+    name = check_name(target.name, "table")
     if not session.metastore.has_database(database):
         raise CatalogError(f"database '{database}' does not exist")
     exists = session.metastore.get(database, name)
@@ -150,12 +176,21 @@ def _create_local(session: "Session", tree: exp.Create, text: str, database: str
 
 
 # ---------------------------------------------------------------- DROP / USE / ALTER
+def refuse_builtin(database: str, what: str) -> None:
+    """A clear error for a statement that would change a built-in dynamodb database."""
+    if builtin_region(database) is not None:
+        raise CatalogError(f"{what} is not possible in database '{database}': it lists DynamoDB's own tables; "
+                           f"use another database (SHOW CREATE TABLE {database}.<table> prints a definition "
+                           "to start from)")
+
+
 def run_drop(session: "Session", tree: exp.Drop, text: str) -> Result:
     kind = (tree.args.get("kind") or "").upper()
     if_exists = bool(tree.args.get("exists"))
     targets = tree.args.get("tables") or [tree.this]
     if kind in ("DATABASE", "SCHEMA"):
         name = targets[0].name.lower()
+        refuse_builtin(name, "DROP DATABASE")
         dropped = session.metastore.drop_database(name, if_exists=if_exists, cascade=bool(tree.args.get("cascade")))
         if dropped:
             session.engine.con.execute(f'DROP SCHEMA IF EXISTS {session.engine.warehouse()}."{name}" CASCADE')
@@ -167,6 +202,7 @@ def run_drop(session: "Session", tree: exp.Drop, text: str) -> Result:
     messages = []
     for target in targets:
         database = (target.db or session.database).lower()
+        refuse_builtin(database, "DROP TABLE")
         name = target.name.lower()
         table = session.metastore.get(database, name)
         if table is None:
@@ -181,7 +217,7 @@ def run_drop(session: "Session", tree: exp.Drop, text: str) -> Result:
 
 def run_use(session: "Session", tree: exp.Use) -> Result:
     name = tree.this.name.lower()
-    if not session.metastore.has_database(name):
+    if builtin_region(name) is None and not session.metastore.has_database(name):
         raise CatalogError(f"Database does not exist: {name}")
     session.database = name
     return Result.done("ddl")
@@ -189,7 +225,8 @@ def run_use(session: "Session", tree: exp.Use) -> Result:
 
 def run_alter(session: "Session", tree: exp.Alter, text: str) -> Result:
     target = tree.this
-    table = session.catalog_table(target.name.lower(), target.db.lower() or None, missing_ok=True)
+    refuse_builtin((target.db or session.database).lower(), "ALTER TABLE")
+    table = session.catalog_table(target.name, target.db.lower() or None, missing_ok=True)
     if table is None:
         line, col = position_of(target, text)
         raise CatalogError(f"Table not found '{target.sql()}'", line=line, col=col)
@@ -218,7 +255,7 @@ def run_alter(session: "Session", tree: exp.Alter, text: str) -> Result:
     updated = dataclasses.replace(updated, properties=props)
     kind.check_altered(session, updated)
     session.metastore.put(updated, replace=True)
-    return Result.done("ddl")
+    return Result.done("ddl", *_secret_note(props))
 
 
 def _alter_partitions(session: "Session", table: TableDef, tree: exp.Alter, action: exp.Expression) -> Result:

@@ -53,6 +53,9 @@ def run_explain(session: "Session", statement: st.SqlStatement, *, analyze: bool
         rows += [(record.label, key, value) for key, value in _time_rows(session, record)]
         if record.expiry is not None:
             rows.append((record.label, "expired items", f"skipped (TTL attribute '{record.expiry.attribute}')"))
+        inferred = session.builtin.seen.get((record.table.database, record.table.name))
+        if inferred is not None:
+            rows.append((record.label, "columns inferred from", inferred.sample_text()))
         if record.refusal:
             rows.append((record.label, "refused by ddbsql.scan.max.rcu", record.refusal))
         if analyze:
@@ -68,7 +71,8 @@ def run_explain(session: "Session", statement: st.SqlStatement, *, analyze: bool
     if analyze:
         rows.append(("DuckDB", "rows returned", str(returned)))
         rows.append(("DuckDB", "elapsed", f"{elapsed:.3f} s"))
-    return Result.rows("explain", COLUMNS, rows)
+    redact = session.settings.redact
+    return Result.rows("explain", COLUMNS, [tuple(redact(v) if isinstance(v, str) else v for v in row) for row in rows])
 
 
 def explained_query(tree: exp.Expression, analyze: bool) -> exp.Expression:

@@ -6,10 +6,8 @@ a statement that fails leaves the old files as they were.  See docs/files.md.
 """
 from __future__ import annotations
 
-import tempfile
 import time
 from typing import TYPE_CHECKING
-from pathlib import Path
 
 import duckdb
 import pyarrow.fs as pafs
@@ -26,7 +24,7 @@ from ...sql import partitions as sp
 from ...sql.partitions import spec_of_node
 from ...types import from_arrow
 from ..writing.file_writes import FileTableTarget, write_table
-from ..binding.kinds.file_table import file_access
+from ..binding.kinds.file_table import file_access, managed_location
 from ..binding.execution import execute_duckdb, failure, hive_output_names
 from ..result import Result
 from .table_definitions import columns_of
@@ -39,12 +37,7 @@ if TYPE_CHECKING:
 
 def default_location(session: "Session", database: str, name: str) -> str:
     """Where a table without LOCATION keeps its files: next to the metastore."""
-    path = session.metastore.path
-    if str(path) == ":memory:":
-        base = Path(tempfile.gettempdir()) / "ddbsql-files"
-    else:
-        base = Path(path).parent / "files"
-    return str(base / f"{database}.db" / name)
+    return managed_location(session, database, name)
 
 
 
@@ -66,10 +59,10 @@ def run_create(session: "Session", tree: exp.Create, text: str, database: str, n
             partitioned = prop
         elif isinstance(prop, exp.ExternalProperty):
             external = True
+        elif isinstance(prop, exp.ClusteredByProperty):  # before Property, its base class
+            raise SemanticError("CLUSTERED BY … INTO n BUCKETS is not supported for file tables")
         elif isinstance(prop, (exp.SchemaCommentProperty, exp.Property, exp.StorageHandlerProperty)):
             continue
-        elif isinstance(prop, exp.ClusteredByProperty):
-            raise SemanticError("CLUSTERED BY … INTO n BUCKETS is not supported for file tables")
         else:
             raise SemanticError(f"{prop.key} is not supported for file tables")
     clauses = storage_clauses(row_format, stored, props)
@@ -178,7 +171,7 @@ def run_load(session: "Session", tree: exp.LoadData, text: str) -> Result:
     """LOAD DATA [LOCAL] INPATH '…' [OVERWRITE] INTO TABLE t [PARTITION (…)]: the files are
     copied (LOCAL) or moved into the table's folder, not parsed."""
     target = tree.this
-    table = session.catalog_table(target.name.lower(), target.db.lower() or None, missing_ok=True)
+    table = session.catalog_table(target.name, target.db.lower() or None, missing_ok=True)
     if table is None:
         line, col = position_of(target, text)
         raise SemanticError(f"Table not found '{target.sql()}'", line=line, col=col)

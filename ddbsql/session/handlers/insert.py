@@ -51,7 +51,7 @@ def resolve_write_target(session: "Session", insert: exp.Insert, text: str) -> W
         target = target.this
     if not isinstance(target, exp.Table):
         raise ParseError("INSERT needs a target table", line=1, col=1)
-    table: TableDef | None = session.catalog_table(target.name.lower(), target.db.lower() or None, missing_ok=True)
+    table: TableDef | None = session.catalog_table(target.name, target.db.lower() or None, missing_ok=True)
     if table is None:
         line, col = position_of(target, text)
         raise SemanticError(f"Table not found '{target.sql()}'", line=line, col=col)
@@ -151,6 +151,8 @@ def run_multi_insert(session: "Session", tree: exp.MultitableInserts, text: str,
         try:
             prepared = {i: targets[i].prepare(session, label, hook=run.hook(k)) for k, i in enumerate(remote)}
             position = {i: k for k, i in enumerate(remote)}
+            for i, k in position.items():
+                run.watch(k, getattr(prepared[i], "writer", None))
             outcomes = _write_concurrently(session, prepared, shaped, binder, targets, label,
                                            lambda i, report: run.report_notes(position[i], report))
         except BaseException as exc:

@@ -39,7 +39,7 @@ def execute_many(session: "Session", text: str, rows: Sequence[Sequence[Any] | M
     positional = not isinstance(rows[0], Mapping)
     if any(isinstance(row, Mapping) == positional for row in rows):
         raise ParseError("executemany needs every parameter row to be a sequence, or every row a mapping")
-    substitution = substitute_mapped(text, session.settings.lookup)
+    substitution = substitute_mapped(text, session.settings.lookup, allow_env=session.options.allow_env)
     substituted = number_qmarks(substitution.text) if positional else substitution.text
     statement = st.parse_statement(substituted)
     insert = _batchable(statement)
@@ -51,7 +51,7 @@ def execute_many(session: "Session", text: str, rows: Sequence[Sequence[Any] | M
         return None
     source = f"{PRIVATE_PREFIX}rows_{_digest(table)}"
     tree = _from_source(insert, source)
-    session.release()
+    session.begin_statement()
     session.registry.register(source, table, private=True)
     try:
         result = run_insert_statement(session, tree, statement.text)

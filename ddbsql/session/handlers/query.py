@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 import pyarrow as pa
 from sqlglot import exp
 
+from ...exec.ranges import check_python_range
 from ..binding.execution import execute_duckdb, hive_output_names, result_batches
 from ..binding.read_progress import start_read_progress
 from ..result import Result
@@ -22,7 +23,7 @@ def stream(reader: pa.RecordBatchReader, binder: SourceBinder, result: Result,
     try:
         for batch in result_batches(reader, binder):
             rows += batch.num_rows
-            yield batch
+            yield check_python_range(batch)
     finally:
         done()
         result.rowcount = rows

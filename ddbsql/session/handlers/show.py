@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from ...catalog.builtin import DATABASE as BUILTIN_DATABASE, builtin_region
 from ...catalog.model import TableDef
+from ...catalog.store import hive_pattern_matches
 from ...errors import CatalogError, ParseError
 from ...sql import statements as st
 from ...sql.positions import position_of
@@ -25,7 +27,7 @@ def run_describe(session: "Session", tree: exp.Describe, text: str) -> Result:
     target = tree.this
     if not isinstance(target, exp.Table):
         raise ParseError("DESCRIBE needs a table name", line=1, col=1)
-    table = session.catalog_table(target.name.lower(), target.db.lower() or None, missing_ok=True)
+    table = session.catalog_table(target.name, target.db.lower() or None, missing_ok=True)
     if table is None:
         line, col = position_of(target, text)
         raise CatalogError(f"Table not found '{target.sql()}'", line=line, col=col)
@@ -59,16 +61,24 @@ def describe_details(session: "Session", table: TableDef) -> list[tuple[str, str
     return rows + kind.storage_rows(session, table)
 
 
+def _quoted(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 def show_create(table: TableDef) -> str:
+    """Runnable Hive DDL for ``table``.  A table of a built-in dynamodb database is
+    printed unqualified, in lower case: run as is, it defines it in the current database."""
     columns = table.data_columns
-    cols = ",\n".join(f"  `{c.spelling or c.name}` {c.type}" + (f" COMMENT '{c.comment}'" if c.comment else "")
-                      for c in columns)
-    lines = [f"CREATE {'EXTERNAL ' if table.external else ''}TABLE `{table.database}`.`{table.name}`(", cols + ")"]
+    cols = ",\n".join(f"  `{(c.spelling or c.name).replace('`', '``')}` {c.type}"
+                      + (f" COMMENT {_quoted(c.comment)}" if c.comment else "") for c in columns)
+    name = (f"`{table.database}`.`{table.name}`" if builtin_region(table.database) is None
+            else f"`{table.name.lower()}`")
+    lines = [f"CREATE {'EXTERNAL ' if table.external else ''}TABLE {name}(", cols + ")"]
     if table.comment:
         lines.append(f"COMMENT '{table.comment}'")
     lines += kind_of(table).show_create_lines(table)
     if table.properties:
-        props = ",\n".join(f"  '{k}'='{v}'" for k, v in table.properties.items())
+        props = ",\n".join(f"  {_quoted(k)}={_quoted(v)}" for k, v in table.properties.items())
         lines += ["TBLPROPERTIES (", props + ")"]
     return "\n".join(lines)
 
@@ -76,13 +86,20 @@ def show_create(table: TableDef) -> str:
 def run_show(session: "Session", statement) -> Result:
     if isinstance(statement, st.ShowTables):
         database = statement.database or session.database
+        if builtin_region(database) is not None:
+            names = [n for n in session.builtin.names(database)
+                     if statement.pattern is None or hive_pattern_matches(statement.pattern, n.lower())]
+            return Result.rows("show", ["tab_name"], [(n,) for n in names])
         if not session.metastore.has_database(database):
             raise CatalogError(f"Database does not exist: {database}")
         names = session.metastore.tables(database, statement.pattern)
         return Result.rows("show", ["tab_name"], [(n,) for n in names])
     if isinstance(statement, st.ShowDatabases):
-        return Result.rows("show", ["database_name"], [(n,) for n in session.metastore.databases(statement.pattern)])
-    table = session.catalog_table(statement.table.name, statement.table.database)
+        names = session.metastore.databases(statement.pattern)
+        if statement.pattern is None or hive_pattern_matches(statement.pattern, BUILTIN_DATABASE):
+            names = sorted(set(names) | {BUILTIN_DATABASE})
+        return Result.rows("show", ["database_name"], [(n,) for n in names])
+    table = session.catalog_table(statement.table.written, statement.table.database)
     if isinstance(statement, st.ShowCreateTable):
         return Result.rows("show", ["createtab_stmt"], [(line,) for line in show_create(table).split("\n")])
     if isinstance(statement, st.ShowColumns):

@@ -36,7 +36,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ...catalog.jobs import CANCELLED, DONE, FAILED, JobRecord, SegmentState
-from ...errors import ExecutionError
+from ...errors import DdbsqlError, ExecutionError
 from ...exec.checkpoint import JobTracker
 from ...exec.scanner import scan_batches
 from ...exec.writer import WriteReport
@@ -99,6 +99,8 @@ class JobRun:
         #: per target: rows covered by segment positions an earlier run reached (written, all)
         self.prior_segments: dict[int, tuple[int, int]] = {}
         self.written: dict[int, int] = {}
+        #: per target: the writer (its reject count is what a failed run reports)
+        self.writers: dict[int, object] = {}
         self._finished = False
 
     @property
@@ -147,7 +149,24 @@ class JobRun:
                          f"({tracker.error}); a resume may write some rows again")
         return notes
 
+    def watch(self, index: int, writer) -> None:
+        """Count ``writer``'s rejects as target ``index``'s."""
+        self.writers[index] = writer
+
+    def counts(self) -> tuple[int, int]:
+        """Rows written (by every run of the job) and rejected (by this run) so far."""
+        written = 0
+        for index, tracker in self.trackers.items():
+            if index in self.written:
+                written += self.written[index]
+            else:
+                written += self.prior_segments.get(index, (0, 0))[0] + tracker.resumed_written + tracker.written
+        rejected = sum(getattr(getattr(w, "rejects", None), "count", 0) for w in self.writers.values())
+        return written, rejected
+
     def finish(self, ok: bool, error: BaseException | None = None) -> None:
+        """Record how the run ended.  A failed or cancelled run records the rows written so far,
+        and ``error`` (a ddbsql error) is told them and how to resume."""
         if not self.active or self._finished:
             return
         self._finished = True
@@ -155,13 +174,21 @@ class JobRun:
             tracker.close()
         self.checkpoint.close()
         store = self.session.metastore.jobs()
+        written, rejected = self.counts()
         if ok:
             state, message = DONE, None
-        elif self.session.cancel_event.is_set():
-            state, message = CANCELLED, "cancelled"
         else:
-            state, message = FAILED, (getattr(error, "message", None) or str(error) if error else None)
-        store.finish(self.record, state, written=sum(self.written.values()) or None, message=message)
+            state = CANCELLED if self.session.cancel_event.is_set() else FAILED
+            reason = "cancelled" if state == CANCELLED else \
+                (getattr(error, "message", None) or str(error) if error else "failed")
+            account = (f"job {self.record.id} {state}: {written} row(s) written, {rejected} rejected so far; "
+                       f"continue it with: ddbsql --resume {self.record.id} (or SET {RESUME}=true and run the "
+                       "statement again)")
+            message = f"{reason}; {account}"
+            if isinstance(error, DdbsqlError):
+                error.message = f"{error.message}; {account}"
+                error.args = (error.message,)
+        store.finish(self.record, state, written=written, message=message)
 
 
 def start(session: "Session", targets: Sequence[InsertTarget], text: str, label: str, *,
@@ -194,7 +221,8 @@ def start(session: "Session", targets: Sequence[InsertTarget], text: str, label:
     elif resume:
         notes.append(f"{RESUME}=true: no unfinished job {jid} for this statement; it runs from the start")
     settings = {k: v for k, v in session.settings.hiveconf.items() if k != RESUME}
-    record = store.start(JobRecord(jid, statement=text, database=session.database, settings=settings,
+    record = store.start(JobRecord(jid, statement=session.settings.redact(text), database=session.database,
+                                   settings=settings,
                                    targets=names))
     checkpoint = store.open_checkpoint(jid, fresh=True)
     return JobRun(session, record, checkpoint, notes=notes)
@@ -209,6 +237,7 @@ def write_single(session: "Session", target: InsertTarget, sql: str, binder: "So
     run = start(session, [target], binder.text, label, tree=tree)
     try:
         prepared = prepare_write(session, target, label, hook=run.hook(0))
+        run.watch(0, prepared.writer)
         straight = None
         if run.active and source is not None and bound is not None:
             straight = _straight_copy(source, bound, binder, prepared)

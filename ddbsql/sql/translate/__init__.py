@@ -30,6 +30,7 @@ from sqlglot.errors import ErrorLevel
 
 from ddbsql.errors import ParseError
 
+from ..dialect import DIALECT, normalize
 from .base import Ctx, Fix
 from .fixes import FIXES, apply_fixes, rules_for
 from .inference import Schema, annotate
@@ -37,7 +38,8 @@ from .inference import Schema, annotate
 __all__ = ["to_duckdb", "hive_to_duckdb", "parse_hive", "quiet_sqlglot", "FIXES", "Fix", "rules_for"]
 
 def to_duckdb(tree: exp.Expression, *, schema: Schema | None = None,
-              source: str | None = None, today: datetime.date | None = None) -> str:
+              source: str | None = None, today: datetime.date | None = None,
+              database: str = "default") -> str:
     """DuckDB SQL for a parsed Hive expression/statement (SELECT, or a whole query tree),
     with Hive semantics kept.
 
@@ -52,6 +54,7 @@ def to_duckdb(tree: exp.Expression, *, schema: Schema | None = None,
       Hive functions to the same node (``variance`` vs ``var_samp``).
     * ``today`` -- the date two-digit years are read relative to (Java's window: 80
       years back, 20 ahead); today's date when not given, read on every call.
+    * ``database`` -- the current database, for ``current_database()``.
 
     Raises :class:`ddbsql.errors.ParseError` for Hive constructs that cannot be
     translated faithfully (e.g. a non-constant ``unix_timestamp`` format, ``sha2`` with
@@ -60,7 +63,7 @@ def to_duckdb(tree: exp.Expression, *, schema: Schema | None = None,
     with quiet_sqlglot():
         work = tree.copy()
         annotate(work, schema)
-        ctx = Ctx(source=source, today=today or datetime.date.today())
+        ctx = Ctx(source=source, today=today or datetime.date.today(), database=database)
         work = apply_fixes(work, ctx)
         return work.sql(dialect="duckdb", unsupported_level=ErrorLevel.IGNORE)
 
@@ -79,14 +82,14 @@ def parse_hive(sql: str) -> list[exp.Expression]:
     silenced and its errors turned into :class:`ddbsql.errors.ParseError`."""
     with quiet_sqlglot():
         try:
-            trees = sqlglot.parse(sql, read="hive")
+            trees = sqlglot.parse(sql, read=DIALECT)
         except sqlglot.errors.ParseError as e:
             info = e.errors[0] if e.errors else {}
             msg = info.get("description") or str(e).splitlines()[0]
             raise ParseError(msg, line=info.get("line"), col=info.get("col")) from None
         except sqlglot.errors.TokenError as e:
             raise ParseError(str(e).splitlines()[0]) from None
-    return [t for t in trees if t is not None]
+    return [normalize(t) for t in trees if t is not None]
 
 
 _LOG_LOCK = threading.Lock()

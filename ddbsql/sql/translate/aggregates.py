@@ -67,4 +67,6 @@ def fix_variance(node, ctx):
 def fix_stddev(node, ctx):
     """stddev(x) / std(x): population standard deviation in Hive."""
     x = node.expressions[0] if isinstance(node, exp.Anonymous) else node.this
+    if (isinstance(x, exp.Literal) and x.is_string) or ctx.is_text(x):
+        x = exp.TryCast(this=x, to=exp.DataType.build("DOUBLE"))  # Hive's implicit conversion
     return exp.StddevPop(this=x)

@@ -35,6 +35,7 @@ class Ctx:
 
     source: str | None  # the SQL text the tree was parsed from, when known
     today: datetime.date = dataclasses.field(default_factory=datetime.date.today)
+    database: str = "default"  # the session's current database
 
     @property
     def century_start(self) -> int:

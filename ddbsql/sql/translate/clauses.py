@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from .base import Ctx, tpl
+from .base import Ctx, error_at, tpl
 from .javadate import sql_str
 
 def fix_sort_by(node, ctx):
@@ -55,6 +55,10 @@ def _is_json_tuple(lateral: exp.Expression) -> bool:
             isinstance(k, exp.Literal) and k.is_string for k in fn.expressions[1:])
 
 
+def _int_literal_value(node) -> int | None:
+    return int(node.this) if isinstance(node, exp.Literal) and node.is_int else None
+
+
 def fix_lateral_view(node, ctx):
     """LATERAL VIEW explode(map) t AS k, v: one row per entry (DuckDB cannot UNNEST a
     map); LATERAL VIEW OUTER: a row of NULLs when the array/map is NULL or empty
@@ -62,7 +66,7 @@ def fix_lateral_view(node, ctx):
     values as strings.  The laterals of the SELECT become LATERAL joins, in order."""
     laterals = node.args.get("laterals") or []
     if not any(_is_map_explode(lat, ctx) or lat.args.get("outer") or _is_json_tuple(lat)
-               for lat in laterals):
+               or isinstance(lat.this, (exp.Stack, exp.Posexplode)) for lat in laterals):
         return None
     new = node.copy()
     keep, joins = [], list(new.args.get("joins") or [])
@@ -80,6 +84,16 @@ def fix_lateral_view(node, ctx):
             projections = ", ".join(
                 f"CASE WHEN JSON_VALID(_X) THEN JSON_EXTRACT_STRING(_X, {sql_str(path)}) END"
                 f" AS _C{i + 1}" for i, path in enumerate(paths))
+        elif isinstance(fn, exp.Stack) and cols:
+            rows = _int_literal_value(fn.this)
+            values = fn.expressions
+            if rows is None or rows <= 0 or len(values) != rows * len(cols):
+                keep.append(lat)
+                continue
+            width = len(cols)
+            projections = ", ".join(
+                "UNNEST([" + ", ".join(values[r * width + c].sql(dialect="duckdb") for r in range(rows))
+                + f"]) AS _C{c + 1}" for c in range(width))
         else:
             keep.append(lat)
             continue
@@ -93,3 +107,125 @@ def fix_lateral_view(node, ctx):
     new.set("laterals", keep or None)
     new.set("joins", joins)
     return new
+
+
+def _window_parts(name: str, defs: dict, seen: frozenset = frozenset()):
+    """(partition_by, order, spec) of the named window ``name``, following
+    ``w2 AS w1`` / ``w2 AS (w1 ROWS …)`` references in either direction."""
+    window = defs.get(name)
+    if window is None or name in seen:
+        return None, None, None
+    base = window.args.get("alias")
+    partition, order, spec = _window_parts(base.name.lower(), defs, seen | {name}) if base else (None, None, None)
+    return (window.args.get("partition_by") or partition, window.args.get("order") or order,
+            window.args.get("spec") or spec)
+
+
+def fix_named_windows(node, ctx):
+    """WINDOW w1 AS (…), w2 AS w1: every OVER w gets the window written out (DuckDB
+    cannot copy a window that has a frame, nor refer to one defined later)."""
+    windows = node.args.get("windows")
+    if not windows:
+        return None
+    defs = {w.this.name.lower(): w for w in windows if isinstance(w.this, exp.Identifier)}
+    for window in node.find_all(exp.Window):
+        if window.parent is node and window.arg_key == "windows":
+            continue
+        ref = window.args.get("alias")
+        if ref is None or ref.name.lower() not in defs:
+            continue
+        partition, order, spec = _window_parts(ref.name.lower(), defs)
+        window.set("alias", None)
+        if partition and not window.args.get("partition_by"):
+            window.set("partition_by", [p.copy() for p in partition])
+        if order and not window.args.get("order"):
+            window.set("order", order.copy())
+        if spec and not window.args.get("spec"):
+            window.set("spec", spec.copy())
+        fix_range_on_text(window, ctx)
+    node.set("windows", None)
+    return None
+
+
+def _is_offset(bound) -> bool:
+    return isinstance(bound, exp.Expression) and not (
+        isinstance(bound, exp.Var) or (isinstance(bound, str)) or bound.name.upper() in ("UNBOUNDED", "CURRENT ROW"))
+
+
+def fix_range_on_text(node, ctx):
+    """RANGE BETWEEN n PRECEDING AND m FOLLOWING ordered by text: Hive can only tell
+    equal from different strings, so the frame is the current row's peers."""
+    spec, order = node.args.get("spec"), node.args.get("order")
+    if spec is None or order is None or str(spec.args.get("kind", "")).upper() != "RANGE":
+        return None
+    keys = order.expressions
+    if len(keys) != 1 or not ctx.is_text(keys[0].this):
+        return None
+    for bound, side in (("start", "start_side"), ("end", "end_side")):
+        if _is_offset(spec.args.get(bound)):
+            spec.set(bound, "CURRENT ROW")
+            spec.set(side, None)
+    return None
+
+
+_WINDOW_ONLY = (exp.Lag, exp.Lead, exp.FirstValue, exp.LastValue, exp.RowNumber, exp.Rank,
+                exp.DenseRank, exp.CumeDist, exp.PercentRank, exp.Ntile)
+
+
+def _inner_window_calls(window: exp.Window) -> list[exp.Expression]:
+    """Window functions inside the aggregate of ``window`` (lag() with or without OVER)."""
+    top = window.this
+    while isinstance(top, (exp.IgnoreNulls, exp.RespectNulls)):
+        top = top.this
+    found = []
+    for node in top.walk():
+        if node is top:
+            continue
+        if isinstance(node, exp.Window) or (isinstance(node, _WINDOW_ONLY) and not isinstance(
+                node.parent, (exp.Window, exp.IgnoreNulls, exp.RespectNulls))):
+            if not any(node is f or f in node.walk() for f in found):
+                found.append(node)
+    return [f for f in found if not any(f is not g and f in g.walk() for g in found)]
+
+
+def fix_nested_windows(node, ctx):
+    """sum(lag(x, 1)) OVER w: Hive computes the inner window function first (with the
+    outer window's partitioning and order when it has no OVER of its own); DuckDB
+    refuses window functions inside window aggregates, so they move to a derived table."""
+    if node.args.get("group") or node.args.get("having") or node.args.get("joins") \
+            or node.args.get("laterals"):
+        return None
+    source = node.args.get("from_") or node.args.get("from")
+    if source is None:
+        return None
+    outer = [w for w in node.find_all(exp.Window) if _inner_window_calls(w)]
+    if not outer:
+        return None
+    for window in outer:
+        spec = window.args.get("spec")
+        start = spec.args.get("start") if spec is not None else None
+        if spec is not None and not (isinstance(start, str) and start.upper() == "UNBOUNDED"
+                                     or getattr(start, "name", "").upper() == "UNBOUNDED"):
+            # Hive then evaluates the inner function within each frame, not the partition
+            raise error_at(window, "a window function inside a window aggregate needs a frame that "
+                                   "starts at UNBOUNDED PRECEDING")
+    extra = []
+    for window in outer:
+        for call in _inner_window_calls(window):
+            name = f"_inner_window_{len(extra) + 1}"
+            if isinstance(call, exp.Window):
+                computed = call.copy()
+            else:
+                computed = exp.Window(this=call.copy(),
+                                      partition_by=[p.copy() for p in window.args.get("partition_by") or []],
+                                      order=window.args["order"].copy() if window.args.get("order") else None)
+            extra.append(exp.alias_(computed, name))
+            call.replace(exp.column(name))
+    table = source.this
+    alias = table.alias_or_name if isinstance(table, (exp.Table, exp.Subquery)) else "_inner"
+    inner = exp.select(exp.Star(), *extra).from_(table.copy())
+    if node.args.get("where"):
+        inner.set("where", node.args["where"].copy())
+        node.set("where", None)
+    source.set("this", inner.subquery(alias))
+    return None

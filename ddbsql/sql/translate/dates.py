@@ -1,7 +1,11 @@
 """Rules for dates and times: Java patterns, lenient string dates, UTC wall clock."""
 from __future__ import annotations
 
+import datetime
+
 from sqlglot import exp
+
+from ddbsql.errors import ParseError
 
 from .base import Ctx, hive_format, lit, tpl, varchar
 from .javadate import epoch_sql, java_strftime
@@ -69,18 +73,30 @@ def fix_date_format(node, ctx):
     if isinstance(this, exp.TimeStrToTime):
         this = this.this
     fmt = hive_format(node.args["format"], "date_format")
-    ts = this if ctx.is_timestamp(this) else exp.TryCast(this=this, to=exp.DataType.build("TIMESTAMP"))
-    return exp.func("STRFTIME", ts, lit(java_strftime(fmt, whole_seconds=False)))
+    try:
+        pattern = java_strftime(fmt, whole_seconds=False)
+    except ParseError:
+        return exp.cast(exp.Null(), exp.DataType.build("VARCHAR"))  # Hive: NULL for a bad pattern
+    if ctx.is_timestamp(this):
+        ts = this
+    elif ctx.is_date(this):
+        ts = exp.cast(this, exp.DataType.build("TIMESTAMP"))
+    else:  # a timestamp, or a date with anything after it ('2015-04-08 10')
+        ts = exp.func("COALESCE", exp.TryCast(this=this, to=exp.DataType.build("TIMESTAMP")),
+                      exp.cast(hive_date(this, ctx), exp.DataType.build("TIMESTAMP")))
+    return exp.func("STRFTIME", ts, lit(pattern))
 
 
 def fix_to_date(node, ctx):
     """to_date(x) and the date argument of year/month/day/datediff: lenient yyyy-MM-dd prefix."""
+    if ctx.is_(node.this, {exp.DataType.Type.INTERVAL}):
+        return node.this  # year()/month()/day() of an interval read its fields
     return hive_date(node.this, ctx)
 
 
 def fix_date_part(node, ctx):
     """dayofmonth/weekofyear/quarter/dayofyear of a string: parse it like Hive first."""
-    if isinstance(node.this, exp.TsOrDsToDate):
+    if isinstance(node.this, exp.TsOrDsToDate) or ctx.is_(node.this, {exp.DataType.Type.INTERVAL}):
         return None
     new = node.copy()
     new.set("this", hive_date(node.this, ctx))
@@ -94,6 +110,8 @@ def fix_dayofweek(node, ctx):
 
 def fix_time_part(node, ctx):
     """hour/minute/second of a string: 'yyyy-MM-dd HH:mm:ss' or 'HH:mm:ss' prefix, else NULL."""
+    if ctx.is_(node.this, {exp.DataType.Type.INTERVAL}):
+        return None  # the field of an interval
     new = node.copy()
     new.set("this", hive_time(node.this, ctx))
     return new
@@ -129,7 +147,7 @@ def fix_utc_timestamp(node, ctx):
     if len(node.expressions) != 2:
         return None
     ts = exp.TryCast(this=node.expressions[0], to=exp.DataType.build("TIMESTAMP"))
-    tz = node.expressions[1]
+    tz = exp.func("hive_time_zone", node.expressions[1])  # Java: an unknown zone is GMT
     if str(node.this).lower() == "from_utc_timestamp":
         return tpl("TIMEZONE(_Z, TIMEZONE('UTC', _T))", _T=ts, _Z=tz)
     return tpl("TIMEZONE('UTC', TIMEZONE(_Z, _T))", _T=ts, _Z=tz)
@@ -144,6 +162,9 @@ def fix_trunc(node, ctx):
     unit = node.args.get("unit")
     name = unit.name.upper() if isinstance(unit, (exp.Var, exp.Literal)) else None
     if name not in _TRUNC_UNITS:
+        if isinstance(unit, (exp.Var, exp.Literal, exp.Null)) or (
+                isinstance(unit, exp.Cast) and isinstance(unit.this, exp.Null)):
+            return exp.cast(exp.Null(), exp.DataType.build("VARCHAR"))  # Hive: NULL
         return None
     return tpl(f"CAST(CAST(DATE_TRUNC('{_TRUNC_UNITS[name]}', _D) AS DATE) AS VARCHAR)",
                 _D=hive_date(node.this, ctx))
@@ -156,9 +177,41 @@ def fix_next_day(node, ctx):
     return exp.cast(new, exp.DataType.build("VARCHAR"))
 
 
+def _hive_timestamp_or_date(node: exp.Expression, ctx: Ctx) -> exp.Expression:
+    """A TIMESTAMP from a timestamp, a date, or text read as 'yyyy-MM-dd HH:mm:ss' and
+    else as 'yyyy-MM-dd' (Hive 2.1's months_between argument)."""
+    if ctx.is_timestamp(node):
+        return node
+    if ctx.is_date(node):
+        return exp.cast(node, exp.DataType.build("TIMESTAMP"))
+    return exp.func("COALESCE", ts_of_epoch(epoch_of(node, "yyyy-MM-dd HH:mm:ss", ctx)),
+                    ts_of_epoch(epoch_of(node, "yyyy-MM-dd", ctx)))
+
+
 def fix_months_between(node, ctx):
-    """months_between: string dates parsed like to_date (time of day ignored)."""
-    new = node.copy()
-    new.set("this", hive_date(node.this, ctx))
-    new.set("expression", hive_date(node.expression, ctx))
-    return new
+    """months_between(a, b): whole months when both days are the same or both are
+    month ends, else months + (day-and-time difference in seconds) / 31 days; rounded
+    HALF_UP to 8 decimals (Hive 2.1 GenericUDFMonthsBetween)."""
+    return exp.func("hive_months_between", _hive_timestamp_or_date(node.this, ctx),
+                    _hive_timestamp_or_date(node.expression, ctx))
+
+
+def fix_cast_to_date(node, ctx):
+    """cast(text as date) / date(text): read like to_date -- a lenient 'yyyy-MM-dd'
+    prefix, out-of-range fields rolled over ('2002-02-31' is 2002-03-03), NULL when
+    unparseable ('1')."""
+    if not isinstance(node, exp.Date) and not node.to.is_type(exp.DataType.Type.DATE):
+        return None
+    x = node.this
+    if isinstance(x, exp.Literal) and x.is_string and _is_iso_date(x.this):
+        return None if isinstance(node, exp.Cast) else exp.cast(x, exp.DataType.build("DATE"))
+    if (isinstance(x, exp.Literal) and x.is_string) or ctx.is_text(x):
+        return hive_date(x, ctx)
+    return None
+
+
+def _is_iso_date(text: str) -> bool:
+    try:
+        return len(text) == 10 and datetime.date.fromisoformat(text) is not None
+    except ValueError:
+        return False

@@ -3,10 +3,17 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from . import aggregates, clauses, dates, numbers, strings
+from . import aggregates, clauses, conversions, dates, functions, intervals, numbers, strings
 from .base import Ctx, Fix
 
 FIXES: tuple[Fix, ...] = (
+    # implicit conversions first: the rules after them see the converted arguments
+    Fix("numeric_args", tuple(conversions.DOUBLE_ARGS), conversions.fix_numeric_args,
+        "text where a number is expected converts to DOUBLE (NULL if not a number)"),
+    Fix("string_comparison", conversions.COMPARISONS, conversions.fix_string_comparison,
+        "text vs number compares as DOUBLE"),
+    Fix("between", (exp.Between,), conversions.fix_between, "text vs number compares as DOUBLE"),
+    Fix("in", (exp.In,), conversions.fix_in, "text vs number compares as DOUBLE"),
     Fix("unix_timestamp", (exp.StrToUnix, "to_unix_timestamp"), dates.fix_unix_timestamp,
         "Java-pattern parse of a prefix, lenient; BIGINT seconds; NULL when unparseable"),
     Fix("from_unixtime", (exp.UnixToStr,), dates.fix_from_unixtime,
@@ -37,6 +44,8 @@ FIXES: tuple[Fix, ...] = (
         "collect_* never NULL; percentile DOUBLE and interpolated; sum(int) BIGINT"),
     Fix("window_aggregate", (exp.Window,), aggregates.fix_window_aggregate,
         "aggregate_result for window aggregates"),
+    Fix("cast_to_date", (exp.TryCast, exp.Cast, exp.Date), dates.fix_cast_to_date,
+        "text to DATE read like to_date: lenient prefix, roll-over, NULL when unparseable"),
     Fix("cast", (exp.TryCast, exp.Cast), numbers.fix_cast,
         "invalid text -> NULL; to integer types truncates toward zero"),
     Fix("type_function", numbers.TYPE_FUNCTIONS, numbers.fix_type_function, "int(x) etc. are casts"),
@@ -46,10 +55,7 @@ FIXES: tuple[Fix, ...] = (
     Fix("round", (exp.Round,), numbers.fix_round, "HALF_UP on the decimal value of a double"),
     Fix("bround", ("bround",), numbers.fix_bround, "HALF_EVEN rounding"),
     Fix("floor_ceil", (exp.Floor, exp.Ceil), numbers.fix_floor_ceil, "BIGINT result"),
-    Fix("string_arithmetic", (exp.Add, exp.Sub, exp.Mul, exp.Div), numbers.fix_string_arithmetic,
-        "text operands converted to DOUBLE"),
-    Fix("string_comparison", (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE),
-        numbers.fix_string_comparison, "text vs number compares as DOUBLE"),
+    Fix("long_integer", (exp.Literal,), numbers.fix_long_integer, "a whole number beyond 38 digits is a DOUBLE"),
     Fix("like", (exp.Like,), strings.fix_like, "backslash is the escape character"),
     Fix("isnull", ("isnull", "isnotnull"), strings.fix_isnull, "functions for IS [NOT] NULL"),
     Fix("negative", (exp.Negative, "positive"), numbers.fix_sign_functions, "unary minus/plus functions"),
@@ -66,9 +72,28 @@ FIXES: tuple[Fix, ...] = (
     Fix("find_in_set", ("find_in_set",), strings.fix_find_in_set, "position in a comma list"),
     Fix("substring_index", (exp.SubstringIndex,), strings.fix_substring_index, "text around the n-th delimiter"),
     Fix("format_number", ("format_number",), strings.fix_format_number, "grouped fixed-point text"),
+    Fix("chr", (exp.Chr,), strings.fix_chr, "character n mod 256, '' for negative n"),
     Fix("e", ("e",), strings.fix_e, "Euler's number"),
     Fix("octet_length", ("octet_length",), strings.fix_octet_length, "UTF-8 byte count"),
+    Fix("hash", ("hash",), functions.fix_hash,
+        "Java hashCode per type (String: 31*r + UTF-8 byte), arguments combined as 31*r + h"),
+    Fix("shift", ("shiftleft", "shiftright", "shiftrightunsigned"), functions.fix_shift,
+        "Java <<, >>, >>> on int (32-bit) or bigint (64-bit), count mod 32/64"),
+    Fix("interval_span", (exp.Interval,), intervals.fix_interval_span,
+        "INTERVAL 'y-m' YEAR TO MONTH, INTERVAL 'd h:m:s.f' DAY TO SECOND"),
+    Fix("interval_function", ("interval_year_month", "interval_day_time"), intervals.fix_interval_function,
+        "text to an interval, NULL when it is not one"),
+    Fix("sign", (exp.Sign,), numbers.fix_sign, "DOUBLE result"),
+    Fix("factorial", (exp.Factorial,), numbers.fix_factorial, "NULL outside 0..20"),
+    Fix("current_database", (exp.CurrentDatabase, "current_database"), functions.fix_current_database,
+        "the session's current database"),
     Fix("group_by", (exp.Group,), clauses.fix_group_by, "WITH ROLLUP / WITH CUBE / GROUPING SETS"),
+    Fix("range_on_text", (exp.Window,), clauses.fix_range_on_text,
+        "RANGE n PRECEDING/FOLLOWING ordered by text: the current row's peers"),
+    Fix("named_windows", (exp.Select,), clauses.fix_named_windows,
+        "WINDOW w2 AS w1 / (w1 ROWS …), in any order, frames included"),
+    Fix("nested_windows", (exp.Select,), clauses.fix_nested_windows,
+        "a window function inside a window aggregate is computed first"),
     Fix("sort_by", (exp.Select,), clauses.fix_sort_by, "SORT BY / CLUSTER BY order the output"),
     Fix("lateral_view", (exp.Select,), clauses.fix_lateral_view,
         "explode(map) gives key/value rows; OUTER keeps rows whose array/map is empty"),

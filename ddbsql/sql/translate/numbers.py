@@ -85,7 +85,11 @@ def fix_bround(node, ctx):
     args = node.expressions
     if not 1 <= len(args) <= 2:
         return None
-    return exp.func("ROUND_EVEN", args[0], args[1] if len(args) == 2 else lit(0))
+    rounded = exp.func("ROUND_EVEN", args[0], args[1] if len(args) == 2 else lit(0))
+    x = args[0]
+    if ctx.is_(x, {exp.DataType.Type.DECIMAL}) or ctx.is_int(x) or (isinstance(x, exp.Literal) and x.is_int):
+        return rounded
+    return exp.cast(rounded, exp.DataType.build("DOUBLE"))  # a double stays a double
 
 
 def fix_floor_ceil(node, ctx):
@@ -93,35 +97,13 @@ def fix_floor_ceil(node, ctx):
     return exp.TryCast(this=node, to=exp.DataType.build("BIGINT"))
 
 
-def fix_string_arithmetic(node, ctx):
-    """'1' + 2: Hive converts text operands of arithmetic to DOUBLE (NULL if not a number)."""
-    changed = False
-    new = node.copy()
-    for key in ("this", "expression"):
-        side = node.args.get(key)
-        if side is not None and ((isinstance(side, exp.Literal) and side.is_string) or ctx.is_text(side)):
-            new.set(key, exp.TryCast(this=side.copy(), to=exp.DataType.build("DOUBLE")))
-            changed = True
-    return new if changed else None
-
-
-def is_number(node: exp.Expression, ctx: Ctx) -> bool:
-    return (isinstance(node, exp.Literal) and not node.is_string) or ctx.is_(
-        node, exp.DataType.INTEGER_TYPES | exp.DataType.REAL_TYPES)
-
-
-def fix_string_comparison(node, ctx):
-    """text column <op> number: Hive compares as DOUBLE (DuckDB refuses '<' and '>')."""
-    a, b = node.this, node.expression
-    if ctx.is_text(a) and is_number(b, ctx):
-        key, side = "this", a
-    elif ctx.is_text(b) and is_number(a, ctx):
-        key, side = "expression", b
-    else:
+def fix_long_integer(node, ctx):
+    """A whole-number literal of more than 38 digits is a DOUBLE, as in Hive (DuckDB would
+    make it a BIGNUM, which neither DynamoDB nor a reader of results can take)."""
+    text = node.this
+    if node.is_string or not isinstance(text, str) or not text.isdigit() or len(text.lstrip("0")) <= 38:
         return None
-    new = node.copy()
-    new.set(key, exp.TryCast(this=side.copy(), to=exp.DataType.build("DOUBLE")))
-    return new
+    return exp.Cast(this=exp.Literal.string(text), to=exp.DataType.build("DOUBLE"))
 
 
 def fix_sign_functions(node, ctx):
@@ -140,3 +122,16 @@ def fix_greatest_least(node, ctx):
     new = node.copy()
     new.set("ignore_nulls", False)
     return new
+
+
+def fix_factorial(node, ctx):
+    """factorial(n): NULL outside 0..20 (a BIGINT cannot hold 21!)."""
+    return tpl("CASE WHEN _N BETWEEN 0 AND 20 THEN CAST(FACTORIAL(CAST(_N AS INTEGER)) AS BIGINT) END",
+               _N=node.this)
+
+
+def fix_sign(node, ctx):
+    """sign(x): a DOUBLE (-1.0, 0.0, 1.0), as Hive's UDFSign."""
+    if isinstance(node.parent, exp.Cast):
+        return None
+    return exp.cast(node, exp.DataType.build("DOUBLE"))

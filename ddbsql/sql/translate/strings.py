@@ -70,6 +70,14 @@ def fix_size(node, ctx):
 def fix_get_json_object(node, ctx):
     """get_json_object: NULL (not an error) for invalid JSON; [*] paths give JSON text."""
     path = node.expression
+    if isinstance(path, exp.Literal) and path.is_string:
+        # '$.[0]' is '$[0]' to Hive; other paths sqlglot cannot read are NULL, as in Hive
+        fixed = "$" + path.this[2:] if path.this.startswith("$.[") else None
+        if fixed is None:
+            return exp.cast(exp.Null(), exp.DataType.build("VARCHAR"))
+        new = node.copy()
+        new.set("expression", exp.Literal.string(fixed))
+        return tpl("CASE WHEN JSON_VALID(_J) THEN _R END", _J=node.this, _R=new)
     if isinstance(path, exp.JSONPath) and path.find(exp.JSONPathWildcard):
         inner = tpl("CAST(TO_JSON(JSON_EXTRACT(_J, _P)) AS VARCHAR)", _J=node.this,
                      _P=lit(path.sql(dialect="duckdb").strip("'")))
@@ -129,18 +137,32 @@ def fix_find_in_set(node, ctx):
 
 def fix_substring_index(node, ctx):
     """substring_index(s, delim, n): text before the n-th delimiter (after, if n < 0)."""
-    return tpl("CASE WHEN _N > 0 THEN ARRAY_TO_STRING(STRING_SPLIT(_S, _D)[1:_N], _D)"
+    return tpl("CASE WHEN _S IS NULL OR _D IS NULL OR _N IS NULL THEN NULL"
+                " WHEN _D = '' THEN ''"
+                " WHEN _N > 0 THEN ARRAY_TO_STRING(STRING_SPLIT(_S, _D)[1:_N], _D)"
                 " WHEN _N < 0 THEN ARRAY_TO_STRING(STRING_SPLIT(_S, _D)[_N:], _D) ELSE '' END",
                 _S=node.this, _D=node.args["delimiter"], _N=node.args["count"])
 
 
 def fix_format_number(node, ctx):
-    """format_number(x, d): '1,234.57' (d a literal)."""
-    if len(node.expressions) != 2 or int_literal(node.expressions[1]) is None:
+    """format_number(x, d): '1,234.57'; NULL when x or d is NULL, or d < 0."""
+    if len(node.expressions) != 2:
         return None
-    digits = int_literal(node.expressions[1])
-    return exp.func("FORMAT", lit("{:,.%df}" % max(digits, 0)),
-                    exp.cast(node.expressions[0], exp.DataType.build("DOUBLE")))
+    x, d = node.expressions
+    digits = int_literal(d)
+    if digits is not None:
+        return exp.func("FORMAT", lit("{:,.%df}" % max(digits, 0)),
+                        exp.cast(x, exp.DataType.build("DOUBLE")))
+    return tpl("CASE WHEN _D >= 0 THEN FORMAT('{:,.{}f}', CAST(_X AS DOUBLE), CAST(_D AS INTEGER)) END",
+               _X=x, _D=d)
+
+
+def fix_chr(node, ctx):
+    """chr(n): the character n mod 256 ('' for n < 0), n truncated to an integer."""
+    if len(node.expressions) != 1:
+        return None
+    return tpl("CASE WHEN _N < 0 THEN '' ELSE CHR(CAST(CAST(TRUNC(_N) AS BIGINT) % 256 AS INTEGER)) END",
+               _N=node.expressions[0])
 
 
 def fix_e(node, ctx):

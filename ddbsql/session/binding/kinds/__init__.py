@@ -6,16 +6,24 @@ A new kind (a table of the built-in ``dynamodb`` database, a Glue-backed table) 
 """
 from __future__ import annotations
 
+from ....catalog.builtin import builtin_region
 from ....catalog.model import TableDef, TableKind
 from .base import TableStorage
 from .dynamodb_table import DynamoDBTable
 from .file_table import FileTable
+from .inferred_table import InferredDynamoDBTable
 from .warehouse_table import WarehouseTable
 
 KINDS: dict[TableKind, TableStorage] = {storage.kind: storage for storage in
                                         (DynamoDBTable(), WarehouseTable(), FileTable())}
 
 
+INFERRED = InferredDynamoDBTable()
+
+
 def kind_of(table: TableDef) -> TableStorage:
-    """The storage object of ``table``'s kind."""
+    """The storage object of ``table``'s kind (a table of a built-in dynamodb database
+    is a DynamoDB table whose columns were inferred)."""
+    if table.kind is TableKind.DYNAMODB and builtin_region(table.database) is not None:
+        return INFERRED
     return KINDS[table.kind]

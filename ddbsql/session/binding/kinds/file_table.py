@@ -8,6 +8,8 @@ are counted in the statement's warnings and written, with file and line, to the 
 from __future__ import annotations
 
 import dataclasses
+import os
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +18,8 @@ import pyarrow.fs as pafs
 from sqlglot import exp
 
 from ....catalog.model import TableDef, TableKind
-from ....errors import ExecutionError
+from ....catalog.names import check_name
+from ....errors import ExecutionError, NotPermittedError
 from ....exec.decode import DecodeWarnings
 from ....exec.scanner import ScanStats
 from ....files.locations import FileAccess, FileSystems, S3Access
@@ -45,7 +48,21 @@ def s3_access(session: "StatementContext") -> S3Access:
 def file_access(session: "StatementContext") -> FileAccess:
     """The local disk and S3 as this session reaches them (S3 set up on first use)."""
     return FileAccess(FileSystems(lambda: s3_access(session)), session.options.allow_local_files,
-                      reject_dir(session))
+                      reject_dir(session), managed_root(session))
+
+
+def managed_root(session: "StatementContext") -> Path:
+    """The folder of managed file tables: ``files`` beside the metastore."""
+    path = session.metastore.path
+    if str(path) == ":memory:":
+        return Path(tempfile.gettempdir()) / "ddbsql-files"
+    return Path(os.path.abspath(path)).parent / "files"
+
+
+def managed_location(session: "StatementContext", database: str, name: str) -> str:
+    """Where a table without LOCATION keeps its files (names checked: never outside
+    :func:`managed_root`)."""
+    return str(managed_root(session) / f"{check_name(database, 'database')}.db" / check_name(name))
 
 
 def reject_dir(session: "StatementContext") -> Path:
@@ -71,6 +88,11 @@ class FileTable(TableStorage):
         storage = table.storage
         if storage is None or not storage.managed or table.external:
             return
+        expected = managed_location(session, table.database, table.name)
+        if os.path.normpath(storage.location) != os.path.normpath(expected):
+            raise NotPermittedError(f"{table.qualified} is recorded as managed but its files are at "
+                                    f"{storage.location}, not at {expected}: they are left in place; the table was "
+                                    "not dropped")
         where = file_access(session).table_location(storage.location, True)
         try:
             if where.fs.get_file_info(where.path).type == pafs.FileType.Directory:
