@@ -17,7 +17,7 @@ MAX_LINES = 800
 
 #: rooms from the bottom up; a module may import its own room and those below it
 ROOMS = [
-    {"errors", "types", "config", "javatext"},
+    {"errors", "types", "config", "javatext", "progress"},
     {"sql"},
     {"catalog"},
     {"planner"},

@@ -19,7 +19,6 @@ NUM_ROWS = "numrows"
 TOTAL_SIZE = "totalsize"
 KEY_STATS = "ddbsql.stats.keys"
 ANALYZED_AT = "ddbsql.stats.analyzed"
-PROPERTY_KEYS = (NUM_ROWS, TOTAL_SIZE, KEY_STATS, ANALYZED_AT)
 #: The key of the table itself in :attr:`TableStats.keys` (indexes go by name).
 TABLE = ""
 

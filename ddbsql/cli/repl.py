@@ -2,7 +2,7 @@
 context completion, aligned results through a pager, Ctrl-C to cancel, Ctrl-D to exit.
 
 Everything runs through the DB-API connection the script runner holds; this module only
-prompts, completes and pages.
+prompts, completes and pages (each input's output is printed into buffers, then paged).
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from .row_limit import RowLimit
 from .scan_warning import SETTING as WARN_SETTING, large_reads
 
 if TYPE_CHECKING:
-    from .main import ScriptRunner
+    from .runner import ScriptRunner
 
 ROW_LIMIT_SETTING = "ddbsql.repl.row.limit"
 
@@ -56,7 +56,7 @@ class DbapiCatalog:
 
     @property
     def current_database(self) -> str:
-        return self.runner.connection.session.database
+        return self.runner.connection.database
 
     def forget(self) -> None:
         self._cache.clear()
@@ -134,7 +134,7 @@ def read_warning(runner: "ScriptRunner", text: str) -> list[str]:
     if len(statements) != 1 or not _READS.match(statements[0].text):
         return []
     try:
-        threshold = runner.connection.session.settings.get(WARN_SETTING)
+        threshold = float(runner.connection.setting(WARN_SETTING) or 0)
         cursor = runner.connection.cursor()
         cursor.execute("EXPLAIN " + statements[0].text)
         return large_reads(cursor.fetchall(), threshold)
@@ -204,15 +204,16 @@ def run_repl(runner: "ScriptRunner") -> None:
     session = PromptSession(history=FileHistory(str(history)), key_bindings=bindings, multiline=True,
                             completer=SqlCompleter(), lexer=SqlLexer(), style=style, complete_while_typing=False,
                             auto_suggest=AutoSuggestFromHistory(), enable_open_in_editor=True)
-    if runner.output_format is None:
-        runner.default_format = "table"
-        runner.header = True
-    real_out, real_err = runner.out, runner.err
-    chosen_format, expanded = runner.output_format, False
-    runner.row_limit = RowLimit(0, ask_to_print_all(real_err))
+    shell = runner.printer
+    if shell.output_format is None:
+        shell.default_format = "table"
+        shell.header = True
+    real_out, real_err = shell.out, shell.err
+    chosen_format, expanded = shell.output_format, False
+    shell.row_limit = RowLimit(0, ask_to_print_all(real_err))
     real_err.write("ddbsql interactive shell: statements end with ';', 'help;' for help, Ctrl-D to exit.\n")
     while True:
-        database = runner.connection.session.database
+        database = runner.connection.database
         try:
             text = session.prompt(f"ddbsql ({database})> ",
                                   prompt_continuation=lambda width, line, soft: "-> ".rjust(width))
@@ -234,8 +235,8 @@ def run_repl(runner: "ScriptRunner") -> None:
             continue
         vertical = vertical_request(text)
         text = vertical or text
-        runner.output_format = "vertical" if vertical or expanded else chosen_format
-        runner.row_limit.limit = int(runner.connection.session.settings.get(ROW_LIMIT_SETTING))
+        shell.output_format = "vertical" if vertical or expanded else chosen_format
+        shell.row_limit.limit = int(runner.connection.setting(ROW_LIMIT_SETTING) or 0)
         warning = read_warning(runner, text)
         if warning:
             real_err.write("This statement reads a lot from DynamoDB:\n  " + "\n  ".join(warning) + "\n")
@@ -246,19 +247,18 @@ def run_repl(runner: "ScriptRunner") -> None:
             except (KeyboardInterrupt, EOFError):
                 continue
         # results are collected, then paged; messages follow them, as a reader expects
-        runner.out, runner.err = io.StringIO(), io.StringIO()
+        printer = shell.with_streams(io.StringIO(), io.StringIO())
         try:
-            runner.run_text(text, source="<repl>")
+            runner.run_text(text, source="<repl>", printer=printer)
         except KeyboardInterrupt:
             runner.connection.cancel()
-            runner.err.write("Cancelled\n")
+            printer.err.write("Cancelled\n")
         finally:
-            output, messages = runner.out.getvalue(), runner.err.getvalue()
-            runner.out, runner.err = real_out, real_err
+            output, messages = printer.out.getvalue(), printer.err.getvalue()
             catalog.forget()
         page(output, real_out)
-        if runner.row_limit.cut:
-            messages += (f"Printed the first {runner.row_limit.limit:,} rows (SET {ROW_LIMIT_SETTING}=0 prints "
+        if shell.row_limit.cut:
+            messages += (f"Printed the first {shell.row_limit.limit:,} rows (SET {ROW_LIMIT_SETTING}=0 prints "
                          "every row without asking).\n")
         real_err.write(messages)
         real_err.flush()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from ..exec.governor import format_duration
+from ..progress import format_duration
 
 #: The REPL setting: warn when a statement's reads would take this many seconds or more (0: never).
 SETTING = "ddbsql.repl.scan.warn.seconds"

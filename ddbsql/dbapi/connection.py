@@ -14,6 +14,7 @@ from ..exec.clients import AwsOptions
 from ..session.handlers.many import execute_many
 from ..session.result import Result
 from ..session.session import Session, SessionOptions
+from ..session.writing.job_runs import resume_job
 from ..sql.script import StatementText, split_statements
 from . import exceptions
 from .exceptions import Error, InterfaceError, NotSupportedError, ProgrammingError, internal_error, translate
@@ -80,6 +81,41 @@ class Connection:
         self._check()
         try:
             self._session.registry.unregister(name)
+        except errors.DdbsqlError as exc:
+            raise translate(exc) from exc
+
+    # what a shell shows and asks (extensions of PEP 249)
+    @property
+    def database(self) -> str:
+        """The current database (``USE`` changes it)."""
+        self._check()
+        return self._session.database
+
+    @property
+    def endpoint_url(self) -> str | None:
+        """The DynamoDB endpoint this connection was opened with (None: AWS's own)."""
+        self._check()
+        return self._session.options.aws.endpoint_url
+
+    def setting(self, key: str, *, explicit: bool = False) -> str | None:
+        """The text of setting ``key`` (``SET``, ``-hiveconf``, else its default); with
+        ``explicit`` only a value someone set."""
+        self._check()
+        settings = self._session.settings
+        return settings.hiveconf.get(key) if explicit else settings.lookup(key)
+
+    def write_jobs(self) -> list:
+        """The write jobs recorded in the metastore (``JobRecord`` objects), oldest first."""
+        self._check()
+        return self._session.metastore.jobs().jobs()
+
+    def prepare_resume(self, job: str, keep: Sequence[str] = ()) -> str:
+        """Set this connection up as unfinished write ``job`` (an id, or its first
+        characters) was started (its settings, except the keys in ``keep``; its database;
+        ``ddbsql.job.resume=true``) and return the job's statement, to execute next."""
+        self._check()
+        try:
+            return resume_job(self._session, job, keep)
         except errors.DdbsqlError as exc:
             raise translate(exc) from exc
 

@@ -18,7 +18,8 @@ import time
 from typing import Sequence
 
 from ..errors import Cancelled, DynamoDBError
-from .governor import WRITE, Unlimited, WriteCoster, consumed_units
+from ..planner.units import consumed_units
+from .governor import WRITE, Unlimited, WriteCoster
 from .rejects import RejectLog
 from .retry import RetryPolicy, error_code, is_throttling
 from .transact import Change as TransactionChange

@@ -47,19 +47,15 @@ Clock and sleep are injectable: the tests run simulated minutes in milliseconds.
 from __future__ import annotations
 
 import dataclasses
-import math
 import threading
 import time
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from ..catalog.facts import IndexFacts, TableFacts
 from ..planner.capacity import Capacity, budget_text, capacity as table_capacity
+from ..planner.units import MAX_PAGE_BYTES, read_units, write_units
 from .encode import item_size
 
-READ_UNIT_BYTES = 4096
-WRITE_UNIT_BYTES = 1024
-#: A Scan or Query page holds at most 1 MB of data read.
-MAX_PAGE_BYTES = 1024 * 1024
 DEFAULT_PERCENT = 0.5
 #: Seconds between two DescribeTable calls that re-read the provisioned capacity.
 REFRESH_SECONDS = 60.0
@@ -83,26 +79,12 @@ DECREASE_COOLDOWN = 1.0
 RECOVERY_PER_SECOND = 0.05
 #: AIMD never goes below this fraction of the budget (nor below 1 unit/s).
 MIN_RATE_FRACTION = 0.02
-#: Average item size assumed to size the first Scan page when DescribeTable gives none.
-DEFAULT_ITEM_BYTES = 1024
 
 READ = "read"
 WRITE = "write"
 
 
 # --- costs ----------------------------------------------------------------------------
-
-def read_units(nbytes: float, *, consistent: bool = False) -> float:
-    """Read units one request reading ``nbytes`` costs: 4 KB units rounded up (at least
-    one), halved for an eventually consistent read."""
-    units = max(1, math.ceil(nbytes / READ_UNIT_BYTES))
-    return float(units) if consistent else units / 2.0
-
-
-def write_units(nbytes: float) -> int:
-    """Write units one item of ``nbytes`` costs: 1 KB units rounded up, at least one."""
-    return max(1, math.ceil(nbytes / WRITE_UNIT_BYTES))
-
 
 def _attribute_size(name: str, value: dict) -> int:
     return item_size({name: value})
@@ -152,28 +134,6 @@ class WriteCoster:
         """A delete is charged by the size of the item deleted, unknown here: one unit,
         corrected by the ConsumedCapacity of the response."""
         return 1
-
-
-def consumed_units(response: Mapping | None) -> float | None:
-    """Total ``CapacityUnits`` of a response's ``ConsumedCapacity`` (a dict or a list), or
-    None when the response has none."""
-    if not response:
-        return None
-    consumed = response.get("ConsumedCapacity")
-    if consumed is None:
-        return None
-    entries = consumed if isinstance(consumed, list) else [consumed]
-    if not entries:
-        return None
-    total = 0.0
-    for entry in entries:
-        units = entry.get("CapacityUnits")
-        if units is None:
-            units = (entry.get("Table") or {}).get("CapacityUnits", 0.0)
-            for member in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
-                units += sum(v.get("CapacityUnits", 0.0) for v in (entry.get(member) or {}).values())
-        total += float(units)
-    return total
 
 
 # --- budget ---------------------------------------------------------------------------
@@ -546,93 +506,3 @@ _PROCESS_REGISTRY = GovernorRegistry()
 def process_registry() -> GovernorRegistry:
     """The registry every session of this process shares."""
     return _PROCESS_REGISTRY
-
-
-# --- progress -------------------------------------------------------------------------------
-
-def format_duration(seconds: float) -> str:
-    seconds = max(0, int(round(seconds)))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-class ProgressTicker:
-    """Calls ``render()`` and hands its text to ``emit`` every ``interval`` seconds, on a
-    daemon thread, until :meth:`stop`.  Errors in either are swallowed: progress must
-    never break a statement."""
-
-    def __init__(self, render: Callable[[], str | None], emit: Callable[[str], None], *, interval: float = 1.0):
-        self.render = render
-        self.emit = emit
-        self.interval = interval
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> "ProgressTicker":
-        self._thread = threading.Thread(target=self._run, name="ddbsql-progress", daemon=True)
-        self._thread.start()
-        return self
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            self.tick()
-
-    def tick(self) -> None:
-        try:
-            text = self.render()
-            if text:
-                self.emit(text)
-        except Exception:
-            pass
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=2)
-            self._thread = None
-
-    def __enter__(self) -> "ProgressTicker":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-
-class RateMeter:
-    """Rates over the last few seconds from cumulative counters sampled by a ticker."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic, window: float = 5.0):
-        self.clock = clock
-        self.window = window
-        self._samples: list[tuple[float, tuple[float, ...]]] = []
-
-    def sample(self, *values: float) -> tuple[float, ...]:
-        """Record cumulative ``values`` now; per-second rates of each over the window."""
-        now = self.clock()
-        self._samples.append((now, tuple(values)))
-        while len(self._samples) > 2 and now - self._samples[1][0] >= self.window:
-            self._samples.pop(0)
-        first_t, first = self._samples[0]
-        span = now - first_t
-        if span <= 0:
-            return tuple(0.0 for _ in values)
-        return tuple((v - f) / span for v, f in zip(values, first))
-
-
-def progress_line(*, rows_read: int, rows_written: int | None, rates: Iterable[float], consumed_rate: float,
-                  budget: float, unit: str, elapsed: float, total: int | None = None, what: str = "rows") -> str:
-    """One line of progress: rows (``rows_written`` None: a read only), rates, capacity
-    against budget, ETA when ``total`` is known."""
-    read_rate, write_rate = (list(rates) + [0.0, 0.0])[:2]
-    text = f"read {rows_read:,} {what} ({read_rate:,.0f}/s), "
-    if rows_written is not None:
-        text += f"wrote {rows_written:,} ({write_rate:,.0f}/s), "
-    text += f"{consumed_rate:,.1f} of {budget:,.0f} {unit}/s, {format_duration(elapsed)} elapsed"
-    if total and total > 0:
-        done = min(rows_read, total)
-        percent = 100.0 * done / total
-        text = f"{percent:5.1f}% " + text
-        if read_rate > 0 and done < total:
-            text += f", ETA {format_duration((total - done) / read_rate)}"
-    return text

@@ -18,7 +18,8 @@ from ..errors import DynamoDBError
 from ..planner.access import AccessPlan, GetPlan, QueryPlan
 from ..planner.scan import ScanPlan
 from .fastpath import DecodeWarnings, decode_page, query_page
-from .governor import READ, Unlimited, consumed_units
+from ..planner.units import consumed_units
+from .governor import READ, Unlimited
 from .retry import RetryPolicy, is_throttling
 from .pump import Task, pump
 from .scanner import ScanStats, scan_batches

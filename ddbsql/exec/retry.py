@@ -22,7 +22,7 @@ from botocore.exceptions import (BotoCoreError, ClientError, ConnectionClosedErr
                                  EndpointConnectionError, ReadTimeoutError)
 
 from ..errors import DynamoDBError
-from .governor import consumed_units
+from ..planner.units import consumed_units
 
 T = TypeVar("T")
 

@@ -16,7 +16,8 @@ import time
 from ..catalog.facts import TableFacts
 from ..catalog.inference import Sample
 from ..errors import Cancelled
-from .governor import READ, Governor, read_units
+from ..planner.units import read_units
+from .governor import READ, Governor
 from .pump import pump
 from .retry import RetryPolicy, is_throttling
 from .scanner import PageBudget, paced_pages

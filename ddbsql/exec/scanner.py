@@ -21,7 +21,8 @@ import pyarrow as pa
 from ..planner.scan import ScanPlan
 from .fastpath import DecodeWarnings, decode_page, scan_page
 from .encode import item_size
-from .governor import DEFAULT_ITEM_BYTES, MAX_PAGE_BYTES, READ, Governor, consumed_units, read_units
+from ..planner.units import DEFAULT_ITEM_BYTES, MAX_PAGE_BYTES, consumed_units, read_units
+from .governor import READ, Governor
 from .pump import pump
 from .retry import RetryPolicy, is_throttling
 

@@ -65,7 +65,8 @@ from .fastpath.encoder import batch_write_body_of, request_fragment
 from .fastpath.meta import botocore_value
 from .fastpath.putjson import encode_put_requests
 from .fastpath.signed import sender_for
-from .governor import WRITE, Governor, Unlimited, WriteCoster, consumed_units
+from ..planner.units import consumed_units
+from .governor import WRITE, Governor, Unlimited, WriteCoster
 from .rejects import RejectLog
 from .retry import RetryPolicy, describe_client_error, error_code, is_throttling
 from .spread import SPREAD_WINDOW, interleave, partition_key_of

@@ -12,9 +12,9 @@ Modules, from the bottom up (each imports only modules listed before it):
   parquet/orc, the DynamoDB and EMR export layouts).
 - :mod:`.registry`: the one table of formats: STORED AS names, SerDe and I/O format
   classes, the reader and writer of each.
-- :mod:`.partitions`: partition folders (naming, discovery), specs, pruning through the
+- :mod:`.table_partitions`: partition folders (naming, discovery), specs, pruning through the
   planner's reference filters, the catalog update.
-- :mod:`.rows`, :mod:`.output`, :mod:`.serde`, :mod:`.partition_writer`: reading a table's
+- :mod:`.rows`, :mod:`.file_output`, :mod:`.serde`, :mod:`.partition_writer`: reading a table's
   rows, writing files, the SerDe clauses, writing one INSERT's partitions.
 
 The package sits above ``exec`` (it decodes and encodes DynamoDB items with it) and

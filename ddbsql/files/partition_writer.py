@@ -5,9 +5,9 @@ from __future__ import annotations
 from ..catalog.model import TableDef
 from ..errors import ExecutionError
 from .locations import FileAccess, Location, existing_names
-from .output import Output, WrittenFile
+from .file_output import Output, WrittenFile
 from .output_settings import OutputSpec
-from .partitions import partition_folder
+from .table_partitions import partition_folder
 from .staging import Staging
 
 

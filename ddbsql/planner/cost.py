@@ -18,12 +18,7 @@ from decimal import Decimal
 from ..catalog.facts import TableFacts
 from ..catalog.stats import KeyStats
 from .conditions import BeginsWith, Between, Compare
-
-READ_UNIT_BYTES = 4096
-#: Most bytes of items one Scan or Query page reads.
-PAGE_BYTES = 1024 * 1024
-#: Item size assumed when DescribeTable reports no items yet.
-DEFAULT_ITEM_BYTES = 1024
+from .units import DEFAULT_ITEM_BYTES, MAX_PAGE_BYTES, READ_UNIT_BYTES, strong_read_units
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,11 +38,6 @@ def average_item_bytes(facts: TableFacts) -> float:
     return DEFAULT_ITEM_BYTES
 
 
-def _units(n_bytes: float, consistent: bool) -> float:
-    units = math.ceil(n_bytes / READ_UNIT_BYTES) if n_bytes > 0 else 0
-    return units if consistent else units / 2
-
-
 def scan_estimate(facts: TableFacts, consistent: bool, *, segments: int = 1, limit: int | None = None) -> Estimate:
     """A Scan reads the whole table, whatever its filter, in pages of at most 1 MB per
     segment; each page's size is rounded up to 4 KB (half a unit more per page on average).
@@ -57,7 +47,7 @@ def scan_estimate(facts: TableFacts, consistent: bool, *, segments: int = 1, lim
     if limit is not None and count > limit:
         size, count = limit * average_item_bytes(facts), float(limit)
         basis = f"first {limit} item(s) of ~{average_item_bytes(facts):.0f} bytes"
-    pages = max(segments, math.ceil(size / PAGE_BYTES)) if size else segments
+    pages = max(segments, math.ceil(size / MAX_PAGE_BYTES)) if size else segments
     units = size / READ_UNIT_BYTES + 0.5 * pages
     units = max(units, float(pages))  # every page costs at least one unit
     return Estimate(count, units if consistent else units / 2, basis + f", {pages} page(s)", pages)
@@ -65,7 +55,7 @@ def scan_estimate(facts: TableFacts, consistent: bool, *, segments: int = 1, lim
 
 def get_estimate(facts: TableFacts, keys: int, consistent: bool) -> Estimate:
     """GetItem/BatchGetItem: at most one item per key, each rounded up to 4 KB."""
-    per_item = max(1, math.ceil(average_item_bytes(facts) / READ_UNIT_BYTES))
+    per_item = strong_read_units(average_item_bytes(facts))
     rcu = keys * per_item * (1 if consistent else 0.5)
     return Estimate(keys, rcu, f"{keys} key(s) x {per_item} unit(s) per item", max(1, math.ceil(keys / 100)))
 
@@ -186,8 +176,8 @@ def query_estimate(facts: TableFacts, queries: int, per_query: float, consistent
     ``source`` says where ``per_query`` comes from."""
     size = average_item_bytes(facts)
     items = min(float(facts.item_count), queries * per_query) if facts.item_count else queries * per_query
-    per_request = max(1, math.ceil(per_query * size / READ_UNIT_BYTES))
+    per_request = strong_read_units(per_query * size)
     rcu = queries * per_request * (1 if consistent else 0.5)
-    pages = queries * max(1, math.ceil(per_query * size / PAGE_BYTES))
+    pages = queries * max(1, math.ceil(per_query * size / MAX_PAGE_BYTES))
     return Estimate(round(items, 1), rcu,
                     f"{queries} Query(s) x ~{per_query:.1f} item(s) of ~{size:.0f} bytes ({source})", pages)

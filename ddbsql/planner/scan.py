@@ -12,6 +12,7 @@ from typing import Sequence
 
 from ..catalog.binding import ColumnBinding
 from ..catalog.facts import TableFacts
+from .units import MAX_PAGE_BYTES, READ_UNIT_BYTES
 
 #: Threads reading one Scan's segments (the executor's default).
 SCAN_WORKERS = 8
@@ -20,10 +21,6 @@ SCAN_WORKERS = 8
 PAGES_PER_SEGMENT = 4
 #: DynamoDB's limit on TotalSegments.
 MAX_SEGMENTS = 1_000_000
-#: Most bytes one Scan page reads, and the bytes of one read unit.
-PAGE_BYTES = 1024 * 1024
-READ_UNIT_BYTES = 4096
-
 
 @dataclasses.dataclass(frozen=True)
 class ScanPlan:
@@ -66,10 +63,10 @@ def page_bytes(read_budget: float | None, *, consistent: bool = False, workers: 
     """Bytes one Scan page reads when each of ``workers`` concurrent pages takes its share of
     one second of ``read_budget`` (RCU/s; None: no budget): at most 1 MB, at least 4 KB."""
     if not read_budget:
-        return PAGE_BYTES
+        return MAX_PAGE_BYTES
     units = read_budget / max(1, workers)
     per_unit = READ_UNIT_BYTES if consistent else 2 * READ_UNIT_BYTES
-    return int(max(READ_UNIT_BYTES, min(PAGE_BYTES, units * per_unit)))
+    return int(max(READ_UNIT_BYTES, min(MAX_PAGE_BYTES, units * per_unit)))
 
 
 def segment_count(facts: TableFacts, requested: int | None, *, read_budget: float | None = None,

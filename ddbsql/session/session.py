@@ -25,7 +25,9 @@ from ..exec.engine import Engine
 from ..exec.governor import Governor, GovernorRegistry, ThroughputSpec, process_registry
 from ..exec.retry import RetryPolicy
 from ..exec.tables import describe_table
-from ..sql import statements as st
+from ..sql.statements import (AnalyzeTable, DescribeFunction, Explain, Quit, RefreshTable, ResourceCommand,
+                              SetCommand, ShellCommand, ShowColumns, ShowCreateTable, ShowDatabases, ShowFunctions,
+                              ShowTables, ShowTblProperties, SourceCommand, SqlStatement, parse_statement)
 from ..sql.parameters import as_mapping, bind_parameters, number_qmarks
 from ..sql.positions import Edits, to_original
 from ..sql.substitute import substitute_mapped
@@ -131,12 +133,12 @@ class Session:
             raise
 
     def _execute(self, substituted: str, parameters, positional: bool, notes: list[str]) -> Result:
-        statement = st.parse_statement(substituted)
-        explain = statement if isinstance(statement, st.Explain) else None
+        statement = parse_statement(substituted)
+        explain = statement if isinstance(statement, Explain) else None
         if explain:  # parameters bind into the explained statement
             statement = statement.statement
         if parameters is not None:
-            if not isinstance(statement, st.SqlStatement):
+            if not isinstance(statement, SqlStatement):
                 raise ParseError("parameters can only be bound into SQL statements")
             if positional:
                 names = [str(p.this) for p in statement.tree.find_all(exp.Placeholder)]
@@ -146,11 +148,11 @@ class Session:
                 if wanted != len(parameters):
                     raise ParseError(f"the statement has {wanted} placeholder(s) but {len(parameters)} "
                                      "parameter(s) were given")
-            statement = st.SqlStatement(bind_parameters(statement.tree, as_mapping(parameters)), statement.text)
-        elif isinstance(statement, st.SqlStatement) and any(True for _ in statement.tree.find_all(exp.Placeholder)):
+            statement = SqlStatement(bind_parameters(statement.tree, as_mapping(parameters)), statement.text)
+        elif isinstance(statement, SqlStatement) and any(True for _ in statement.tree.find_all(exp.Placeholder)):
             raise ParseError("the statement has parameter placeholders but no parameters were given")
         if explain:
-            statement = st.Explain(statement, analyze=explain.analyze)
+            statement = Explain(statement, analyze=explain.analyze)
         try:
             result = self._dispatch(statement)
         except DdbsqlError as exc:
@@ -280,19 +282,19 @@ class Session:
             self.options.progress(message)
 
 
-def _explain(session: Session, statement: st.Explain) -> Result:
+def _explain(session: Session, statement: Explain) -> Result:
     return explain_statement.run_explain(session, statement.statement, analyze=statement.analyze)
 
 
-def _quit(session: Session, statement: st.Quit) -> Result:
+def _quit(session: Session, statement: Quit) -> Result:
     return Result.done("quit")
 
 
-def _resource(session: Session, statement: st.ResourceCommand) -> Result:
+def _resource(session: Session, statement: ResourceCommand) -> Result:
     return Result.done("command", f"ignored: {statement.text} (ddbsql needs no jars or files)")
 
 
-def _refresh(session: Session, statement: st.RefreshTable) -> Result:
+def _refresh(session: Session, statement: RefreshTable) -> Result:
     return session.builtin.run_refresh(statement.table)
 
 
@@ -302,13 +304,13 @@ def _use(session: Session, tree: exp.Use, text: str) -> Result:
 
 #: statement type -> handler(session, statement): the statements ddbsql parses itself
 STATEMENT_HANDLERS: dict[type, Callable[..., Result]] = {
-    st.SetCommand: commands.run_set, st.ShellCommand: commands.run_shell, st.SourceCommand: commands.run_source,
-    st.Explain: _explain, st.Quit: _quit, st.AnalyzeTable: analyze_statement.run_analyze,
-    st.RefreshTable: _refresh,
-    st.ResourceCommand: _resource,
-    st.ShowTables: show.run_show, st.ShowDatabases: show.run_show, st.ShowCreateTable: show.run_show,
-    st.ShowTblProperties: show.run_show, st.ShowColumns: show.run_show,
-    st.ShowFunctions: functions.run, st.DescribeFunction: functions.run,
+    SetCommand: commands.run_set, ShellCommand: commands.run_shell, SourceCommand: commands.run_source,
+    Explain: _explain, Quit: _quit, AnalyzeTable: analyze_statement.run_analyze,
+    RefreshTable: _refresh,
+    ResourceCommand: _resource,
+    ShowTables: show.run_show, ShowDatabases: show.run_show, ShowCreateTable: show.run_show,
+    ShowTblProperties: show.run_show, ShowColumns: show.run_show,
+    ShowFunctions: functions.run, DescribeFunction: functions.run,
     RepairTable: file_statements.run_partition_statement, AddPartitions: file_statements.run_partition_statement,
     DropPartitions: file_statements.run_partition_statement, ShowPartitions: file_statements.run_partition_statement,
 }

@@ -33,7 +33,7 @@ from ..config import HONOURED
 from ..errors import DdbsqlError
 from ..exec.clients import AwsOptions
 from ..session.session import Session, SessionOptions
-from ..sql import statements as st
+from ..sql.statements import SqlStatement, parse_statement
 from ..sql.script import split_statements
 from ..sql.substitute import substitute
 
@@ -59,8 +59,8 @@ class SparkScriptRunner:
 
     def run(self, text: str) -> None:
         substituted, _ = substitute(text, self.session.settings.lookup)
-        parsed = st.parse_statement(substituted)
-        if isinstance(parsed, st.SqlStatement) and self._spark_runs(parsed.tree):
+        parsed = parse_statement(substituted)
+        if isinstance(parsed, SqlStatement) and self._spark_runs(parsed.tree):
             self.on_spark += 1
             self._run_on_spark(parsed.tree)
             return

@@ -14,17 +14,7 @@ import re
 from sqlglot import exp
 
 from ..errors import ParseError
-
-
-@dataclasses.dataclass(frozen=True)
-class TableRef:
-    """A possibly database-qualified table name, lower case."""
-
-    name: str
-    database: str | None = None
-
-    def __str__(self) -> str:
-        return f"{self.database}.{self.name}" if self.database else self.name
+from .names import TableName
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,27 +54,27 @@ def spec_of_node(node: exp.Expression | None, *, dynamic: bool) -> PartitionSpec
 class RepairTable:
     """``MSCK REPAIR TABLE``: ``mode`` is ``add`` (Hive's default), ``drop`` or ``sync``."""
 
-    table: TableRef
+    table: TableName
     mode: str = "add"
 
 
 @dataclasses.dataclass(frozen=True)
 class AddPartitions:
-    table: TableRef
+    table: TableName
     partitions: tuple[tuple[PartitionSpec, str | None], ...]
     if_not_exists: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
 class DropPartitions:
-    table: TableRef
+    table: TableName
     partitions: tuple[PartitionSpec, ...]
     if_exists: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
 class ShowPartitions:
-    table: TableRef
+    table: TableName
     spec: PartitionSpec | None = None
 
 
@@ -99,9 +89,9 @@ _ALTER = re.compile(rf"^alter\s+table\s+{_QNAME}\s+(?P<verb>add|drop)\s+(?P<exis
 _SHOW = re.compile(rf"^show\s+partitions\s+{_QNAME}(?P<rest>\s+partition\b.*)?\s*$", re.I | re.S)
 
 
-def _table(text: str) -> TableRef:
+def _table(text: str) -> TableName:
     parts = [p.strip().strip("`").lower() for p in re.findall(_NAME, text)]
-    return TableRef(parts[-1], parts[0] if len(parts) > 1 else None)
+    return TableName(parts[-1], parts[0] if len(parts) > 1 else None)
 
 
 def parse_partition_statement(text: str) -> PartitionStatement | None:

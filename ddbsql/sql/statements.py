@@ -15,31 +15,10 @@ from sqlglot.errors import ParseError as SqlglotParseError, TokenError
 
 from ..errors import ParseError
 from .dialect import DIALECT, normalize
+from .names import TableName
 from .partitions import parse_partition_statement
 from .script import spans
 from .translate import quiet_sqlglot
-
-
-@dataclasses.dataclass(frozen=True)
-class TableName:
-    """A possibly database-qualified table name, lower case (Hive names are case-insensitive)."""
-
-    name: str
-    database: str | None = None
-    #: the table name as written (a DynamoDB table of the built-in dynamodb database is
-    #: matched case-sensitively first)
-    spelling: str | None = dataclasses.field(default=None, compare=False)
-
-    @classmethod
-    def of(cls, table: exp.Table) -> "TableName":
-        return cls(table.name.lower(), table.db.lower() or None, table.name)
-
-    @property
-    def written(self) -> str:
-        return self.spelling or self.name
-
-    def __str__(self) -> str:
-        return f"{self.database}.{self.name}" if self.database else self.name
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,4 +1,4 @@
--- Copying a DynamoDB table across AWS regions (seed 003, "Copying a DynamoDB table across
+-- Copying a DynamoDB table across AWS regions (the published "Copying a DynamoDB table across
 -- AWS regions"), as published, with a query at the end to show the copies.
 --   ddbsql -f cross_region_copy.sql                       (against AWS)
 --   ddbsql --local -i examples/sql/cross_region_setup.sql -f examples/sql/cross_region_copy.sql

@@ -1,4 +1,4 @@
--- Local setup for cross_region_copy.sql (seed 003): the three DynamoDB tables, in three
+-- Local setup for cross_region_copy.sql: the three DynamoDB tables, in three
 -- regions, and 1 000 generated items in the eu-west-1 primary.
 --   ddbsql --local -i examples/sql/cross_region_setup.sql -f examples/sql/cross_region_copy.sql
 -- "ddbsql.create"="true" is ddbsql's opt-in extension that creates a missing DynamoDB table.

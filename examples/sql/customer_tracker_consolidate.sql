@@ -1,5 +1,5 @@
 -----------------------------------------------------------------------------------------------------------
--- Migrate data from monthly tables into one table (the job of seed 002, "How to Modify and Export
+-- Migrate data from monthly tables into one table (the job of "How to Modify and Export
 -- Data between DynamoDB Tables with Amazon EMR"), runnable unchanged on EMR Hive and on ddbsql.
 --   Run: ddbsql -hiveconf domain="Devo" -hiveconf region="NA" -hiveconf yyyymm=201604 -f customer_tracker_consolidate.sql
 --   Locally: add --local -i examples/sql/customer_tracker_setup.sql

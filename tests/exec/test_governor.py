@@ -9,10 +9,11 @@ import pytest
 from ddbsql.catalog.facts import IndexFacts, TableFacts, Throughput
 from ddbsql.config import Settings
 from ddbsql.exec.encode import item_size
-from ddbsql.exec.governor import (READ, WRITE, Governor, GovernorRegistry, RateMeter,
-                                  ThroughputSpec, TokenBucket, WriteCoster, consumed_units, index_write_units,
-                                  progress_line, read_units, write_units)
+from ddbsql.exec.governor import (READ, WRITE, Governor, GovernorRegistry, ThroughputSpec, TokenBucket,
+                                  WriteCoster, index_write_units)
+from ddbsql.progress import RateMeter, progress_line
 from ddbsql.planner.capacity import NEW_ON_DEMAND_READ, NEW_ON_DEMAND_WRITE
+from ddbsql.planner.units import consumed_units, read_units, write_units
 
 
 class FakeClock:

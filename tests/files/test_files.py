@@ -27,9 +27,9 @@ from ddbsql.files.formats.text_values import (JsonNumber, TextFormat, convert_js
                                               format_value, hive_timestamp_text, java_double, java_float, json_ready,
                                               split_fields)
 from ddbsql.files.locations import FileSystems, Location, S3Access, list_data_files, parse_location
-from ddbsql.files.output import Output
+from ddbsql.files.file_output import Output
 from ddbsql.files.output_settings import OutputSpec
-from ddbsql.files.partitions import discover_partitions, parse_partition_dir, partition_dir
+from ddbsql.files.table_partitions import discover_partitions, parse_partition_dir, partition_dir
 from ddbsql.files.reading import ReadLog, ReadSpec, Source
 from ddbsql.files.rows import read_rows
 from ddbsql.files.staging import Staging

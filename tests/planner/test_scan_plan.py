@@ -1,6 +1,7 @@
 from ddbsql.catalog.binding import ColumnBinding
 from ddbsql.catalog.facts import TableFacts
-from ddbsql.planner.scan import MAX_SEGMENTS, PAGE_BYTES, page_bytes, plan_scan, segment_count
+from ddbsql.planner.scan import MAX_SEGMENTS, page_bytes, plan_scan, segment_count
+from ddbsql.planner.units import MAX_PAGE_BYTES as PAGE_BYTES
 from ddbsql.types import ITEM_MAP, STRING
 
 

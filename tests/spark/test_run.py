@@ -21,7 +21,8 @@ def test_script_runs_dynamodb_statements_on_spark(spark, registration, dynamodb_
     src, dst = unique_table_name("src"), unique_table_name("dst")
     aws = AwsOptions(region="us-east-1", endpoint_url=dynamodb_local_endpoint)
     metastore = str(tmp_path / "metastore.db")
-    session = Session(SessionOptions(aws=aws, metastore=metastore))
+    # as the spark runner opens it (local files allowed: the script sets ddbsql.reject.dir)
+    session = Session(SessionOptions(aws=aws, metastore=metastore, allow_local_files=True))
     out, err = io.StringIO(), io.StringIO()
     runner = SparkScriptRunner(spark, registration, session, metastore, aws, out=out, err=err)
     script = f"""

@@ -48,7 +48,6 @@ _INT_RANGES = {
     "int": (-(2 ** 31), 2 ** 31 - 1),
     "bigint": (-(2 ** 63), 2 ** 63 - 1),
 }
-_SET_TAGS = (("SS", "S"), ("NS", "N"), ("BS", "B"))
 _OPAQUE_LIST = pa.list_(pa.struct([]))
 _OPAQUE_STRUCT = pa.struct([])
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
-from ...exec.governor import READ, ProgressTicker, RateMeter, progress_line
+from ...exec.governor import READ
+from ...progress import ProgressTicker, RateMeter, progress_line
 from ...exec.scanner import ScanStats
 
 if TYPE_CHECKING:

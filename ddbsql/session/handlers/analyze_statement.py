@@ -17,7 +17,7 @@ from ...exec.analyze import collect_stats
 from ...exec.governor import READ
 from ...exec.scanner import ScanStats
 from ...planner.scan import segment_count
-from ...sql import statements as st
+from ...sql.statements import AnalyzeTable
 from ...sql.statements import parse_sql
 from ..binding.read_progress import ReadProgress, showing
 from ..result import Result
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from ..session import Session
 
 
-def run_analyze(session: "Session", statement: st.AnalyzeTable) -> Result:
+def run_analyze(session: "Session", statement: AnalyzeTable) -> Result:
     table = session.catalog_table(statement.table.written, statement.table.database)
     messages = []
     if builtin_region(table.database) is not None:  # the built-in dynamodb database: sample again first

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ...config import HONOURED, shown
 from ...errors import ExecutionError, NotPermittedError
 from ...exec.rejects import check_folder
-from ...sql import statements as st
+from ...sql.statements import SetCommand, ShellCommand, SourceCommand
 from ...sql.script import decode_script
 from ..result import Result
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 LOCAL_PATH_SETTINGS = frozenset({"ddbsql.reject.dir"})
 
 
-def run_set(session: "Session", command: st.SetCommand) -> Result:
+def run_set(session: "Session", command: SetCommand) -> Result:
     """``SET``: list, show one key (``key=value`` or ``key is undefined``), or assign."""
     settings = session.settings
     if command.key is None:
@@ -43,7 +43,7 @@ def run_set(session: "Session", command: st.SetCommand) -> Result:
     return Result.done("set")
 
 
-def run_shell(session: "Session", command: st.ShellCommand) -> Result:
+def run_shell(session: "Session", command: ShellCommand) -> Result:
     """``!cmd``: run by ``/bin/sh``; its standard output lines are the result rows."""
     if not session.options.allow_shell:
         raise NotPermittedError("shell commands (!cmd) are disabled on this connection (allow_shell=False)")
@@ -60,7 +60,7 @@ def run_shell(session: "Session", command: st.ShellCommand) -> Result:
     return Result.rows("shell", ["output"], [(line,) for line in lines], messages=messages)
 
 
-def run_source(session: "Session", command: st.SourceCommand) -> Result:
+def run_source(session: "Session", command: SourceCommand) -> Result:
     """``source FILE``: the runner executes the returned script's statements."""
     if not session.options.allow_local_files:
         raise NotPermittedError("source FILE is disabled on this connection (allow_local_files=False)")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import duckdb
 from sqlglot import exp
 
-from ...catalog import mapping as m
+from ...catalog.mapping import TABLE_NAME, default_ddb_type
 from ...catalog.builtin import builtin_region
 from ...catalog.mapping import bindings_for, check_against_table, check_table_name
 from ...catalog.model import DYNAMODB_HANDLER, Column, TableDef, TableKind
@@ -17,7 +17,8 @@ from ...config import check_properties, is_secret, truthy
 from ...errors import (AlreadyExistsError, CatalogError, ConfigError, ExecutionError, ParseError, SemanticError,
                        TypeMappingError)
 from ...exec.tables import create_table
-from ...sql import partitions as sp
+from ...sql.names import TableName
+from ...sql.partitions import AddPartitions, DropPartitions
 from ...sql.partitions import spec_of_node
 from ...types import from_arrow
 from . import file_statements
@@ -94,7 +95,7 @@ def _run_create(session: "Session", tree: exp.Create, text: str) -> Result:
 
 def _create_dynamodb(session: "Session", table: TableDef) -> Result:
     props = dict(table.properties)
-    ddb_name = check_table_name(props.setdefault(m.TABLE_NAME, table.name))
+    ddb_name = check_table_name(props.setdefault(TABLE_NAME, table.name))
     table = TableDef(table.database, table.name, table.columns, table.kind, props, True, table.comment, table.created)
     check_properties(props)
     bindings = bindings_for(table)
@@ -126,7 +127,7 @@ def _create_missing_table(session: "Session", table: TableDef, bindings) -> bool
         binding = by_attribute.get(attribute)
         if binding is None:
             raise CatalogError(f'{prop}="{attribute}" is not the DynamoDB attribute of any column')
-        ddb_type = m.default_ddb_type(binding.hive_type)
+        ddb_type = default_ddb_type(binding.hive_type)
         if ddb_type not in ("S", "N", "B") or binding.time_encoding is not None:
             raise TypeMappingError(f"key attribute '{attribute}' must be a string, number or binary column")
         return attribute, ddb_type
@@ -137,7 +138,7 @@ def _create_missing_table(session: "Session", table: TableDef, bindings) -> bool
     billing = (props.get("ddbsql.billing.mode") or "PAY_PER_REQUEST").upper()
     if billing not in ("PAY_PER_REQUEST", "PROVISIONED"):
         raise ConfigError('"ddbsql.billing.mode" must be PAY_PER_REQUEST or PROVISIONED')
-    create_table(session.dynamodb_client(table), table_name=props[m.TABLE_NAME], hash_key=hash_key,
+    create_table(session.dynamodb_client(table), table_name=props[TABLE_NAME], hash_key=hash_key,
                  range_key=key("ddbsql.range.key"), billing_mode=billing,
                  read_capacity=int(props.get("ddbsql.read.capacity") or 5),
                  write_capacity=int(props.get("ddbsql.write.capacity") or 5), retry=session.retry_policy())
@@ -260,13 +261,13 @@ def run_alter(session: "Session", tree: exp.Alter, text: str) -> Result:
 
 def _alter_partitions(session: "Session", table: TableDef, tree: exp.Alter, action: exp.Expression) -> Result:
     """ALTER TABLE … ADD/DROP PARTITION when it reaches here as a sqlglot tree."""
-    ref = sp.TableRef(table.name, table.database)
+    ref = TableName(table.name, table.database)
     if isinstance(action, exp.AddPartition):
         location = action.args.get("location")
         text = location.this.name if location is not None else None
-        statement = sp.AddPartitions(ref, ((spec_of_node(action.this, dynamic=False), text),),
+        statement = AddPartitions(ref, ((spec_of_node(action.this, dynamic=False), text),),
                                      bool(action.args.get("exists")))
     else:
-        statement = sp.DropPartitions(ref, tuple(spec_of_node(p, dynamic=False) for p in action.expressions),
+        statement = DropPartitions(ref, tuple(spec_of_node(p, dynamic=False) for p in action.expressions),
                                       bool(action.args.get("exists")))
     return file_statements.run_partition_statement(session, statement)

@@ -23,7 +23,7 @@ from ...catalog.mapping import NULL_SERIALIZATION, bindings_for
 from ...catalog.model import TableKind
 from ...errors import ConfigError, ExecutionError, SemanticError
 from ...exec.changes import ChangeApplier, ItemChange, transaction_change
-from ...exec.governor import ProgressTicker
+from ...progress import ProgressTicker
 from ...exec.rejects import RejectLog
 from ...exec.transact import MAX_ITEMS, too_many, transact
 from ...planner.dml import DmlPlan, merge_select, plan_delete, plan_merge, plan_update, target_of

@@ -15,9 +15,10 @@ import duckdb
 from sqlglot import exp
 
 from ...errors import ParseError
-from ...exec.governor import READ, format_duration
+from ...exec.governor import READ
+from ...progress import format_duration
 from ...planner.explain import explain_rows
-from ...sql import statements as st
+from ...sql.statements import SqlStatement
 from . import dml
 from ..binding.execution import duckdb_error, execute_duckdb, hive_output_names, result_batches
 from ..result import Result
@@ -31,7 +32,7 @@ COLUMNS = ["source", "property", "value"]
 _QUERIES = (exp.Select, exp.Union, exp.Except, exp.Intersect, exp.Subquery)
 
 
-def run_explain(session: "Session", statement: st.SqlStatement, *, analyze: bool = False) -> Result:
+def run_explain(session: "Session", statement: SqlStatement, *, analyze: bool = False) -> Result:
     """Rows ``(source, property, value)``: one group per DynamoDB table reference, then DuckDB's."""
     planned = None
     if isinstance(statement.tree, dml.DML):

@@ -17,11 +17,11 @@ from ...catalog.mapping import bindings_for
 from ...catalog.model import Column, FileStorage, Partition, TableDef, TableKind
 from ...errors import CatalogError, ExecutionError, ParseError, SemanticError, TypeMappingError
 from ...files.locations import check_bucket, existing_names, list_data_files
-from ...files.partitions import check_spec, discover_partitions, matches, partition_dir, partition_folder, register_partitions, sort_key, store_partitions
+from ...files.table_partitions import check_spec, discover_partitions, matches, partition_dir, partition_folder, register_partitions, sort_key, store_partitions
 from ...files.serde import literal_text, storage_clauses
 from ...files.staging import Staging
-from ...sql import partitions as sp
-from ...sql.partitions import spec_of_node
+from ...sql.names import TableName
+from ...sql.partitions import AddPartitions, DropPartitions, RepairTable, ShowPartitions, spec_of_node
 from ...types import from_arrow
 from ..writing.file_writes import FileTableTarget, write_table
 from ..binding.kinds.file_table import file_access, managed_location
@@ -243,7 +243,7 @@ def run_load(session: "Session", tree: exp.LoadData, text: str) -> Result:
 
 # ==================================================================== partitions
 
-def _file_table(session: "Session", ref: sp.TableRef) -> TableDef:
+def _file_table(session: "Session", ref: TableName) -> TableDef:
     table = session.catalog_table(ref.name, ref.database, missing_ok=True)
     if table is None:
         raise SemanticError(f"Table not found '{ref}'")
@@ -253,19 +253,19 @@ def _file_table(session: "Session", ref: sp.TableRef) -> TableDef:
 
 
 def run_partition_statement(session: "Session", statement) -> Result:
-    if isinstance(statement, sp.RepairTable):
+    if isinstance(statement, RepairTable):
         return _repair(session, statement)
     table = _file_table(session, statement.table)
     keys = list(table.storage.partition_columns)
     storage = table.storage
-    if isinstance(statement, sp.ShowPartitions):
+    if isinstance(statement, ShowPartitions):
         if not keys:
             raise SemanticError(f"Table {table.name} is not a partitioned table")
         given = check_spec(table, statement.spec, complete=False) if statement.spec else {}
         rows = sorted(partition_dir(keys, p.values) for p in storage.partitions
                       if matches(p.values, keys, given))
         return Result.rows("show", ["partition"], [(r,) for r in rows])
-    if isinstance(statement, sp.AddPartitions):
+    if isinstance(statement, AddPartitions):
         known = {p.values for p in storage.partitions}
         added = []
         access = None
@@ -284,7 +284,7 @@ def run_partition_statement(session: "Session", statement) -> Result:
         if added:
             store_partitions(session.metastore, table, storage.partitions + tuple(added))
         return Result.done("ddl")
-    if isinstance(statement, sp.DropPartitions):
+    if isinstance(statement, DropPartitions):
         remaining = list(storage.partitions)
         dropped = []
         for spec in statement.partitions:
@@ -310,7 +310,7 @@ def run_partition_statement(session: "Session", statement) -> Result:
     raise ParseError("unsupported partition statement", line=1, col=1)
 
 
-def _repair(session: "Session", statement: sp.RepairTable) -> Result:
+def _repair(session: "Session", statement: RepairTable) -> Result:
     table = _file_table(session, statement.table)
     keys = list(table.storage.partition_columns)
     if not keys:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...catalog.store import hive_pattern_matches
-from ...sql import statements as st
+from ...sql.statements import DescribeFunction, ShowFunctions
 from ...sql.functions import HIVE_FUNCTIONS, Translation, translation
 from ..result import Result
 
@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 COLUMN = ["tab_name"]
 
 
-def run(session: "Session", statement: st.ShowFunctions | st.DescribeFunction) -> Result:
-    if isinstance(statement, st.ShowFunctions):
+def run(session: "Session", statement: ShowFunctions | DescribeFunction) -> Result:
+    if isinstance(statement, ShowFunctions):
         names = [n for n in HIVE_FUNCTIONS if statement.pattern is None or hive_pattern_matches(statement.pattern, n)]
         return Result.rows("show", COLUMN, [(n,) for n in names if not _missing(session, translation(n))])
     return Result.rows("show", COLUMN, [(line,) for line in describe(session, statement.name, statement.extended)])

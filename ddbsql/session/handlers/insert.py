@@ -18,7 +18,7 @@ from sqlglot import exp
 
 from ...catalog.model import TableDef, TableKind
 from ...errors import Cancelled, DdbsqlError, ParseError, SemanticError
-from ...exec.governor import ProgressTicker
+from ...progress import ProgressTicker
 from ...exec.writer import WriteReport
 from ...sql.positions import position_of
 from ..writing import job_runs

@@ -21,7 +21,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ...errors import ParseError
-from ...sql import statements as st
+from ...sql.statements import SqlStatement, parse_statement
 from ...sql.parameters import number_qmarks
 from ...sql.substitute import substitute_mapped
 from .insert import run_insert_statement
@@ -41,7 +41,7 @@ def execute_many(session: "Session", text: str, rows: Sequence[Sequence[Any] | M
         raise ParseError("executemany needs every parameter row to be a sequence, or every row a mapping")
     substitution = substitute_mapped(text, session.settings.lookup, allow_env=session.options.allow_env)
     substituted = number_qmarks(substitution.text) if positional else substitution.text
-    statement = st.parse_statement(substituted)
+    statement = parse_statement(substituted)
     insert = _batchable(statement)
     if insert is None:
         return None
@@ -63,7 +63,7 @@ def execute_many(session: "Session", text: str, rows: Sequence[Sequence[Any] | M
 
 
 def _batchable(statement) -> exp.Insert | None:
-    if not isinstance(statement, st.SqlStatement) or not isinstance(statement.tree, exp.Insert):
+    if not isinstance(statement, SqlStatement) or not isinstance(statement.tree, exp.Insert):
         return None
     insert = statement.tree
     values = insert.expression

@@ -12,7 +12,7 @@ from ...catalog.builtin import DATABASE as BUILTIN_DATABASE, builtin_region
 from ...catalog.model import TableDef
 from ...catalog.store import hive_pattern_matches
 from ...errors import CatalogError, ParseError
-from ...sql import statements as st
+from ...sql.statements import ShowColumns, ShowCreateTable, ShowDatabases, ShowTables
 from ...sql.positions import position_of
 from ..binding.kinds import kind_of
 from ..result import Result
@@ -84,7 +84,7 @@ def show_create(table: TableDef) -> str:
 
 
 def run_show(session: "Session", statement) -> Result:
-    if isinstance(statement, st.ShowTables):
+    if isinstance(statement, ShowTables):
         database = statement.database or session.database
         if builtin_region(database) is not None:
             names = [n for n in session.builtin.names(database)
@@ -94,15 +94,15 @@ def run_show(session: "Session", statement) -> Result:
             raise CatalogError(f"Database does not exist: {database}")
         names = session.metastore.tables(database, statement.pattern)
         return Result.rows("show", ["tab_name"], [(n,) for n in names])
-    if isinstance(statement, st.ShowDatabases):
+    if isinstance(statement, ShowDatabases):
         names = session.metastore.databases(statement.pattern)
         if statement.pattern is None or hive_pattern_matches(statement.pattern, BUILTIN_DATABASE):
             names = sorted(set(names) | {BUILTIN_DATABASE})
         return Result.rows("show", ["database_name"], [(n,) for n in names])
     table = session.catalog_table(statement.table.written, statement.table.database)
-    if isinstance(statement, st.ShowCreateTable):
+    if isinstance(statement, ShowCreateTable):
         return Result.rows("show", ["createtab_stmt"], [(line,) for line in show_create(table).split("\n")])
-    if isinstance(statement, st.ShowColumns):
+    if isinstance(statement, ShowColumns):
         return Result.rows("show", ["field"], [(c.name,) for c in table.columns])
     props = table.properties
     if statement.key:

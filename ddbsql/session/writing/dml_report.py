@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...exec.changes import ChangeApplier
-from ...exec.governor import WRITE, RateMeter, format_duration, write_units
+from ...exec.governor import WRITE
+from ...planner.units import DEFAULT_ITEM_BYTES, write_units
+from ...progress import RateMeter, format_duration
 from ...exec.rejects import RejectLog
-from ...planner.cost import DEFAULT_ITEM_BYTES
 from ...planner.dml import DmlKind
 from .dynamodb_writes import ATOMIC
 

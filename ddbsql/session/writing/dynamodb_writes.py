@@ -45,8 +45,9 @@ from sqlglot import exp
 from ...catalog.mapping import NULL_SERIALIZATION, bindings_for
 from ...catalog.model import TableDef
 from ...errors import ConfigError, ExecutionError, SemanticError
-from ...exec.governor import WRITE, Governor, ProgressTicker, RateMeter, progress_line
 from ...exec.atomic import AtomicWriter
+from ...exec.governor import WRITE, Governor
+from ...progress import ProgressTicker, RateMeter, progress_line
 from ...exec.keyset import KeySet
 from ...exec.rejects import RejectLog
 from ...exec.scanner import scan_keys

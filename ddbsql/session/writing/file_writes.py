@@ -23,10 +23,10 @@ from ...exec.rejects import RejectLog
 from ...files.formats.dynamodb_export import SUMMARY, ExportWriter, existing_exports
 from ...files.formats.emr_export import EmrExportWriter
 from ...files.locations import Location, check_bucket
-from ...files.output import Output
+from ...files.file_output import Output
 from ...files.output_settings import max_file_bytes, output_codec, output_spec
 from ...files.partition_writer import PartitionWriter
-from ...files.partitions import register_partitions, runs, static_and_dynamic
+from ...files.table_partitions import register_partitions, runs, static_and_dynamic
 from ...files.serde import StorageClauses, literal_text, storage_clauses
 from ...files.staging import Staging
 from ...sql.partitions import spec_of_node

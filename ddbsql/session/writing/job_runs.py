@@ -322,3 +322,32 @@ def _page_batches(session: "Session", run: JobRun, prepared: PreparedWrite, reco
         close = getattr(pages, "close", None)
         if close is not None:
             close()
+
+
+def resume_job(session: "Session", wanted: str, keep: Sequence[str] = ()) -> str:
+    """Set ``session`` up to continue unfinished job ``wanted`` (an id or its first
+    characters): its settings (but those in ``keep``, given anew), its database and
+    ``ddbsql.job.resume=true``; returns the job's statement."""
+    if not wanted.strip():
+        raise ExecutionError("--resume needs a job id, or its first characters (ddbsql --jobs lists them)")
+    store = session.metastore.jobs()
+    matches = store.find(wanted.strip())
+    exact = [r for r in matches if r.id == wanted.strip()]
+    matches = exact or matches
+    if not matches:
+        raise ExecutionError(f"no write job '{wanted}' in the metastore {session.metastore.path} "
+                             "(ddbsql --jobs lists them)")
+    if len(matches) > 1:
+        raise ExecutionError(f"'{wanted}' names {len(matches)} jobs ({', '.join(r.id for r in matches)}); give "
+                             "more of the id")
+    record = matches[0]
+    if not record.unfinished:
+        raise ExecutionError(f"job {record.id} is {record.state}: there is nothing to resume")
+    for key, value in record.settings.items():
+        if key not in keep:
+            session.settings.set(key, value)
+    session.settings.set(RESUME, "true")
+    if not session.metastore.has_database(record.database):
+        raise ExecutionError(f"job {record.id} ran in database '{record.database}', which no longer exists")
+    session.database = record.database
+    return record.statement

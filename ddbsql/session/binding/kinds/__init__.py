@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ....catalog.builtin import builtin_region
 from ....catalog.model import TableDef, TableKind
-from .base import TableStorage
+from .table_storage import TableStorage
 from .dynamodb_table import DynamoDBTable
 from .file_table import FileTable
 from .inferred_table import InferredDynamoDBTable

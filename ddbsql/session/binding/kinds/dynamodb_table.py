@@ -21,7 +21,7 @@ from ....planner.access import plan_access
 from ....planner.guard import SETTING as GUARD_SETTING, over_budget
 from ....planner.scopes import ReferenceFilter
 from ..scans import ScanRecord
-from .base import Row, TableStorage
+from .table_storage import Row, TableStorage
 
 if TYPE_CHECKING:
     from ..context import StatementContext

@@ -1,7 +1,7 @@
 """File tables: rows in files on S3 or a local disk (see :mod:`ddbsql.files`).
 
 A reference reads only the columns the statement uses, and only the registered
-partitions its WHERE clause can match (see :func:`ddbsql.files.partitions.partition_filter`).
+partitions its WHERE clause can match (see :func:`ddbsql.files.table_partitions.partition_filter`).
 Values that do not fit their column read as NULL and malformed rows are skipped; both
 are counted in the statement's warnings and written, with file and line, to the reject folder.
 """
@@ -23,13 +23,13 @@ from ....errors import ExecutionError, NotPermittedError
 from ....exec.decode import DecodeWarnings
 from ....exec.scanner import ScanStats
 from ....files.locations import FileAccess, FileSystems, S3Access
-from ....files.partitions import partition_filter, partition_sources
+from ....files.table_partitions import partition_filter, partition_sources
 from ....files.reading import ReadLog
 from ....files.rows import read_rows, read_spec, wanted_columns
 from ....files.serde import describe_partition_rows, describe_storage_rows, show_create_lines
 from ....planner.scopes import ReferenceFilter
 from ..scans import ScanRecord
-from .base import Row, TableStorage
+from .table_storage import Row, TableStorage
 
 if TYPE_CHECKING:
     from ..context import StatementContext

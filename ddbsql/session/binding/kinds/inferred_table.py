@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ....catalog.model import TableDef
-from .base import Row
+from .table_storage import Row
 from .dynamodb_table import DynamoDBTable
 
 if TYPE_CHECKING:

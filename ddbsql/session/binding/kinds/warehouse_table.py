@@ -7,7 +7,7 @@ from sqlglot import exp
 
 from ....catalog.model import TableDef, TableKind
 from ....planner.scopes import ReferenceFilter
-from .base import Row, TableStorage
+from .table_storage import Row, TableStorage
 
 if TYPE_CHECKING:
     from ..context import StatementContext
