@@ -140,9 +140,14 @@ HONOURED: dict[str, Key] = {
         "put: overwrite items (EMR); insert-if-absent: keep existing items; newer-wins: replace an item only "
         "if ddbsql.write.version.column is greater; replace: INSERT OVERWRITE also deletes the items the "
         "query did not produce, after all were written"),
+    "ddbsql.write.atomic": Key(_bool, "false", "a write of at most 100 items runs as one TransactWriteItems (all "
+                               "or nothing); more items are refused before anything is written"),
+    "ddbsql.dml.all.rows": Key(_bool, "false", "UPDATE and DELETE without WHERE may change every item of the table"),
     "ddbsql.write.version.column": Key(str, None, "the column newer-wins compares (a number or a string)"),
     "ddbsql.job.resume": Key(_bool, "false", "an INSERT into DynamoDB whose earlier run was interrupted continues "
                              "from its checkpoint instead of starting afresh (see ddbsql --jobs)"),
+    "ddbsql.read.skip.expired": Key(_bool, "false", "reads drop items whose TTL (DescribeTimeToLive's attribute) "
+                                    "has passed but DynamoDB has not deleted yet; false: EMR's results"),
     "ddbsql.pushdown": Key(_bool, "true", "plan key lookups, filters and projections from the WHERE clause; "
                            "false: every DynamoDB table is read by a plain Scan"),
     "ddbsql.scan.max.rcu": Key(_non_negative_number, "0",
@@ -172,6 +177,15 @@ HONOURED: dict[str, Key] = {
                         "ORC output compression (default ZLIB)"),
     "ddbsql.output.file.max.bytes": Key(parse_size, None, "largest output file before another is started "
                                                           "(e.g. 256m)"),
+    # who a table's requests are made as (a TBLPROPERTY of the same name wins for its table)
+    "ddbsql.aws.role.arn": Key(str, None, "IAM role assumed with STS for DynamoDB requests (another account)"),
+    "ddbsql.aws.external.id": Key(str, None, "external ID passed when assuming ddbsql.aws.role.arn"),
+    "ddbsql.aws.role.session.name": Key(str, "ddbsql", "session name of the assumed role (CloudTrail)"),
+    "ddbsql.aws.profile": Key(str, None, "named AWS profile for DynamoDB requests"),
+    "dynamodb.awsAccessKeyId": Key(str, None, "access key for DynamoDB requests (EMR; SET or -hiveconf only, "
+                                              "never stored)"),
+    "dynamodb.awsSecretAccessKey": Key(str, None, "secret key for DynamoDB requests (EMR; SET or -hiveconf only, "
+                                                  "never stored)"),
     "ddbsql.warehouse.wait.seconds": Key(_non_negative_number, "10",
                                          "how long a statement waits for another ddbsql process to let go of the "
                                          "local table warehouse"),

@@ -6,6 +6,7 @@ attribute it lives in, and the DynamoDB type it is written as.
 from __future__ import annotations
 
 import dataclasses
+import enum
 
 from ..types import HiveType
 
@@ -17,6 +18,21 @@ from ..types import HiveType
 DDB_TYPES = ("S", "N", "B", "BOOL", "L", "M", "SS", "NS", "BS", "NULL", "ITEM", "TEXT")
 
 
+class TimeEncoding(enum.Enum):
+    """How a ``timestamp`` or ``date`` column is kept in its attribute (UTC, as EMR)."""
+
+    #: S holding ISO-8601 text (``2024-05-01T12:30:00.250000``, ``2024-05-01``)
+    ISO8601 = "iso8601"
+    #: N holding seconds since 1970-01-01 00:00 UTC (fractions for sub-second parts)
+    EPOCH_SECONDS = "epoch_seconds"
+    #: N holding milliseconds since 1970-01-01 00:00 UTC (fractions for microseconds)
+    EPOCH_MILLIS = "epoch_millis"
+
+    @property
+    def ddb_type(self) -> str:
+        return "S" if self is TimeEncoding.ISO8601 else "N"
+
+
 @dataclasses.dataclass(frozen=True)
 class ColumnBinding:
     """One Hive column of a DynamoDB-backed table.
@@ -24,13 +40,15 @@ class ColumnBinding:
     ``name``: the Hive column name, lower case.  ``attribute``: the DynamoDB attribute
     name, case preserved; ``None`` for the whole-item column.  ``ddb_type``: one of
     :data:`DDB_TYPES`, the form values are written in (reads accept the compatible
-    forms, see the codec).
+    forms, see the codec).  ``time_encoding``: for ``timestamp`` and ``date`` columns,
+    how the moment is kept (None for every other column).
     """
 
     name: str
     hive_type: HiveType
     attribute: str | None
     ddb_type: str
+    time_encoding: TimeEncoding | None = None
 
     @property
     def is_item(self) -> bool:

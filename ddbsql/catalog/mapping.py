@@ -12,7 +12,7 @@ import re
 
 from ..errors import CatalogError, TypeMappingError
 from ..types import ITEM_MAP, HiveType
-from .binding import ColumnBinding
+from .binding import ColumnBinding, TimeEncoding
 from .facts import TableFacts
 from .model import TableDef
 
@@ -22,6 +22,14 @@ TYPE_MAPPING = "dynamodb.type.mapping"
 NULL_SERIALIZATION = "dynamodb.null.serialization"
 REGION = "dynamodb.region"
 ENDPOINT = "dynamodb.endpoint"
+#: ``column:encoding,…`` for timestamp/date columns: iso8601 (S, the default),
+#: epoch_seconds or epoch_millis (N)
+TIME_ENCODING = "ddbsql.time.encoding"
+#: per-table credentials (see exec/credentials.py)
+ROLE_ARN = "ddbsql.aws.role.arn"
+EXTERNAL_ID = "ddbsql.aws.external.id"
+ROLE_SESSION_NAME = "ddbsql.aws.role.session.name"
+PROFILE = "ddbsql.aws.profile"
 
 #: Every TBLPROPERTIES key the storage handler documents, plus ddbsql's own.
 KNOWN_PROPERTIES = (
@@ -32,6 +40,7 @@ KNOWN_PROPERTIES = (
     "dynamodb.deletion.mode", "dynamodb.max.map.tasks", "dynamodb.version",
     "ddbsql.create", "ddbsql.hash.key", "ddbsql.range.key", "ddbsql.billing.mode",
     "ddbsql.read.capacity", "ddbsql.write.capacity", "ddbsql.write.mode", "ddbsql.write.version.column",
+    TIME_ENCODING, "ddbsql.read.skip.expired", "ddbsql.write.atomic", ROLE_ARN, EXTERNAL_ID, ROLE_SESSION_NAME, PROFILE,
 )
 
 _VALID_TABLE_NAME = re.compile(r"^[A-Za-z0-9_.\-]{3,255}$")
@@ -57,7 +66,7 @@ def check_table_name(name: str) -> str:
 def default_ddb_type(hive_type: HiveType) -> str:
     """The DynamoDB type a Hive type is written as, per the connector; error if none."""
     name = hive_type.name
-    if name in ("string", "varchar", "char"):
+    if name in ("string", "varchar", "char", "timestamp", "date"):
         return "S"
     if hive_type.is_numeric:
         return "N"
@@ -71,7 +80,7 @@ def default_ddb_type(hive_type: HiveType) -> str:
         return "M"
     raise TypeMappingError(
         f"Hive type '{hive_type}' has no DynamoDB form (use string, bigint, int, double, decimal, "
-        "boolean, binary, array, map or struct)")
+        "boolean, binary, timestamp, date, array, map or struct)")
 
 
 def _parse_pairs(text: str, what: str) -> list[tuple[str, str]]:
@@ -105,6 +114,7 @@ def bindings_for(table: TableDef) -> list[ColumnBinding]:
     for col in type_overrides:
         if col not in columns:
             raise CatalogError(f"{TYPE_MAPPING} names column '{col}', which the table does not have")
+    encodings = _time_encodings(props.get(TIME_ENCODING, ""), columns)
 
     bindings = []
     seen: dict[str, str] = {}
@@ -118,17 +128,57 @@ def bindings_for(table: TableDef) -> list[ColumnBinding]:
             raise CatalogError(f"columns '{seen[attribute]}' and '{column.name}' both map to DynamoDB "
                                f"attribute '{attribute}'")
         seen[attribute] = column.name
+        encoding = None
+        if column.type.name in ("timestamp", "date"):
+            encoding = _time_encoding_of(column.name, encodings.get(column.name), override)
+            override = encoding.ddb_type
         ddb_type = override or default_ddb_type(column.type)
         _check_override(column.name, column.type, ddb_type)
-        bindings.append(ColumnBinding(column.name, column.type, attribute, ddb_type))
+        bindings.append(ColumnBinding(column.name, column.type, attribute, ddb_type, encoding))
     if sum(b.is_item for b in bindings) > 1:
         raise CatalogError("only one whole-item column (map<string,string> without a mapping) is allowed")
     return bindings
 
 
+def _time_encodings(text: str, columns: dict) -> dict[str, TimeEncoding]:
+    """The ``ddbsql.time.encoding`` property: encoding per timestamp/date column."""
+    known = ", ".join(e.value for e in TimeEncoding)
+    out = {}
+    for col, value in _parse_pairs(text, TIME_ENCODING):
+        column = columns.get(col.lower())
+        if column is None:
+            raise CatalogError(f"{TIME_ENCODING} names column '{col}', which the table does not have")
+        if column.type.name not in ("timestamp", "date"):
+            raise CatalogError(f"{TIME_ENCODING} names column '{col}', which is {column.type}, "
+                               "not a timestamp or date")
+        try:
+            out[col.lower()] = TimeEncoding(value.lower())
+        except ValueError:
+            raise CatalogError(f"{TIME_ENCODING}: '{value}' for column '{col}' is not one of {known}") from None
+    return out
+
+
+def _time_encoding_of(column: str, declared: TimeEncoding | None, type_override: str | None) -> TimeEncoding:
+    """A timestamp/date column's encoding: declared, else from ``dynamodb.type.mapping``
+    (N: epoch seconds), else ISO-8601 text."""
+    if declared is None:
+        if type_override == "N":
+            return TimeEncoding.EPOCH_SECONDS
+        if type_override in (None, "S"):
+            return TimeEncoding.ISO8601
+        raise TypeMappingError(f"column '{column}' (a timestamp or date) can be stored as S or N, "
+                               f"not {type_override}")
+    if type_override is not None and type_override != declared.ddb_type:
+        raise TypeMappingError(f"column '{column}': {TIME_ENCODING} {declared.value} is stored as "
+                               f"{declared.ddb_type}, but {TYPE_MAPPING} says {type_override}")
+    return declared
+
+
 def _check_override(column: str, hive_type: HiveType, ddb_type: str) -> None:
     default = default_ddb_type(hive_type)
     if ddb_type == default:
+        return
+    if hive_type.name in ("timestamp", "date") and ddb_type == "N":
         return
     if ddb_type in _SET_ELEMENT and hive_type.name == "array" and hive_type.params[0].name in _SET_ELEMENT[ddb_type]:
         return

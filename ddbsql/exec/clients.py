@@ -23,6 +23,8 @@ from botocore.exceptions import BotoCoreError
 
 from ..errors import ConfigError
 
+from .credentials import TableCredentials, session_for
+
 DEFAULT_REGION = "us-east-1"
 
 log = logging.getLogger("ddbsql.aws")
@@ -90,6 +92,7 @@ class ClientFactory:
             raise ConfigError(f"AWS configuration: {exc}") from None
         self._lock = threading.Lock()
         self._clients: dict[tuple, object] = {}
+        self._sessions: dict[tuple, boto3.session.Session] = {}
         self._default_region: str | None = None
         # ddbsql's RetryPolicy owns retrying; botocore tries each request once.
         self._config = Config(retries={"total_max_attempts": 1, "mode": "standard"},
@@ -111,8 +114,10 @@ class ClientFactory:
                     "region): assuming %s", DEFAULT_REGION)
         return DEFAULT_REGION
 
-    def dynamodb(self, region: str | None = None, endpoint: str | None = None):
-        """A low-level DynamoDB client for a table's region and endpoint.
+    def dynamodb(self, region: str | None = None, endpoint: str | None = None,
+                 credentials: TableCredentials | None = None):
+        """A low-level DynamoDB client for a table's region and endpoint, making its
+        requests as ``credentials`` (None: the session's own).
 
         With the embedded local endpoint (``--local``), a table's AWS endpoint
         (``dynamodb.eu-west-1.amazonaws.com``) is the local one too: such a run must
@@ -120,7 +125,7 @@ class ClientFactory:
         endpoint = normalise_endpoint(endpoint)
         if self.options.local and endpoint and "amazonaws.com" in endpoint:
             endpoint = None
-        return self._client("dynamodb", self.region(region), endpoint or self.options.endpoint_url)
+        return self._client("dynamodb", self.region(region), endpoint or self.options.endpoint_url, credentials)
 
     def s3(self, region: str | None = None):
         return self._client("s3", self.region(region), self.options.s3_endpoint_url or self.options.endpoint_url)
@@ -158,20 +163,41 @@ class ClientFactory:
         credentials = self._session.get_credentials()
         return credentials.get_frozen_credentials() if credentials is not None else None
 
-    def _client(self, service: str, region: str, endpoint: str | None):
-        key = (service, region, endpoint)
+    def sts_endpoint(self, session: boto3.session.Session) -> str | None:
+        """Where AssumeRole goes: what boto3 resolves for STS (``AWS_ENDPOINT_URL_STS``,
+        ``AWS_ENDPOINT_URL``, the profile's ``services``) unless that is AWS's own and
+        ``--endpoint-url`` names another server (a local one serving STS too)."""
+        resolved = getattr(session.client("sts", region_name=self.region()).meta, "endpoint_url", None)
+        if resolved and "amazonaws.com" not in resolved:
+            return resolved
+        return self.options.endpoint_url or None
+
+    def _session_for(self, credentials: TableCredentials | None, region: str) -> boto3.session.Session:
+        if credentials is None:
+            return self._session
+        key = (credentials, region)
+        session = self._sessions.get(key)
+        if session is None:
+            session = session_for(credentials, self._session, region=region, sts_endpoint=self.sts_endpoint)
+            self._sessions[key] = session
+        return session
+
+    def _client(self, service: str, region: str, endpoint: str | None,
+                credentials: TableCredentials | None = None):
+        key = (service, region, endpoint, credentials)
         with self._lock:
             client = self._clients.get(key)
             if client is None:
                 check_region(region)
                 check_endpoint(endpoint)
                 try:
-                    client = self._session.client(service, region_name=region, endpoint_url=endpoint,
-                                                  config=self._config)
+                    session = self._session_for(credentials, region)
+                    client = session.client(service, region_name=region, endpoint_url=endpoint,
+                                             config=self._config)
                 except (BotoCoreError, ValueError) as exc:
                     raise ConfigError(f"cannot reach {service} in {region}: {exc}") from None
                 if service == "dynamodb":  # writes go out signed, straight on the client's pool
                     from .fastpath.signed import enable
-                    enable(client, self._session.get_credentials())
+                    enable(client, session.get_credentials())
                 self._clients[key] = client
             return client

@@ -23,7 +23,7 @@ from typing import Any, Callable, Sequence
 
 import pyarrow as pa
 
-from ..catalog.binding import ColumnBinding
+from ..catalog.binding import ColumnBinding, TimeEncoding
 from ..errors import TypeMappingError
 from ..types import HiveType
 
@@ -106,8 +106,7 @@ def decode_page(items: list[dict], bindings: Sequence[ColumnBinding],
         elif binding.ddb_type == "TEXT":
             values = _decode_column(items, binding.attribute, _decode_text, _counter(counts))
         else:
-            values = _decode_column(items, binding.attribute, _decoder(binding.hive_type),
-                                    _counter(counts))
+            values = _decode_column(items, binding.attribute, column_decoder(binding), _counter(counts))
         if warnings is not None:
             for reason, n in counts.items():
                 warnings.add(binding.name, reason, n)
@@ -160,6 +159,14 @@ def _mismatch(want: str, av: dict) -> _Mismatch:
 
 
 # --- decoders by Hive type -------------------------------------------------------
+
+def column_decoder(binding: ColumnBinding) -> Decoder:
+    """The decoder of a top-level column: by its Hive type, except that a timestamp or
+    date column declared ``epoch_millis`` reads N as milliseconds."""
+    if binding.time_encoding is TimeEncoding.EPOCH_MILLIS:
+        return _decode_timestamp_millis if binding.hive_type.name == "timestamp" else _decode_date_millis
+    return _decoder(binding.hive_type)
+
 
 @functools.lru_cache(maxsize=None)
 def _decoder(hive_type: HiveType) -> Decoder:
@@ -319,8 +326,9 @@ def _as_bytes(value: Any) -> bytes:
     raise _Mismatch("invalid B value")
 
 
-def _epoch_datetime(text: str) -> dt.datetime:
-    seconds = _parse_number(text)
+def _epoch_datetime(text: str, per_second: Decimal = Decimal(1)) -> dt.datetime:
+    """The UTC moment ``text`` units after the epoch, ``per_second`` units a second."""
+    seconds = _parse_number(text) / per_second if per_second != 1 else _parse_number(text)
     try:
         micros = int((seconds * _MICROS).to_integral_value(ROUND_HALF_EVEN))
         return _EPOCH + dt.timedelta(microseconds=micros)
@@ -366,6 +374,24 @@ def _decode_date(av: dict, report: Report) -> dt.date:
     if text is not None:
         return _epoch_datetime(text).date()
     raise _mismatch("S or N", av)
+
+
+_MILLIS = Decimal(1000)
+
+
+def _decode_timestamp_millis(av: dict, report: Report) -> dt.datetime:
+    """N epoch milliseconds (UTC); S holding ISO-8601 text as :func:`_decode_timestamp`."""
+    text = av.get("N")
+    if text is not None:
+        return _epoch_datetime(text, _MILLIS)
+    return _decode_timestamp(av, report)
+
+
+def _decode_date_millis(av: dict, report: Report) -> dt.date:
+    text = av.get("N")
+    if text is not None:
+        return _epoch_datetime(text, _MILLIS).date()
+    return _decode_date(av, report)
 
 
 def _array_decoder(hive_type: HiveType) -> Decoder:

@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import pyarrow as pa
 
-from ..catalog.binding import ColumnBinding
+from ..catalog.binding import ColumnBinding, TimeEncoding
 from ..errors import TypeMappingError
 from ..types import INTEGERS, HiveType
 
@@ -81,8 +81,7 @@ def encode_batch(batch: pa.RecordBatch, bindings: Sequence[ColumnBinding], *,
     for binding in bindings:
         if binding.attribute is None and not binding.is_item:
             raise ValueError(f"column '{binding.name}' is bound to no attribute")
-    encoders = [None if b.is_item else _encoder(b.hive_type, b.ddb_type, null_serialization)
-                for b in bindings]
+    encoders = [None if b.is_item else _column_encoder(b, null_serialization) for b in bindings]
     columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
     # Item columns first, so that explicitly bound columns override what they hold.
     order = sorted(range(len(bindings)), key=lambda i: not bindings[i].is_item)
@@ -325,13 +324,26 @@ def _as_naive_utc(value: Any) -> dt.datetime:
     raise _Unencodable(f"expected a timestamp, got {type(value).__name__}")
 
 
-def _epoch_seconds(moment: dt.datetime) -> dict:
+def _epoch_seconds(moment: dt.datetime, exponent: int = 0) -> dict:
+    """N text of ``moment`` after the epoch in units of 10**exponent seconds, exactly."""
     delta = moment - _EPOCH
     seconds = delta.days * 86_400 + delta.seconds
-    if not delta.microseconds:
+    if not delta.microseconds and exponent == 0:
         return {"N": str(seconds)}
     micros = Decimal(seconds * 1_000_000 + delta.microseconds)
-    return {"N": _number_text(micros.scaleb(-6).normalize())}
+    number = micros.scaleb(exponent - 6)
+    if number == number.to_integral_value():
+        return {"N": str(int(number))}
+    return {"N": _number_text(number.normalize())}
+
+
+def _encode_timestamp_as_millis(value: Any) -> dict:
+    return _epoch_seconds(_as_naive_utc(value), 3)
+
+
+def _encode_date_as_millis(value: Any) -> dict:
+    day = _as_date(value)
+    return _epoch_seconds(dt.datetime(day.year, day.month, day.day), 3)
 
 
 def _encode_timestamp(value: Any) -> dict:
@@ -365,6 +377,14 @@ _SET_TYPES = {"SS": "S", "NS": "N", "BS": "B"}
 
 
 @functools.lru_cache(maxsize=None)
+def _column_encoder(binding: ColumnBinding, null_serialization: bool) -> Encoder:
+    """The encoder of a top-level column: by Hive type and DynamoDB type, except that a
+    timestamp or date column declared ``epoch_millis`` writes N milliseconds."""
+    if binding.time_encoding is TimeEncoding.EPOCH_MILLIS:
+        return _encode_timestamp_as_millis if binding.hive_type.name == "timestamp" else _encode_date_as_millis
+    return _encoder(binding.hive_type, binding.ddb_type, null_serialization)
+
+
 def _encoder(hive_type: HiveType, ddb_type: str | None, null_serialization: bool) -> Encoder:
     """The encoder for values of ``hive_type`` written as ``ddb_type``.
 

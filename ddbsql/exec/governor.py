@@ -473,12 +473,14 @@ class GovernorRegistry:
 
     def get(self, region: str, endpoint: str | None, table: str, *, spec: ThroughputSpec | None = None,
             facts: TableFacts | None = None, describe: Callable[[], TableFacts] | None = None,
-            refresh_seconds: float | None = None, index: str | None = None) -> Governor:
+            refresh_seconds: float | None = None, index: str | None = None,
+            account: str | None = None) -> Governor:
         """The table's governor (``index``: its GSI's), created on first use;
         ``spec``/``facts``/``describe`` (when given) reconfigure it; ``refresh_seconds``
         (``ddbsql.capacity.refresh.seconds``) replaces the registry's interval between
-        capacity re-reads."""
-        key = (region, endpoint or "", table) + ((index,) if index else ())
+        capacity re-reads.  ``account`` tells same-named tables of other accounts (reached
+        with another role or profile) apart."""
+        key = (region, endpoint or "", table) + ((index,) if index else ()) + ((account,) if account else ())
         with self._lock:
             governor = self._governors.get(key)
             if governor is None:

@@ -232,7 +232,7 @@ def _needed_attributes(needed: Sequence[ColumnBinding]) -> list[str] | None:
     """Attribute names to project, in order; None when whole items are needed."""
     if any(b.is_item for b in needed):
         return None
-    return [b.attribute for b in needed if b.attribute is not None]
+    return list(dict.fromkeys(b.attribute for b in needed if b.attribute is not None))  # each once
 
 
 def _fit(indexes: list[int], analyses: list[Analysis]) -> list[int]:

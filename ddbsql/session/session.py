@@ -20,6 +20,7 @@ from ..catalog.store import Metastore, default_home
 from ..config import Settings
 from ..errors import CatalogError, DdbsqlError, ParseError
 from ..exec.clients import AwsOptions, ClientFactory
+from ..exec.credentials import TableCredentials
 from ..exec.engine import Engine
 from ..exec.governor import Governor, GovernorRegistry, ThroughputSpec, process_registry
 from ..exec.retry import RetryPolicy
@@ -33,7 +34,7 @@ from ..sql.substitute import substitute_mapped
 from ..sql.partitions import AddPartitions, DropPartitions, RepairTable, ShowPartitions
 from .binding.registered import Registry
 from .binding.builtin import BuiltinTables
-from .handlers import (analyze_statement, commands, ddl, explain_statement, file_statements, functions, insert,
+from .handlers import (analyze_statement, commands, ddl, dml, explain_statement, file_statements, functions, insert,
                        query, show)
 from .result import Result
 
@@ -218,7 +219,13 @@ class Session:
         return table
 
     def dynamodb_client(self, table: TableDef):
-        return self.clients.dynamodb(table.properties.get(REGION), table.properties.get(ENDPOINT))
+        """The client of ``table``'s region and endpoint, signing as the table's credentials."""
+        return self.clients.dynamodb(table.properties.get(REGION), table.properties.get(ENDPOINT),
+                                     self.credentials_of(table))
+
+    def credentials_of(self, table: TableDef) -> TableCredentials | None:
+        """Who ``table``'s requests are made as: its role or profile, the SET access keys."""
+        return TableCredentials.resolve(table.properties, self.settings.lookup)
 
     def region_of(self, table: TableDef) -> str:
         return self.clients.region(table.properties.get(REGION))
@@ -230,7 +237,9 @@ class Session:
     def facts(self, table: TableDef, *, fresh: bool = False) -> TableFacts:
         """DescribeTable facts of a DynamoDB table, reused for :data:`FACTS_TTL` seconds."""
         name = table.properties.get(TABLE_NAME, table.name)
-        key = (name, table.properties.get(REGION), table.properties.get(ENDPOINT))
+        credentials = self.credentials_of(table)
+        key = (name, table.properties.get(REGION), table.properties.get(ENDPOINT),
+               credentials.identity if credentials else None)
         cached = self._facts.get(key)
         now = time.monotonic()
         if cached and not fresh and now - cached[0] < FACTS_TTL:
@@ -257,7 +266,9 @@ class Session:
         retry = dataclasses.replace(self.retry_policy(), max_seconds=5.0)
         spec = ThroughputSpec.resolve(self.settings.get, table.properties)
         found = facts.index(index)
+        credentials = self.credentials_of(table)
         return self.governors.get(region, client.meta.endpoint_url, name, spec=spec, facts=facts,
+                                  account=credentials.identity if credentials else None,
                                   describe=lambda: describe_table(client, name, retry, region=region),
                                   refresh_seconds=self.settings.get("ddbsql.capacity.refresh.seconds"),
                                   index=found.name if found is not None and found.kind == "GSI" else None)
@@ -311,6 +322,7 @@ SQL_HANDLERS: dict[type, Callable[..., Result]] = {
     exp.Intersect: query.run_query, exp.Subquery: query.run_query, exp.Values: query.run_query,
     exp.LoadData: file_statements.run_load, exp.Create: ddl.run_create, exp.Drop: ddl.run_drop,
     exp.Describe: show.run_describe, exp.Use: _use, exp.Alter: ddl.run_alter,
+    exp.Update: dml.run_dml, exp.Delete: dml.run_dml, exp.Merge: dml.run_dml,
 }
 
 

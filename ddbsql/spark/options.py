@@ -32,6 +32,7 @@ from ..catalog.model import DEFAULT_DATABASE, Column, TableDef, TableKind
 from ..catalog.store import Metastore, default_home
 from ..config import HONOURED, Settings
 from ..errors import CatalogError, ConfigError
+from ..exec.credentials import TableCredentials
 from ..exec.clients import AwsOptions, ClientFactory
 from ..exec.governor import ThroughputSpec
 from ..exec.retry import RetryPolicy
@@ -103,7 +104,9 @@ class TableSpec:
     def client(self, factory: ClientFactory | None = None):
         """A DynamoDB client for the table (``factory``: share one between calls)."""
         factory = factory or ClientFactory(self.aws)
-        return factory.dynamodb(self.table.properties.get(REGION), self.table.properties.get(ENDPOINT))
+        # the table's own role or profile (TBLPROPERTIES); session SET keys do not reach executors
+        credentials = TableCredentials.resolve(self.table.properties, lambda key: None)
+        return factory.dynamodb(self.table.properties.get(REGION), self.table.properties.get(ENDPOINT), credentials)
 
     def with_facts(self) -> "TableSpec":
         """This spec with the table's DescribeTable facts (one call)."""

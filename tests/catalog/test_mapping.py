@@ -30,6 +30,15 @@ def test_mapping_and_defaults():
         ("id", "ID", "S"), ("total", "Total", "N"), ("tags", "tags", "SS"), ("extra", None, "ITEM")]
 
 
+def test_timestamps_and_dates_are_iso_text_unless_declared_epoch():
+    t = table("a timestamp; b date; c timestamp; d date; e timestamp",
+              ddbsql_time_encoding="c:epoch_seconds,D:EPOCH_MILLIS", dynamodb_type_mapping="e:N")
+    assert [(b.name, b.ddb_type, b.time_encoding and b.time_encoding.value) for b in bindings_for(t)] == [
+        ("a", "S", "iso8601"), ("b", "S", "iso8601"), ("c", "N", "epoch_seconds"), ("d", "N", "epoch_millis"),
+        ("e", "N", "epoch_seconds")]
+    assert all(b.time_encoding is None for b in bindings_for(table("a string; b bigint")))
+
+
 def test_unmapped_column_keeps_its_ddl_spelling():
     assert bindings_for(table("CustomerID string"))[0].attribute == "CustomerID"
 
@@ -40,7 +49,13 @@ def test_unmapped_column_keeps_its_ddl_spelling():
     ("a string; b string", {"dynamodb_column_mapping": "a:X,b:X"}, "both map to DynamoDB attribute 'X'"),
     ("a array<bigint>", {"dynamodb_type_mapping": "a:SS"}, "cannot be stored as DynamoDB type SS"),
     ("a string", {"dynamodb_type_mapping": "a:N"}, "cannot be stored as DynamoDB type N"),
-    ("a timestamp", {}, "has no DynamoDB form"),
+    ("a interval", {}, "unknown|has no DynamoDB form"),
+    ("a timestamp", {"ddbsql_time_encoding": "a:weekly"}, "'weekly' for column 'a' is not one of"),
+    ("a string", {"ddbsql_time_encoding": "a:epoch_seconds"}, "not a timestamp or date"),
+    ("a timestamp", {"ddbsql_time_encoding": "b:epoch_seconds"}, "names column 'b'"),
+    ("a timestamp", {"ddbsql_time_encoding": "a:epoch_millis", "dynamodb_type_mapping": "a:S"},
+     "epoch_millis is stored as N, but dynamodb.type.mapping says S"),
+    ("a date", {"dynamodb_type_mapping": "a:SS"}, "can be stored as S or N"),
     ("a map<string,string>; b map<string,string>", {}, "only one whole-item column"),
 ])
 def test_bad_mappings(columns, props, message):

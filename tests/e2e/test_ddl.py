@@ -43,9 +43,10 @@ def test_bad_mappings_are_clear_errors(env, unique_table_name):
     env.create_ddb_table(unique_table_name, ("Cust", "S"))
     with pytest.raises(ddbsql.ProgrammingError, match="names column 'nope'"):
         create(env, "t", unique_table_name, ', "dynamodb.type.mapping" = "nope:SS"')
-    with pytest.raises(ddbsql.ProgrammingError, match="has no DynamoDB form"):
+    with pytest.raises(ddbsql.ProgrammingError, match="can be stored as S or N"):
         env.run(f"""CREATE EXTERNAL TABLE t2 (Cust string, ts timestamp) STORED BY {HANDLER}
-                    TBLPROPERTIES ("dynamodb.table.name" = "{unique_table_name}")""")
+                    TBLPROPERTIES ("dynamodb.table.name" = "{unique_table_name}",
+                                   "dynamodb.type.mapping" = "ts:BOOL")""")
     with pytest.raises(ddbsql.ProgrammingError, match=r"must be between 0.1 and 1.5"):
         create(env, "t3", unique_table_name, ', "dynamodb.throughput.read.percent" = "10"')
 

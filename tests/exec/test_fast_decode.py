@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ddbsql.catalog.binding import ColumnBinding
+from ddbsql.catalog.binding import ColumnBinding, TimeEncoding
 from ddbsql.exec.decode import DecodeWarnings, decode_page
 from ddbsql.exec.fastpath import decode_body, decoder, fast_columns
 from ddbsql.exec.fastpath.meta import botocore_items, split_body
@@ -35,6 +35,11 @@ COLUMN_TYPES = [
     "map<string,int>", "struct<a:int,b:string>", "array<struct<x:string>>",
 ]
 BINDINGS = [ColumnBinding(f"c{i}", parse_hive_type(t), f"a{i}", "S") for i, t in enumerate(COLUMN_TYPES)]
+# timestamp/date columns kept as epoch milliseconds and seconds (N)
+BINDINGS += [ColumnBinding(f"c{len(BINDINGS) + i}", parse_hive_type(t), f"a{len(BINDINGS) + i}", "N", encoding)
+             for i, (t, encoding) in enumerate([("timestamp", TimeEncoding.EPOCH_MILLIS),
+                                                ("date", TimeEncoding.EPOCH_MILLIS),
+                                                ("timestamp", TimeEncoding.EPOCH_SECONDS)])]
 ITEM = ColumnBinding("item", parse_hive_type("map<string,string>"), None, "ITEM")
 
 
@@ -271,10 +276,13 @@ def test_fast_decoder_equals_reference_on_twelve_thousand_random_items():
 # --- the common shapes take the vectorised path --------------------------------------------
 
 def test_scalar_and_list_columns_are_fast_maps_structs_and_item_are_not():
-    fast = dict(zip([str(b.hive_type) for b in BINDINGS], fast_columns(BINDINGS)))
+    typed = BINDINGS[:len(COLUMN_TYPES)]
+    fast = dict(zip([str(b.hive_type) for b in typed], fast_columns(typed)))
     assert all(fast[t] for t in COLUMN_TYPES if not t.startswith(("map", "struct", "array<struct")))
     assert not any(fast[t] for t in ("map<string,int>", "struct<a:int,b:string>", "array<struct<x:string>>"))
     assert fast_columns([ITEM]) == [False]
+    # epoch milliseconds are read by the reference decoder; epoch seconds by the vectorised one
+    assert fast_columns(BINDINGS[len(COLUMN_TYPES):]) == [False, False, True]
 
 
 def test_typical_page_values():

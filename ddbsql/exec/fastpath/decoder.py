@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pajson
 
-from ...catalog.binding import ColumnBinding
+from ...catalog.binding import ColumnBinding, TimeEncoding
 from ...types import HiveType
 from ..decode import DecodeWarnings, decode_page
 from .meta import PageMeta, botocore_items, botocore_members, split_body
@@ -154,6 +154,8 @@ def _plan(bindings: tuple) -> _Plan:
     for binding in bindings:
         tags = (None if binding.is_item or binding.attribute is None or binding.ddb_type == "TEXT"
                 else _read_tags(binding.hive_type))
+        if binding.time_encoding is TimeEncoding.EPOCH_MILLIS:
+            tags = None  # N in milliseconds: the reference decoder's
         if tags is None:
             attribute_of.append(None)
             continue

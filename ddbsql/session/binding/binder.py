@@ -178,5 +178,9 @@ class SourceBinder:
         for record in self.scans:
             for column, reason, count in record.warnings.items():
                 lines.append(f"WARNING: {record.table.name}.{column}: {count} value(s) read as NULL ({reason})")
+            expiry = record.expiry
+            if expiry is not None and expiry.wrong_type:
+                lines.append(f"WARNING: {record.table.name}: {expiry.wrong_type} item(s) kept: their TTL attribute "
+                             f"'{expiry.attribute}' is not a number (DynamoDB never expires them)")
         return lines
 

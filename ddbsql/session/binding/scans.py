@@ -7,6 +7,7 @@ import time
 
 from ...catalog.model import TableDef
 from ...exec.decode import DecodeWarnings
+from ...exec.expiry import ExpiryStats
 from ...exec.scanner import ScanStats
 from ...planner.access import AccessPlan
 
@@ -29,6 +30,8 @@ class ScanRecord:
     refusal: str | None = None
     #: monotonic seconds from the first request to the end of the stream (EXPLAIN ANALYZE)
     elapsed: float = 0.0
+    #: what skipping expired items did (``ddbsql.read.skip.expired``), when it applies
+    expiry: ExpiryStats | None = None
 
     def watch(self, batches):
         """Pass ``batches`` through, keeping the exception that ends them (DuckDB hides it)

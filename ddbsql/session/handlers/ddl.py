@@ -128,7 +128,7 @@ def _create_missing_table(session: "Session", table: TableDef, bindings) -> bool
         if binding is None:
             raise CatalogError(f'{prop}="{attribute}" is not the DynamoDB attribute of any column')
         ddb_type = default_ddb_type(binding.hive_type)
-        if ddb_type not in ("S", "N", "B"):
+        if ddb_type not in ("S", "N", "B") or binding.time_encoding is not None:
             raise TypeMappingError(f"key attribute '{attribute}' must be a string, number or binary column")
         return attribute, ddb_type
 

@@ -19,6 +19,7 @@ from ...exec.governor import READ
 from ...progress import format_duration
 from ...planner.explain import explain_rows
 from ...sql.statements import SqlStatement
+from . import dml
 from ..binding.execution import duckdb_error, execute_duckdb, hive_output_names, result_batches
 from ..result import Result
 from ..binding.scans import ScanRecord
@@ -33,7 +34,15 @@ _QUERIES = (exp.Select, exp.Union, exp.Except, exp.Intersect, exp.Subquery)
 
 def run_explain(session: "Session", statement: SqlStatement, *, analyze: bool = False) -> Result:
     """Rows ``(source, property, value)``: one group per DynamoDB table reference, then DuckDB's."""
-    tree, text = explained_query(statement.tree, analyze), statement.text
+    planned = None
+    if isinstance(statement.tree, dml.DML):
+        if analyze:
+            raise ParseError(f"EXPLAIN ANALYZE is refused for {statement.tree.key.upper()}: it would write "
+                             "(EXPLAIN shows what it reads and writes)", line=1, col=1)
+        planned = dml.plan_statement(session, statement.tree)
+        tree, text = dml.finding_select(session, planned[3], statement.text), statement.text
+    else:
+        tree, text = explained_query(statement.tree, analyze), statement.text
     binder = SourceBinder(session, text, explain=not analyze)
     bound = hive_output_names(binder.bind(tree))
     sql = binder.to_duckdb(bound)
@@ -43,6 +52,8 @@ def run_explain(session: "Session", statement: SqlStatement, *, analyze: bool = 
     for record in binder.scans:
         rows += [(record.label, key, value) for key, value in explain_rows(record.plan)]
         rows += [(record.label, key, value) for key, value in _time_rows(session, record)]
+        if record.expiry is not None:
+            rows.append((record.label, "expired items", f"skipped (TTL attribute '{record.expiry.attribute}')"))
         inferred = session.builtin.seen.get((record.table.database, record.table.name))
         if inferred is not None:
             rows.append((record.label, "columns inferred from", inferred.sample_text()))
@@ -50,6 +61,8 @@ def run_explain(session: "Session", statement: SqlStatement, *, analyze: bool = 
             rows.append((record.label, "refused by ddbsql.scan.max.rcu", record.refusal))
         if analyze:
             rows += [(record.label, key, value) for key, value in measured_rows(record)]
+    if planned is not None:
+        rows += dml.estimate_rows(session, planned, binder.scans)
     try:
         plan = session.engine.con.sql("EXPLAIN " + sql).fetchall()
     except duckdb.Error as exc:
@@ -111,6 +124,9 @@ def measured_rows(record: ScanRecord) -> list[tuple[str, str]]:
             ("measured items returned", str(stats.items)),
             ("measured RCU (ConsumedCapacity)", _number(stats.consumed_capacity)),
             ("measured time", f"{record.elapsed:.3f} s")]
+    if record.expiry is not None:
+        rows += [("measured items expired (TTL, skipped)", str(record.expiry.expired)),
+                 ("measured TTL values not a number (kept)", str(record.expiry.wrong_type))]
     if stats.consumed_capacity > 0:
         rows.append(("estimated / measured RCU", f"{estimate.rcu / stats.consumed_capacity:.2f}"))
     return rows

@@ -44,7 +44,8 @@ from sqlglot import exp
 
 from ...catalog.mapping import NULL_SERIALIZATION, bindings_for
 from ...catalog.model import TableDef
-from ...errors import ExecutionError, SemanticError
+from ...errors import ConfigError, ExecutionError, SemanticError
+from ...exec.atomic import AtomicWriter
 from ...exec.governor import WRITE, Governor
 from ...progress import ProgressTicker, RateMeter, progress_line
 from ...exec.keyset import KeySet
@@ -59,6 +60,9 @@ from ..binding.binder import SourceBinder
 
 if TYPE_CHECKING:
     from ..session import Session
+
+#: one TransactWriteItems per target (SET, or a TBLPROPERTY of the target)
+ATOMIC = "ddbsql.write.atomic"
 
 
 @dataclasses.dataclass
@@ -137,7 +141,7 @@ class PreparedWrite:
     facts: object
     governor: Governor
     client: object
-    writer: BatchWriter
+    writer: BatchWriter | AtomicWriter
     null_serialization: bool
     label: str
     reject_dir: Path
@@ -155,10 +159,18 @@ def prepare_write(session: "Session", target: InsertTarget, label: str, hook=Non
     client = session.dynamodb_client(table)
     reject_dir = Path(session.settings.get("ddbsql.reject.dir"))
     workers = session.settings.get("ddbsql.write.workers")
-    writer = BatchWriter(client, facts.table_name, facts.key_attributes, retry=session.retry_policy(),
-                         rejects=RejectLog(reject_dir, table=table.qualified, statement=label), workers=workers,
-                         cancel=session.cancel_event, governor=governor, mode=mode,
-                         keys=KeySet() if replace else None, hook=hook)
+    rejects = RejectLog(reject_dir, table=table.qualified, statement=label)
+    if session.settings.get(ATOMIC, table.properties.get(ATOMIC)):
+        if replace:
+            raise ConfigError("ddbsql.write.atomic=true cannot be combined with ddbsql.write.mode=replace "
+                              "(its deletions are not known before the write)")
+        writer = AtomicWriter(client, facts.table_name, facts.key_attributes, retry=session.retry_policy(),
+                              rejects=rejects, mode=mode, governor=governor, cancel=session.cancel_event,
+                              facts=facts, label=table.qualified)
+    else:
+        writer = BatchWriter(client, facts.table_name, facts.key_attributes, retry=session.retry_policy(),
+                             rejects=rejects, workers=workers, cancel=session.cancel_event, governor=governor,
+                             mode=mode, keys=KeySet() if replace else None, hook=hook)
     null_serialization = session.settings.get("dynamodb.null.serialization",
                                                table.properties.get(NULL_SERIALIZATION))
     return PreparedWrite(target, mode, replace, facts, governor, client, writer, bool(null_serialization), label,

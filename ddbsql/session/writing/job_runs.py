@@ -275,6 +275,8 @@ def _straight_copy(source: exp.Expression, bound: exp.Expression, binder: "Sourc
     plan = record.plan
     if plan is None or not isinstance(plan.read, ScanPlan) or plan.stop_after is not None:
         return None
+    if record.expiry is not None:  # pages would carry the hidden TTL column: the stream drops it
+        return None
     tables = list(bound.find_all(exp.Table))
     if len(tables) != 1:
         return None

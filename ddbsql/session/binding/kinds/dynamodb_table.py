@@ -1,6 +1,7 @@
 """DynamoDB tables: read through their access plans, described with DescribeTable's facts."""
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
@@ -12,6 +13,7 @@ from ....catalog.model import DYNAMODB_HANDLER, TableDef, TableKind
 from ....config import check_properties
 from ....errors import TooCostlyError
 from ....exec.decode import DecodeWarnings
+from ....exec.expiry import ExpiryStats, SplitWarnings, drop_expired, ttl_attribute, ttl_binding, without_ttl
 from ....exec.governor import READ, WRITE
 from ....exec.lookups import arrow_schema, read_batches
 from ....exec.scanner import ScanStats
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
     from ..binder import SourceBinder
 
 SERDE = "org.apache.hadoop.hive.dynamodb.DynamoDBSerDe"
+#: drop items whose TTL has passed (SET, or a TBLPROPERTY for one table)
+SKIP_EXPIRED = "ddbsql.read.skip.expired"
 
 
 class DynamoDBTable(TableStorage):
@@ -71,27 +75,40 @@ class DynamoDBTable(TableStorage):
             key = next((b for b in bindings if b.attribute == facts.hash_key), bindings[0])
             chosen = [key]
         props = definition.properties
+        expiry = None
+        if session.settings.get(SKIP_EXPIRED, props.get(SKIP_EXPIRED)):
+            attribute = ttl_attribute(session.dynamodb_client(definition), facts.table_name, session.retry_policy())
+            if attribute is not None:
+                expiry = ExpiryStats(attribute)
+                chosen = chosen + [ttl_binding(attribute)]
         pushdown, reason = _pushdown(session, definition)
         plan = plan_access(facts, bindings, chosen, where, pushdown=pushdown, pushdown_off_reason=reason,
                            read_budget=session.governor_for(definition, facts).budget(READ),
                            segments=session.settings.get("dynamodb.scan.segments", props.get("dynamodb.scan.segments")),
                            consistent_read=session.settings.get("dynamodb.consistent.read",
                                                                 props.get("dynamodb.consistent.read")))
-        record = ScanRecord(definition, DecodeWarnings(), ScanStats(), plan=plan, label=label or definition.qualified)
+        if expiry is not None and plan.stop_after is not None:
+            plan = dataclasses.replace(plan, stop_after=None)  # expired items do not count towards a LIMIT
+        record = ScanRecord(definition, DecodeWarnings(), ScanStats(), plan=plan, label=label or definition.qualified,
+                            expiry=expiry)
         binder.scans.append(record)
         refusal = over_budget(plan, facts, bindings, record.label, session.settings.get(GUARD_SETTING))
         if refusal and not binder.explain:
             raise TooCostlyError(refusal)
         if refusal:
             record.refusal = refusal
+        schema = without_ttl(arrow_schema(plan))
         if binder.explain:
-            reader = pa.RecordBatchReader.from_batches(arrow_schema(plan), iter(()))
+            reader = pa.RecordBatchReader.from_batches(schema, iter(()))
             return session.engine.register_stream(reader)
         client = session.dynamodb_client(definition)
-        batches = read_batches(client, plan, session.retry_policy(), warnings=record.warnings, stats=record.stats,
+        warnings = record.warnings if expiry is None else SplitWarnings(record.warnings, expiry)
+        batches = read_batches(client, plan, session.retry_policy(), warnings=warnings, stats=record.stats,
                                cancel=session.cancel_event,
                                governor=session.governor_for(definition, facts, plan.index_name))
-        reader = pa.RecordBatchReader.from_batches(arrow_schema(plan), record.watch(batches))
+        if expiry is not None:
+            batches = drop_expired(batches, expiry)
+        reader = pa.RecordBatchReader.from_batches(schema, record.watch(batches))
         return session.engine.register_stream(reader)
 
 
