@@ -32,15 +32,14 @@ def _check_columns(table: TableDef, node: exp.Table, columns: list[str] | None, 
 
 
 @dataclasses.dataclass
-class DynamoDBTarget:
-    """INSERT INTO|OVERWRITE TABLE of a DynamoDB table."""
+class _TableTarget:
+    """What the INSERT targets that are catalog tables share: resolving, naming, shaping."""
 
     target: InsertTarget
-    concurrent = True
 
     @classmethod
     def resolve(cls, table: TableDef, insert: exp.Insert, node: exp.Table, columns: list[str] | None,
-                text: str) -> "DynamoDBTarget":
+                text: str) -> "_TableTarget":
         _check_columns(table, node, columns, text)
         return cls(InsertTarget(table, columns, bool(insert.args.get("overwrite")), node))
 
@@ -54,6 +53,13 @@ class DynamoDBTarget:
 
     def shape(self, session: "Session", source_sql: str, text: str) -> str:
         return cast_to_target(session, source_sql, self.target, text)
+
+
+@dataclasses.dataclass
+class DynamoDBTarget(_TableTarget):
+    """INSERT INTO|OVERWRITE TABLE of a DynamoDB table."""
+
+    concurrent = True
 
     def write(self, session: "Session", sql: str, binder: SourceBinder, label: str, *,
               source: exp.Expression | None = None, bound: exp.Expression | None = None,
@@ -81,28 +87,10 @@ class DynamoDBTarget:
 
 
 @dataclasses.dataclass
-class WarehouseTarget:
+class WarehouseTarget(_TableTarget):
     """INSERT INTO|OVERWRITE TABLE of a warehouse table."""
 
-    target: InsertTarget
     concurrent = False
-
-    @classmethod
-    def resolve(cls, table: TableDef, insert: exp.Insert, node: exp.Table, columns: list[str] | None,
-                text: str) -> "WarehouseTarget":
-        _check_columns(table, node, columns, text)
-        return cls(InsertTarget(table, columns, bool(insert.args.get("overwrite")), node))
-
-    @property
-    def name(self) -> str:
-        return self.target.table.qualified
-
-    @property
-    def node(self) -> exp.Expression:
-        return self.target.node
-
-    def shape(self, session: "Session", source_sql: str, text: str) -> str:
-        return cast_to_target(session, source_sql, self.target, text)
 
     def write(self, session: "Session", sql: str, binder: SourceBinder, label: str) -> WriteOutcome:
         return WriteOutcome.of(self.name, write_warehouse(session, self.target, sql, binder))
