@@ -21,7 +21,7 @@ from ..errors import Cancelled, DynamoDBError
 from ..planner.units import consumed_units
 from .governor import WRITE, Unlimited, WriteCoster
 from .rejects import RejectLog
-from .retry import RetryPolicy, error_code, is_throttling
+from .retry import RetryPolicy, count_retry, error_code
 from .transact import Change as TransactionChange
 
 
@@ -201,9 +201,4 @@ class ChangeApplier:
         return False
 
     def _on_retry(self, exc: BaseException) -> None:
-        throttled = is_throttling(exc)
-        with self._lock:
-            self.report.retries += 1
-            self.report.throttles += throttled
-        if throttled:
-            self.governor.throttled(WRITE)
+        count_retry(self.report, self._lock, self.governor, WRITE, exc)

@@ -60,6 +60,17 @@ def error_code(exc: BaseException) -> str | None:
     return None
 
 
+def count_retry(report, lock, governor, kind: str, exc: BaseException) -> None:
+    """Count one retried write request in ``report`` (its ``retries`` and ``throttles``,
+    under ``lock``) and, when DynamoDB throttled it, slow ``governor``'s ``kind`` down."""
+    throttled = is_throttling(exc)
+    with lock:
+        report.retries += 1
+        report.throttles += throttled
+    if throttled:
+        governor.throttled(kind)
+
+
 def describe_client_error(exc: BaseException) -> str:
     """One line for a botocore error, without request details or credentials."""
     if isinstance(exc, ClientError):

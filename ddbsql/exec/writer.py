@@ -68,7 +68,7 @@ from .fastpath.signed import sender_for
 from ..planner.units import consumed_units
 from .governor import WRITE, Governor, Unlimited, WriteCoster
 from .rejects import RejectLog
-from .retry import RetryPolicy, describe_client_error, error_code, is_throttling
+from .retry import RetryPolicy, count_retry, describe_client_error, error_code, is_throttling
 from .spread import SPREAD_WINDOW, interleave, partition_key_of
 
 MAX_BATCH_ITEMS = 25
@@ -468,12 +468,7 @@ class BatchWriter:
 
     # requests
     def _on_retry(self, exc: BaseException) -> None:
-        throttled = is_throttling(exc)
-        with self._lock:
-            self.report.retries += 1
-            self.report.throttles += throttled
-        if throttled:
-            self.governor.throttled(WRITE)
+        count_retry(self.report, self._lock, self.governor, WRITE, exc)
 
     def _cost(self, item: dict | None, size: int | None = None, fragment: bytes | None = None) -> float:
         if self.mode.kind == DELETE:
