@@ -34,23 +34,25 @@ _N_5_BITS = (0, 3, 5, 7, 10, 12, 14, 17, 19, 21, 24, 26, 28, 31, 33, 35, 38, 40,
              45, 47, 49, 52, 54, 56, 59, 61)   # ceil(log2(5**i)), as Java tabulates it
 
 
+def _significand(bits: int, fraction_bits: int, exponent_mask: int, bias: int) -> tuple[int, int, int]:
+    """(binary exponent, significand with its leading bit, significant bits) of a finite,
+    non-zero IEEE value's ``bits``; a subnormal is normalised and has fewer significant bits."""
+    exponent = (bits >> fraction_bits) & exponent_mask
+    fraction = bits & ((1 << fraction_bits) - 1)
+    if exponent == 0:
+        significant = fraction.bit_length()
+        shift = fraction_bits + 1 - significant
+        return 1 - shift - bias, fraction << shift, significant
+    return exponent - bias, fraction | (1 << fraction_bits), fraction_bits + 1
+
+
 def double_text(x: float) -> str:
     """``x`` as Java's ``Double.toString(x)``."""
     special = _special(x)
     if special is not None:
         return special
     bits = struct.unpack("<Q", struct.pack("<d", x))[0]
-    exponent = (bits >> _DOUBLE_FRACTION_BITS) & 0x7FF
-    fraction = bits & ((1 << _DOUBLE_FRACTION_BITS) - 1)
-    if exponent == 0:  # subnormal: normalise, fewer significant bits
-        significant = fraction.bit_length()
-        shift = _DOUBLE_FRACTION_BITS + 1 - significant
-        fraction <<= shift
-        bin_exp = 1 - shift - 1023
-    else:
-        fraction |= 1 << _DOUBLE_FRACTION_BITS
-        significant = _DOUBLE_FRACTION_BITS + 1
-        bin_exp = exponent - 1023
+    bin_exp, fraction, significant = _significand(bits, _DOUBLE_FRACTION_BITS, 0x7FF, 1023)
     return _layout(x < 0, *_digits(bin_exp, fraction, significant))
 
 
@@ -61,17 +63,7 @@ def float_text(x: float) -> str:
     if special is not None:
         return special
     bits = struct.unpack("<I", struct.pack("<f", x))[0]
-    exponent = (bits >> _FLOAT_FRACTION_BITS) & 0xFF
-    fraction = bits & ((1 << _FLOAT_FRACTION_BITS) - 1)
-    if exponent == 0:
-        significant = fraction.bit_length()
-        shift = _FLOAT_FRACTION_BITS + 1 - significant
-        fraction <<= shift
-        bin_exp = 1 - shift - 127
-    else:
-        fraction |= 1 << _FLOAT_FRACTION_BITS
-        significant = _FLOAT_FRACTION_BITS + 1
-        bin_exp = exponent - 127
+    bin_exp, fraction, significant = _significand(bits, _FLOAT_FRACTION_BITS, 0xFF, 127)
     # Java aligns the float's significand where a double's would be, then shares the code.
     fraction <<= _DOUBLE_FRACTION_BITS - _FLOAT_FRACTION_BITS
     return _layout(x < 0, *_digits(bin_exp, fraction, significant))
