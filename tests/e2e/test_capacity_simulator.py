@@ -107,7 +107,9 @@ def test_default_scan_runs_at_half_the_warm_read_throughput(simulated, unique_ta
     assert "parallel segments" in explain
     assert 180 <= total / elapsed <= 220
     assert throttles == 0
-    assert seconds[1] >= 0.9 * 200
+    # a read page is a worker's share of a second's budget (25 RCU here): one second holds 7, 8 or 9
+    # pages by phase alone, so the rate is judged over two whole seconds (15 or more pages: >= 93 %)
+    assert sum(seconds[1:3]) / 2 >= 0.9 * 200
 
 
 def test_warm_throughput_raised_mid_job_is_followed(simulated, unique_table_name, capsys):
