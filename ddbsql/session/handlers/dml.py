@@ -78,7 +78,7 @@ def run_dml(session: "Session", tree: exp.Expression, text: str) -> Result:
                             retry=session.retry_policy(), rejects=rejects, governor=session.governor_for(table, facts),
                             workers=session.settings.get("ddbsql.write.workers"), cancel=session.cancel_event,
                             facts=facts)
-    binder = SourceBinder(session, text)
+    binder = SourceBinder(session, text, raw=True)
     try:
         rows = _find(session, binder, plan, finding_select(session, plan, text))
         changes = changes_from_rows(plan, rows, facts.key_attributes, null_serialization, rejects)
@@ -233,7 +233,7 @@ def _resolve(session: "Session", plan: DmlPlan, bindings, key_attributes, null_s
                 again.append(change)
                 continue
             with _consistent(session):
-                binder = SourceBinder(session, text)
+                binder = SourceBinder(session, text, raw=True)
                 rows = _find(session, binder, plan, select)
             fresh = changes_from_rows(plan, rows, key_attributes, null_serialization, rejects)
             for item in fresh:
