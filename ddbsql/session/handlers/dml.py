@@ -4,13 +4,17 @@ The rows to change are found by one SELECT (:mod:`ddbsql.planner.dml`) read exac
 query reads (GetItem, BatchGetItem, Query or a guarded Scan); each becomes one
 conditional UpdateItem, DeleteItem or PutItem (:mod:`ddbsql.exec.changes`) under the
 table's write budget, or all of them one transaction with ``ddbsql.write.atomic=true``.
-An UPDATE or DELETE whose item changed after it was read is read again (strongly
-consistent) and re-evaluated, up to :data:`REREADS` times; a MERGE conflict, and one that
-keeps conflicting, is reported in the reject file and counted.
+An item changed by another writer after it was read is read again (strongly consistent)
+and the statement re-evaluated on it, up to :data:`REREADS` times; one that keeps
+conflicting is reported in the reject file and counted.  A MERGE whose source reads a
+DynamoDB table reads that source once, into memory, so that a re-evaluation reads only
+the target item again (and the target is read at the source's keys).
 """
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import uuid
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,6 +33,7 @@ from ...exec.transact import MAX_ITEMS, too_many, transact
 from ...planner.dml import DmlPlan, merge_select, plan_delete, plan_merge, plan_update, target_of
 from ...planner.guard import SETTING as GUARD_SETTING
 from ..binding.binder import SourceBinder
+from ..binding.registered import PRIVATE_PREFIX
 from ..binding.execution import execute_duckdb, hive_output_names, result_batches
 from ..result import Result
 from ..writing.dml_report import ATOMIC, DmlProgress, capacity_line, estimate_rows, summary
@@ -79,7 +84,9 @@ def run_dml(session: "Session", tree: exp.Expression, text: str) -> Result:
                             workers=session.settings.get("ddbsql.write.workers"), cancel=session.cancel_event,
                             facts=facts)
     binder = SourceBinder(session, text, raw=True)
+    held = None
     try:
+        plan, held = _hold_source(session, plan, text)
         rows = _find(session, binder, plan, finding_select(session, plan, text))
         changes = changes_from_rows(plan, rows, facts.key_attributes, null_serialization, rejects)
         ticker = None
@@ -91,13 +98,15 @@ def run_dml(session: "Session", tree: exp.Expression, text: str) -> Result:
                 reported = 0
             else:
                 conflicts = applier.apply(changes)
-                reported = _resolve(session, plan, bindings, facts.key_attributes, null_serialization, rejects,
+                reported = _resolve(session, plan, facts.key_attributes, null_serialization, rejects,
                                     applier, conflicts, text)
         finally:
             if ticker is not None:
                 ticker.stop()
     finally:
         rejects.close()
+        if held is not None:
+            session.registry.unregister(held)
     report = applier.report
     report.rejected = rejects.count
     messages = binder.warning_messages() + [summary(plan.kind, table.qualified, len(rows), report, reported,
@@ -121,6 +130,27 @@ def finding_select(session: "Session", plan: DmlPlan, text: str) -> exp.Select:
     if keys is None:
         return plan.select
     return merge_select(plan.merge, keys)
+
+
+def _hold_source(session: "Session", plan: DmlPlan, text: str) -> tuple[DmlPlan, str | None]:
+    """A MERGE whose source reads a DynamoDB table: the source read once and held under a
+    private name, and the plan reading it there (re-reading a conflicting item must not
+    read the source again, nor see it changed).  ``(plan, the name or None)``."""
+    if plan.merge is None or not _source_reads_dynamodb(session, plan, text):
+        return plan, None
+    source = plan.merge.source
+    binder = SourceBinder(session, text)
+    sql = binder.to_duckdb(hive_output_names(binder.bind(exp.select("*").from_(source.copy()))))
+    reader = execute_duckdb(session, sql, binder)
+    rows = pa.Table.from_batches(list(result_batches(reader, binder)), schema=reader.schema)
+    error = binder.scan_error()
+    if error is not None:
+        raise error
+    name = f"{PRIVATE_PREFIX}merge_source_{uuid.uuid4().hex[:12]}"
+    session.registry.register(name, rows, private=True)
+    held = exp.Table(this=exp.to_identifier(name), alias=exp.TableAlias(this=exp.to_identifier(source.alias_or_name)))
+    parts = dataclasses.replace(plan.merge, source=held)
+    return dataclasses.replace(plan, merge=parts, select=merge_select(parts)), name
 
 
 def _source_reads_dynamodb(session: "Session", plan: DmlPlan, text: str) -> bool:
@@ -218,13 +248,12 @@ def _atomic(session: "Session", applier: ChangeApplier, changes: list[ItemChange
         report.count(change.action)
 
 
-def _resolve(session: "Session", plan: DmlPlan, bindings, key_attributes, null_serialization: bool,
-             rejects: RejectLog, applier: ChangeApplier, conflicts: list[ItemChange], text: str) -> int:
-    """Re-read and re-evaluate UPDATE/DELETE conflicts; report what still conflicts (and
-    MERGE's).  Returns how many were reported."""
+def _resolve(session: "Session", plan: DmlPlan, key_attributes, null_serialization: bool, rejects: RejectLog,
+             applier: ChangeApplier, conflicts: list[ItemChange], text: str) -> int:
+    """Re-read and re-evaluate conflicting items; report what still conflicts.  Returns
+    how many were reported."""
     rounds = 0
-    rereadable = plan.merge is None or not _source_reads_dynamodb(session, plan, text)
-    while conflicts and rereadable and rounds < REREADS:
+    while conflicts and rounds < REREADS:
         rounds += 1
         again: list[ItemChange] = []
         for change in conflicts:
@@ -242,8 +271,7 @@ def _resolve(session: "Session", plan: DmlPlan, bindings, key_attributes, null_s
         conflicts = again
     for change in conflicts:
         rejects.add(change.row, change.key, f"{change.action.value}: the item was changed by another writer "
-                    f"{f'{REREADS + 1} times ' if rereadable else ''}while this statement changed it; "
-                    "not applied")
+                    f"{REREADS + 1} times while this statement changed it; not applied")
     return len(conflicts)
 
 
