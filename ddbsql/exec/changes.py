@@ -143,6 +143,8 @@ class ChangeApplier:
         self.cancel = cancel
         self.coster = WriteCoster(facts)
         self.report = ChangeReport()
+        #: called with each change DynamoDB acknowledged (a job's checkpoint records it)
+        self.on_applied = None
         self._lock = threading.Lock()
 
     def units(self, change: ItemChange) -> float:
@@ -202,6 +204,8 @@ class ChangeApplier:
         with self._lock:
             self.report.consumed += cost
             self.report.count(change.action)
+        if self.on_applied is not None:
+            self.on_applied(change)
         return False
 
     def _on_retry(self, exc: BaseException) -> None:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import base64
 import json
 
-__all__ = ["attribute_json", "attribute_from_json"]
+from decimal import Decimal, InvalidOperation
+
+__all__ = ["attribute_json", "attribute_from_json", "plain", "from_plain", "same_value"]
 
 
 def attribute_json(av: dict | None) -> str | None:
@@ -27,6 +29,47 @@ def attribute_from_json(text: str | None) -> dict | None:
     if text is None:
         return None
     return _from_json(json.loads(text))
+
+
+def plain(av: dict) -> dict:
+    """``av`` as plain JSON data (binary as base64)."""
+    return _to_json(av)
+
+
+def from_plain(data: dict) -> dict:
+    """The AttributeValue :func:`plain` gave."""
+    return _from_json(data)
+
+
+def same_value(a: dict | None, b: dict | None) -> bool:
+    """Whether two AttributeValues are equal as DynamoDB compares them: numbers by value
+    (``1.50`` is ``1.5``), sets whatever their order, lists and maps member by member;
+    None (no attribute) equals only None."""
+    if a is None or b is None:
+        return a is None and b is None
+    (tag, x), (other, y) = next(iter(a.items())), next(iter(b.items()))
+    if tag != other:
+        return False
+    if tag == "N":
+        return _number(x) == _number(y)
+    if tag == "NS":
+        return {_number(v) for v in x} == {_number(v) for v in y}
+    if tag in ("SS", "BS"):
+        return {bytes(v) if tag == "BS" else v for v in x} == {bytes(v) if tag == "BS" else v for v in y}
+    if tag == "L":
+        return len(x) == len(y) and all(same_value(u, v) for u, v in zip(x, y))
+    if tag == "M":
+        return x.keys() == y.keys() and all(same_value(x[k], y[k]) for k in x)
+    if tag == "B":
+        return bytes(x) == bytes(y)
+    return x == y
+
+
+def _number(text: str):
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return text
 
 
 def _to_json(av: dict) -> dict:

@@ -17,7 +17,7 @@ import dataclasses
 import uuid
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import pyarrow as pa
 from sqlglot import exp
@@ -26,6 +26,7 @@ from ...catalog.binding import ColumnBinding
 from ...catalog.mapping import NULL_SERIALIZATION, bindings_for
 from ...catalog.model import TableKind
 from ...errors import ConfigError, ExecutionError, SemanticError
+from ...exec.change_log import ChangeLog
 from ...exec.changes import ChangeApplier, ItemChange, transaction_change
 from ...progress import ProgressTicker
 from ...exec.rejects import RejectLog
@@ -37,6 +38,7 @@ from ..binding.registered import PRIVATE_PREFIX
 from ..binding.execution import execute_duckdb, hive_output_names, result_batches
 from ..result import Result
 from ..writing.dml_report import ATOMIC, DmlProgress, capacity_line, estimate_rows, summary
+from ..writing import job_runs
 from ..writing.item_changes import changes_from_rows
 
 if TYPE_CHECKING:
@@ -84,6 +86,13 @@ def run_dml(session: "Session", tree: exp.Expression, text: str) -> Result:
                             workers=session.settings.get("ddbsql.write.workers"), cancel=session.cancel_event,
                             facts=facts)
     binder = SourceBinder(session, text, raw=True)
+    atomic = session.settings.get(ATOMIC, table.properties.get(ATOMIC))
+    run = None if atomic else job_runs.start_job(session, [table.qualified], text, tree)
+    log = None
+    if run is not None:
+        log = ChangeLog(run.checkpoint, 0, facts.key_attributes, run=run.record.runs, resuming=run.resuming)
+        run.trackers[0] = log
+        run.watch(0, applier)
     held = None
     try:
         plan, held = _hold_source(session, plan, text)
@@ -93,32 +102,56 @@ def run_dml(session: "Session", tree: exp.Expression, text: str) -> Result:
         if session.options.progress is not None:
             ticker = ProgressTicker(DmlProgress(applier, len(changes)), session.report).start()
         try:
-            if session.settings.get(ATOMIC, table.properties.get(ATOMIC)):
+            if atomic:
                 _atomic(session, applier, changes, table.qualified)
                 reported = 0
             else:
-                conflicts = applier.apply(changes)
+                def apply(some: list[ItemChange]) -> list[ItemChange]:
+                    return log.apply(applier, some)
                 reported = _resolve(session, plan, facts.key_attributes, null_serialization, rejects,
-                                    applier, conflicts, text)
+                                    apply, apply(changes), text)
         finally:
             if ticker is not None:
                 ticker.stop()
+    except BaseException as exc:
+        if run is not None:
+            run.finish(False, exc)
+        raise
     finally:
         rejects.close()
         if held is not None:
             session.registry.unregister(held)
+    notes = _job_notes(run, log)
+    if run is not None:
+        run.finish(not session.cancel_event.is_set())
     report = applier.report
     report.rejected = rejects.count
-    messages = binder.warning_messages() + [summary(plan.kind, table.qualified, len(rows), report, reported,
-                                                     rejects), capacity_line(report, applier)]
+    messages = notes + binder.warning_messages() + [summary(plan.kind, table.qualified, len(rows), report,
+                                                             reported, rejects), capacity_line(report, applier)]
     rowcount = report.updated + report.deleted + report.inserted
     record = {"table": table.qualified, "dynamodb_table": facts.table_name, "statement": plan.kind.value,
               "rows_matched": len(rows), "updated": report.updated, "deleted": report.deleted,
               "inserted": report.inserted, "conflicts": report.conflicts, "conflicts_reported": reported,
               "rejected": rejects.count, "retries": report.retries, "throttles": report.throttles,
               "consumed_wcu": report.consumed, "elapsed_seconds": report.elapsed,
-              "reject_path": str(rejects.path) if rejects.path else None}
+              "reject_path": str(rejects.path) if rejects.path else None,
+              "job": run.record.id if run is not None else None,
+              "changed_before": log.resumed_written if log is not None else 0}
     return Result("insert", rowcount=rowcount, messages=messages, write_reports=[record])
+
+
+def _job_notes(run, log: ChangeLog | None) -> list[str]:
+    """The resumed job's lines: how it was resumed, and what earlier runs had done."""
+    if run is None:
+        return []
+    notes = list(run.notes)
+    if run.resuming:
+        notes.append(f"Job {run.record.id}: {log.resumed_written} item(s) already changed by the interrupted "
+                     "run(s), not changed again")
+    if log.error is not None:
+        notes.append(f"WARNING: job {run.record.id}: the checkpoint could not be written ({log.error}); a resume "
+                     "may change some items again")
+    return notes
 
 
 def finding_select(session: "Session", plan: DmlPlan, text: str) -> exp.Select:
@@ -249,9 +282,9 @@ def _atomic(session: "Session", applier: ChangeApplier, changes: list[ItemChange
 
 
 def _resolve(session: "Session", plan: DmlPlan, key_attributes, null_serialization: bool, rejects: RejectLog,
-             applier: ChangeApplier, conflicts: list[ItemChange], text: str) -> int:
-    """Re-read and re-evaluate conflicting items; report what still conflicts.  Returns
-    how many were reported."""
+             apply: Callable[[list[ItemChange]], list[ItemChange]], conflicts: list[ItemChange], text: str) -> int:
+    """Re-read and re-evaluate conflicting items (changes sent with ``apply``); report
+    what still conflicts.  Returns how many were reported."""
     rounds = 0
     while conflicts and rounds < REREADS:
         rounds += 1
@@ -267,7 +300,7 @@ def _resolve(session: "Session", plan: DmlPlan, key_attributes, null_serializati
             fresh = changes_from_rows(plan, rows, key_attributes, null_serialization, rejects)
             for item in fresh:
                 item.row = change.row
-            again += applier.apply(fresh)   # no row now: the item no longer matches (or is gone)
+            again += apply(fresh)   # no row now: the item no longer matches (or is gone)
         conflicts = again
     for change in conflicts:
         rejects.add(change.row, change.key, f"{change.action.value}: the item was changed by another writer "
