@@ -87,17 +87,16 @@ def run_dml(session: "Session", tree: exp.Expression, text: str) -> Result:
                             facts=facts)
     binder = SourceBinder(session, text, raw=True)
     atomic = session.settings.get(ATOMIC, table.properties.get(ATOMIC))
-    run = None if atomic else job_runs.start_job(session, [table.qualified], text, tree)
-    log = None
-    if run is not None:
-        log = ChangeLog(run.checkpoint, 0, facts.key_attributes, run=run.record.runs, resuming=run.resuming)
-        run.trackers[0] = log
-        run.watch(0, applier)
-    held = None
+    run = log = held = None
     try:
         plan, held = _hold_source(session, plan, text)
         rows = _find(session, binder, plan, finding_select(session, plan, text))
         changes = changes_from_rows(plan, rows, facts.key_attributes, null_serialization, rejects)
+        if not atomic:   # a job from the first write on (a transaction is all or nothing)
+            run = job_runs.start_job(session, [table.qualified], text, tree)
+            log = ChangeLog(run.checkpoint, 0, facts.key_attributes, run=run.record.runs, resuming=run.resuming)
+            run.trackers[0] = log
+            run.watch(0, applier)
         ticker = None
         if session.options.progress is not None:
             ticker = ProgressTicker(DmlProgress(applier, len(changes)), session.report).start()
