@@ -88,8 +88,9 @@ def run_dml(session: "Session", tree: exp.Expression, text: str) -> Result:
     binder = SourceBinder(session, text, raw=True)
     atomic = session.settings.get(ATOMIC, table.properties.get(ATOMIC))
     run = log = held = None
+    source_warnings: list[str] = []
     try:
-        plan, held = _hold_source(session, plan, text)
+        plan, held, source_warnings = _hold_source(session, plan, text)
         rows = _find(session, binder, plan, finding_select(session, plan, text))
         changes = changes_from_rows(plan, rows, facts.key_attributes, null_serialization, rejects)
         if not atomic:   # a job from the first write on (a transaction is all or nothing)
@@ -125,7 +126,7 @@ def run_dml(session: "Session", tree: exp.Expression, text: str) -> Result:
         run.finish(not session.cancel_event.is_set())
     report = applier.report
     report.rejected = rejects.count
-    messages = notes + binder.warning_messages() + [summary(plan.kind, table.qualified, len(rows), report,
+    messages = notes + source_warnings + binder.warning_messages() + [summary(plan.kind, table.qualified, len(rows), report,
                                                              reported, rejects), capacity_line(report, applier)]
     rowcount = report.updated + report.deleted + report.inserted
     record = {"table": table.qualified, "dynamodb_table": facts.table_name, "statement": plan.kind.value,
@@ -164,12 +165,13 @@ def finding_select(session: "Session", plan: DmlPlan, text: str) -> exp.Select:
     return merge_select(plan.merge, keys)
 
 
-def _hold_source(session: "Session", plan: DmlPlan, text: str) -> tuple[DmlPlan, str | None]:
+def _hold_source(session: "Session", plan: DmlPlan, text: str) -> tuple[DmlPlan, str | None, list[str]]:
     """A MERGE whose source reads a DynamoDB table: the source read once and held under a
     private name, and the plan reading it there (re-reading a conflicting item must not
-    read the source again, nor see it changed).  ``(plan, the name or None)``."""
+    read the source again, nor see it changed).  ``(plan, the name or None, the read's
+    warning lines)``."""
     if plan.merge is None or not _source_reads_dynamodb(session, plan, text):
-        return plan, None
+        return plan, None, []
     source = plan.merge.source
     binder = SourceBinder(session, text)
     sql = binder.to_duckdb(hive_output_names(binder.bind(exp.select("*").from_(source.copy()))))
@@ -182,7 +184,7 @@ def _hold_source(session: "Session", plan: DmlPlan, text: str) -> tuple[DmlPlan,
     session.registry.register(name, rows, private=True)
     held = exp.Table(this=exp.to_identifier(name), alias=exp.TableAlias(this=exp.to_identifier(source.alias_or_name)))
     parts = dataclasses.replace(plan.merge, source=held)
-    return dataclasses.replace(plan, merge=parts, select=merge_select(parts)), name
+    return dataclasses.replace(plan, merge=parts, select=merge_select(parts)), name, binder.warning_messages()
 
 
 def _source_reads_dynamodb(session: "Session", plan: DmlPlan, text: str) -> bool:
