@@ -29,7 +29,7 @@ ROOMS = [
     {"spark", "__main__"},
 ]
 #: inside session/: layers from the bottom up
-SESSION_LAYERS = [{"result"}, {"binding"}, {"writing"}, {"handlers"}, {"session"}]
+SESSION_LAYERS = [{"result"}, {"binding"}, {"writing"}, {"storage"}, {"handlers"}, {"session"}]
 
 
 def _module_name(path: Path) -> str:

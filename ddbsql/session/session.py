@@ -37,6 +37,7 @@ from .binding.builtin import BuiltinTables
 from .handlers import (analyze_statement, commands, ddl, dml, explain_statement, file_statements, functions, insert,
                        query, show)
 from .result import Result
+from .storage import TableStorage, kind_of
 
 #: Seconds a DescribeTable answer is reused before asking DynamoDB again.
 FACTS_TTL = 60.0
@@ -217,6 +218,10 @@ class Session:
         if table is None and not missing_ok:
             raise CatalogError(f"Table not found '{database}.{name}'")
         return table
+
+    def table_storage(self, table: TableDef) -> TableStorage:
+        """The storage object of ``table``'s kind: how it is read, written and described."""
+        return kind_of(table)
 
     def dynamodb_client(self, table: TableDef):
         """The client of ``table``'s region and endpoint, signing as the table's credentials."""

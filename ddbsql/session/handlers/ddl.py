@@ -25,7 +25,7 @@ from . import file_statements
 from ..binding.execution import failure, hive_output_names
 from ..result import Result
 from ...sql.positions import position_of
-from ..binding.kinds import kind_of
+from ..storage import kind_of
 from .table_definitions import columns_of, table_properties
 from ..binding.binder import SourceBinder
 

@@ -24,7 +24,7 @@ from ...sql.names import TableName
 from ...sql.partitions import AddPartitions, DropPartitions, RepairTable, ShowPartitions, spec_of_node
 from ...types import from_arrow
 from ..writing.file_writes import FileTableTarget, write_table
-from ..binding.kinds.file_table import file_access, managed_location
+from ..binding.file_access import file_access, managed_location
 from ..binding.execution import execute_duckdb, failure, hive_output_names
 from ..result import Result
 from .table_definitions import columns_of

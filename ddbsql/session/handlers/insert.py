@@ -16,29 +16,24 @@ from typing import TYPE_CHECKING, Callable, Iterator
 import duckdb
 from sqlglot import exp
 
-from ...catalog.model import TableDef, TableKind
+from ...catalog.model import TableDef
 from ...errors import Cancelled, DdbsqlError, ParseError, SemanticError
 from ...progress import ProgressTicker
 from ...exec.writer import WriteReport
 from ...sql.positions import position_of
 from ..writing import job_runs
 from ..writing.dynamodb_writes import PreparedWrite, _Progress
-from ..writing.file_writes import DirectoryTarget, FileTableTarget
+from ..writing.file_writes import DirectoryTarget
 from ..binding.execution import ROWS_PER_BATCH, failure, hive_output_names, result_batches
 from ..result import Result
 from ..binding.binder import SourceBinder
-from ..writing.table_targets import DynamoDBTarget, WarehouseTarget
+from ..writing.table_targets import DynamoDBTarget
 from ..writing.write_targets import WriteOutcome, WriteTarget
 
 if TYPE_CHECKING:
     from ..session import Session
 
 _temp_names = itertools.count(1)
-
-#: the target class of each kind of table
-TABLE_TARGETS = {TableKind.DYNAMODB: DynamoDBTarget, TableKind.WAREHOUSE: WarehouseTarget,
-                 TableKind.FILE: FileTableTarget}
-
 
 def resolve_write_target(session: "Session", insert: exp.Insert, text: str) -> WriteTarget:
     """The target an INSERT names, checked."""
@@ -55,7 +50,7 @@ def resolve_write_target(session: "Session", insert: exp.Insert, text: str) -> W
     if table is None:
         line, col = position_of(target, text)
         raise SemanticError(f"Table not found '{target.sql()}'", line=line, col=col)
-    return TABLE_TARGETS[table.kind].resolve(table, insert, target, columns, text)
+    return session.table_storage(table).write_target(table, insert, target, columns, text)
 
 
 def run_insert_statement(session: "Session", tree: exp.Expression, text: str) -> Result:
