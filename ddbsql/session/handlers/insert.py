@@ -1,5 +1,6 @@
 """INSERT INTO|OVERWRITE TABLE, INSERT OVERWRITE DIRECTORY and multi-insert, into any
-kind of target (see :mod:`.write_targets`).
+kind of target (see :mod:`.write_targets`; a table's target comes from the storage
+object of its kind, see :mod:`ddbsql.session.storage`).
 
 Hive maps the query's columns to the target's by position and converts each value to
 the column's type (a value that does not convert becomes NULL); so does ddbsql, with
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from ..session import Session
 
 _temp_names = itertools.count(1)
+
 
 def resolve_write_target(session: "Session", insert: exp.Insert, text: str) -> WriteTarget:
     """The target an INSERT names, checked."""
