@@ -245,14 +245,17 @@ class JsonBlockReader:
         converted = None
         if fast and self.wanted:
             table = pa.concat_tables([t for _, _, t in fast]).combine_chunks()
-            numbers = [first + i for a, b, _ in fast for i in range(a, b) if objects[i + 1] > objects[i]]
+            numbers = None   # each row's line number, when a value is reported
             columns = []
             for (_, column), raw in zip(self.wanted, table.columns):
                 raw = raw.chunk(0) if raw.num_chunks == 1 else pa.concat_arrays(raw.chunks)
                 if column.type.name in _FROM_STRINGS:
-                    raw, bad = convert_strings(raw, column.type, _TEXT)
+                    text = raw
+                    raw, bad = convert_strings(text, column.type, _TEXT)
+                    if bad and numbers is None:
+                        numbers = [first + i for a, b, _ in fast for i in range(a, b) if objects[i + 1] > objects[i]]
                     for row, reason in bad:
-                        log.bad_value(uri, numbers[row], column.name, reason, table.column(len(columns))[row].as_py())
+                        log.bad_value(uri, numbers[row], column.name, reason, text[row].as_py())
                 columns.append(raw)
             converted = pa.RecordBatch.from_arrays(columns, names=self.names)
         pieces = [(a, b, None) for a, b in slow] + [(a, b, t) for a, b, t in fast]
