@@ -17,7 +17,8 @@ from sqlglot import exp
 from sqlglot.errors import OptimizeError
 from sqlglot.optimizer.qualify import qualify
 
-from ...catalog.model import TableDef
+from ...catalog.binding import raw_name
+from ...catalog.model import TableDef, TableKind
 from ...errors import SemanticError
 from ...planner.scopes import NO_FILTER, reference_filters
 from ...sql.dialect import DIALECT
@@ -34,11 +35,14 @@ if TYPE_CHECKING:
 class SourceBinder:
     """Rewrites the table references of one statement; holds what it registered."""
 
-    def __init__(self, session: "StatementContext", text: str, *, explain: bool = False):
+    def __init__(self, session: "StatementContext", text: str, *, explain: bool = False, raw: bool = False):
         self.session = session
         self.text = text
         #: plan only: sources are registered empty and nothing is read from DynamoDB
         self.explain = explain
+        #: DynamoDB tables also offer each column's stored value unconverted, as the hidden
+        #: column :func:`~ddbsql.catalog.binding.raw_name` (what UPDATE/DELETE/MERGE compare)
+        self.raw = raw
         self.scans: list[ScanRecord] = []
         #: column types of every bound source, by the name it has in the bound tree
         self.schema: dict[str, dict[str, str]] = {}
@@ -76,8 +80,10 @@ class SourceBinder:
         """
         schema: dict = {}
         for _, definition in refs:
-            schema.setdefault(definition.database, {})[definition.name.lower()] = {
-                c.name: str(c.type.duckdb_sql()) for c in definition.columns}
+            columns = {c.name: str(c.type.duckdb_sql()) for c in definition.columns}
+            if self.raw and definition.kind is TableKind.DYNAMODB:
+                columns.update({raw_name(c.name): "VARCHAR" for c in definition.columns})
+            schema.setdefault(definition.database, {})[definition.name.lower()] = columns
         ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
         for table in tree.find_all(exp.Table):
             registration = self.registered(table) if table.name.lower() not in ctes else None

@@ -43,7 +43,7 @@ def run_explain(session: "Session", statement: SqlStatement, *, analyze: bool = 
         tree, text = dml_statements.finding_select(session, planned[3], statement.text), statement.text
     else:
         tree, text = explained_query(statement.tree, analyze), statement.text
-    binder = SourceBinder(session, text, explain=not analyze)
+    binder = SourceBinder(session, text, explain=not analyze, raw=planned is not None)
     bound = hive_output_names(binder.bind(tree))
     sql = binder.to_duckdb(bound)
     rows: list[tuple[str, str, str]] = []

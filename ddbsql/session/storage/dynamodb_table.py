@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 from sqlglot import exp
 
-from ...catalog.binding import ColumnBinding
+from ...catalog.binding import ColumnBinding, raw_binding, raw_name
 from ...catalog.mapping import TABLE_NAME, bindings_for, check_against_table, check_table_name
 from ...catalog.model import DYNAMODB_HANDLER, TableDef, TableKind
 from ...config import check_properties
@@ -68,6 +68,8 @@ class DynamoDBTable(TableStorage):
         """An Arrow stream of the items the access plan reads, decoded to the columns used."""
         source = self._stream(binder, definition, where, columns, label)
         binder.schema[source] = {c.name: str(c.type) for c in definition.columns}
+        if binder.raw:
+            binder.schema[source].update({raw_name(c.name): "string" for c in definition.columns})
         return exp.Table(this=exp.to_identifier(source))
 
     def _stream(self, binder: "SourceBinder", definition: TableDef, where: ReferenceFilter,
@@ -75,6 +77,9 @@ class DynamoDBTable(TableStorage):
         session = binder.session
         bindings = bindings_for(definition)
         chosen: list[ColumnBinding] = [b for b in bindings if columns is None or b.name in columns]
+        if binder.raw:
+            chosen += [raw_binding(b) for b in bindings
+                       if not b.is_item and (columns is None or raw_name(b.name) in columns)]
         facts = session.facts(definition)
         if not chosen:
             # count(*) and friends still need one value per item to count rows
