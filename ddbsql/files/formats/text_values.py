@@ -344,9 +344,10 @@ def _fast_strings(arr: pa.Array, hive_type: HiveType) -> tuple[pa.Array, pa.Arra
     """
     name = hive_type.name
     if name in _STRINGS:
+        every = pa.repeat(pa.scalar(True), len(arr))    # NULL stays NULL, any text is a string
         if hive_type.params and name in ("varchar", "char"):
-            return pc.utf8_slice_codeunits(arr, 0, hive_type.params[0]), pc.is_valid(arr)
-        return arr, pc.is_valid(arr)
+            return pc.utf8_slice_codeunits(arr, 0, hive_type.params[0]), every
+        return arr, every
     empty = pc.equal(arr, "")
     if name in _INT_RANGES:
         ok = pc.match_substring_regex(arr, r"^-?[0-9]{1,18}$")

@@ -25,7 +25,6 @@ from ...sql.dialect import DIALECT
 from ...sql.positions import position_of
 from ...sql.translate import to_duckdb
 from ...types import from_arrow
-from .kinds import kind_of
 from .registered import Registration
 from .scans import ScanRecord
 
@@ -131,7 +130,7 @@ class SourceBinder:
             alias = table.alias_or_name
             columns = None if needed is None else needed.get(definition.qualified.lower(), set())
             label = definition.qualified + (f" AS {alias}" if alias.lower() != definition.name.lower() else "")
-            replacement = kind_of(definition).bind(self, definition, filters.get(id(table), NO_FILTER), columns,
+            replacement = self.session.table_storage(definition).bind(self, definition, filters.get(id(table), NO_FILTER), columns,
                                                    label)
             replacement.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
             replacement.set("sample", self._sample(table))

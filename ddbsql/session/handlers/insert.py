@@ -1,5 +1,6 @@
 """INSERT INTO|OVERWRITE TABLE, INSERT OVERWRITE DIRECTORY and multi-insert, into any
-kind of target (see :mod:`.write_targets`).
+kind of target (see :mod:`.write_targets`; a table's target comes from the storage
+object of its kind, see :mod:`ddbsql.session.storage`).
 
 Hive maps the query's columns to the target's by position and converts each value to
 the column's type (a value that does not convert becomes NULL); so does ddbsql, with
@@ -16,28 +17,23 @@ from typing import TYPE_CHECKING, Callable, Iterator
 import duckdb
 from sqlglot import exp
 
-from ...catalog.model import TableDef, TableKind
+from ...catalog.model import TableDef
 from ...errors import Cancelled, DdbsqlError, ParseError, SemanticError
 from ...progress import ProgressTicker
 from ...exec.writer import WriteReport
 from ...sql.positions import position_of
 from ..writing import atomic_targets, job_runs
 from ..writing.dynamodb_writes import PreparedWrite, _Progress
-from ..writing.file_writes import DirectoryTarget, FileTableTarget
+from ..writing.file_writes import DirectoryTarget
 from ..binding.execution import ROWS_PER_BATCH, failure, hive_output_names, result_batches
 from ..result import Result
 from ..binding.binder import SourceBinder
-from ..writing.table_targets import DynamoDBTarget, WarehouseTarget
-from ..writing.write_targets import WriteOutcome, WriteTarget
+from ..writing.write_targets import InsertQuery, WriteOutcome, WriteTarget
 
 if TYPE_CHECKING:
     from ..session import Session
 
 _temp_names = itertools.count(1)
-
-#: the target class of each kind of table
-TABLE_TARGETS = {TableKind.DYNAMODB: DynamoDBTarget, TableKind.WAREHOUSE: WarehouseTarget,
-                 TableKind.FILE: FileTableTarget}
 
 
 def resolve_write_target(session: "Session", insert: exp.Insert, text: str) -> WriteTarget:
@@ -55,7 +51,7 @@ def resolve_write_target(session: "Session", insert: exp.Insert, text: str) -> W
     if table is None:
         line, col = position_of(target, text)
         raise SemanticError(f"Table not found '{target.sql()}'", line=line, col=col)
-    return TABLE_TARGETS[table.kind].resolve(table, insert, target, columns, text)
+    return session.table_storage(table).write_target(table, insert, target, columns, text)
 
 
 def run_insert_statement(session: "Session", tree: exp.Expression, text: str) -> Result:
@@ -73,9 +69,7 @@ def run_insert(session: "Session", insert: exp.Insert, text: str, label: str) ->
         raise ParseError("INSERT needs a SELECT or VALUES", line=1, col=1)
     bound = hive_output_names(binder.bind(source)) if not isinstance(source, exp.Values) else source
     sql = target.shape(session, binder.to_duckdb(bound), text)
-    if isinstance(target, DynamoDBTarget):
-        return target.write(session, sql, binder, label, source=source, bound=bound, tree=insert).result()
-    return target.write(session, sql, binder, label).result()
+    return target.write(session, sql, binder, label, InsertQuery(source, bound, insert)).result()
 
 
 @contextlib.contextmanager

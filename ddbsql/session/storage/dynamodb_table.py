@@ -7,25 +7,26 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 from sqlglot import exp
 
-from ....catalog.binding import ColumnBinding, raw_binding, raw_name
-from ....catalog.mapping import TABLE_NAME, bindings_for, check_against_table, check_table_name
-from ....catalog.model import DYNAMODB_HANDLER, TableDef, TableKind
-from ....config import check_properties
-from ....errors import TooCostlyError
-from ....exec.decode import DecodeWarnings
-from ....exec.expiry import ExpiryStats, SplitWarnings, drop_expired, ttl_attribute, ttl_binding, without_ttl
-from ....exec.governor import READ, WRITE
-from ....exec.lookups import arrow_schema, read_batches
-from ....exec.scanner import ScanStats
-from ....planner.access import plan_access
-from ....planner.guard import SETTING as GUARD_SETTING, over_budget
-from ....planner.scopes import ReferenceFilter
-from ..scans import ScanRecord
+from ...catalog.binding import ColumnBinding, raw_binding, raw_name
+from ...catalog.mapping import TABLE_NAME, bindings_for, check_against_table, check_table_name
+from ...catalog.model import DYNAMODB_HANDLER, TableDef, TableKind
+from ...config import check_properties
+from ...errors import TooCostlyError
+from ...exec.decode import DecodeWarnings
+from ...exec.expiry import ExpiryStats, SplitWarnings, drop_expired, ttl_attribute, ttl_binding, without_ttl
+from ...exec.governor import READ, WRITE
+from ...exec.lookups import arrow_schema, read_batches
+from ...exec.scanner import ScanStats
+from ...planner.access import plan_access
+from ...planner.guard import SETTING as GUARD_SETTING, over_budget
+from ...planner.scopes import ReferenceFilter
+from ..binding.scans import ScanRecord
+from ..writing.table_targets import DynamoDBTarget
 from .table_storage import Row, TableStorage
 
 if TYPE_CHECKING:
-    from ..context import StatementContext
-    from ..binder import SourceBinder
+    from ..binding.context import StatementContext
+    from ..binding.binder import SourceBinder
 
 SERDE = "org.apache.hadoop.hive.dynamodb.DynamoDBSerDe"
 #: drop items whose TTL has passed (SET, or a TBLPROPERTY for one table)
@@ -48,6 +49,11 @@ class DynamoDBTable(TableStorage):
 
     def show_create_lines(self, table: TableDef) -> list[str]:
         return ["STORED BY", f"  '{DYNAMODB_HANDLER}'"]
+
+    def write_target(self, table: TableDef, insert: exp.Insert, node: exp.Table, columns: list[str] | None,
+                     text: str) -> DynamoDBTarget:
+        """Written as a resumable job under the table's write budget."""
+        return DynamoDBTarget.resolve(table, insert, node, columns, text)
 
     def check_altered(self, session: "StatementContext", table: TableDef) -> None:
         props = table.properties
