@@ -128,7 +128,9 @@ def run_multi_insert(session: "Session", tree: exp.MultitableInserts, text: str,
     thread, one after the other.
 
     When a target fails the others still finish; the statement then fails with that
-    error and every other target's summary.  Cancelling stops them all.
+    error and every other target's summary.  Cancelling stops them all.  With
+    ``ddbsql.write.atomic=true`` on every DynamoDB target, they are written as one
+    transaction instead (see :mod:`~ddbsql.session.writing.atomic_targets`).
     """
     source = tree.args.get("source")
     if source is None:
