@@ -1,6 +1,6 @@
-"""UPDATE jobs resumed for real: the ``ddbsql`` command adds 1 to every item of a
+"""UPDATE and MERGE jobs resumed for real: the ``ddbsql`` command changes the items of a
 provisioned DynamoDB Local table at 200 WCU/s, is killed with SIGKILL when an independent
-boto3 scan shows about half the items changed, and is run again with resume.
+boto3 scan shows about half the changes made, and is run again with resume.
 
 What is checked (see docs/usage.md, "Resuming an interrupted UPDATE, DELETE or MERGE"):
 every item ends changed exactly once (``amount = orig + 1``), although the statement is
@@ -62,12 +62,14 @@ def world(dynamodb_local_endpoint, aws_credentials, tmp_path, unique_table_name)
     return client, name, tmp_path, dynamodb_local_endpoint, script
 
 
-def test_a_killed_update_resumed_changes_every_item_exactly_once(world):
-    client, name, tmp_path, endpoint, script = world
+def kill_half_way(world, script, progress) -> int:
+    """Run ``script``, SIGKILL it once ``progress()`` (changes seen in the table) passes
+    half; ``progress()`` once the table has settled."""
+    client, name, tmp_path, endpoint, _ = world
     proc = cli("-f", str(script), cwd=tmp_path, endpoint=endpoint, wait=False)
     try:
         deadline = time.monotonic() + 60
-        while changed(client, name) < TOTAL // 2:
+        while progress() < TOTAL // 2:
             assert proc.poll() is None, f"the job ended before it was killed: {proc.communicate()[1]}"
             assert time.monotonic() < deadline, "the job made no progress"
             time.sleep(0.2)
@@ -79,27 +81,81 @@ def test_a_killed_update_resumed_changes_every_item_exactly_once(world):
             proc.wait()
     assert proc.returncode == -signal.SIGKILL
     time.sleep(0.5)                      # requests the server had accepted complete anyway
-    before = changed(client, name)
+    before = progress()
     assert TOTAL // 4 < before < TOTAL, before
+    return before
 
+
+def resume(world) -> tuple[str, str]:
+    """Resume the one running job with ``--resume``: ``(its id, the run's stderr)``."""
+    _, _, tmp_path, endpoint, _ = world
     jobs = cli("--jobs", cwd=tmp_path, endpoint=endpoint)
     running = [line.split("\t") for line in jobs.stdout.splitlines() if "\trunning\t" in line]
     assert len(running) == 1, jobs.stdout
     job = running[0][0]
-
     result = cli("--resume", job[:8], cwd=tmp_path, endpoint=endpoint)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr and f"Resuming job {job}" in result.stderr
-    already = int(re.search(r"Job \w+: (\d+) item\(s\) already changed by the interrupted run", result.stderr).group(1))
-    updated = int(re.search(r"Updated (\d+) item\(s\) of default\.acct", result.stderr).group(1))
-    assert already == before and already + updated == TOTAL, result.stderr
-    items = scan_all(client, name)
-    assert len(items) == TOTAL
-    wrong = [i for i in items if float(i["amount"]["N"]) != float(i["orig"]["N"]) + 1]
-    assert not wrong, wrong[:5]
+    return job, result.stderr
 
+
+def already_changed(stderr: str) -> int:
+    return int(re.search(r"Job \w+: (\d+) item\(s\) already changed by the interrupted run", stderr).group(1))
+
+
+def finished(world, job: str) -> None:
+    _, _, tmp_path, endpoint, _ = world
     jobs = cli("--jobs", cwd=tmp_path, endpoint=endpoint)
     assert re.search(rf"{job}\tdone\t2\t", jobs.stdout), jobs.stdout
     assert not list((tmp_path / "jobs").glob("*.sqlite"))
     for path in [tmp_path / "metastore.db", *tmp_path.rglob("*.sqlite")]:
         assert SECRET.encode() not in path.read_bytes()
+
+
+def test_a_killed_update_resumed_changes_every_item_exactly_once(world):
+    client, name, _, _, script = world
+    before = kill_half_way(world, script, lambda: changed(client, name))
+    job, stderr = resume(world)
+    updated = int(re.search(r"Updated (\d+) item\(s\) of default\.acct", stderr).group(1))
+    assert already_changed(stderr) == before and before + updated == TOTAL, stderr
+    items = scan_all(client, name)
+    assert len(items) == TOTAL
+    wrong = [i for i in items if float(i["amount"]["N"]) != float(i["orig"]["N"]) + 1]
+    assert not wrong, wrong[:5]
+    finished(world, job)
+
+
+def test_a_killed_merge_resumed_updates_deletes_and_inserts_each_item_once(world):
+    """A third of the items updated (+1), a third deleted, and new items inserted; the
+    insert clause has no condition, so a resumed run that forgot a delete would insert
+    the deleted item back."""
+    client, name, tmp_path, endpoint, script = world
+    ops = {0: "u", 1: "d", 2: "i"}
+    values = ", ".join(f"('{'n' if i % 3 == 2 else 'k'}{i:05d}', '{ops[i % 3]}')" for i in range(TOTAL))
+    setup = tmp_path / "source.sql"
+    setup.write_text(f"CREATE TABLE src (id string, op string); INSERT INTO src VALUES {values}")
+    assert cli("-f", str(setup), cwd=tmp_path, endpoint=endpoint).returncode == 0
+    script.write_text(script.read_text().replace(
+        "UPDATE acct SET amount = amount + 1 WHERE amount >= 0;",
+        "MERGE INTO acct t USING src s ON t.id = s.id WHEN MATCHED AND s.op = 'd' THEN DELETE "
+        "WHEN MATCHED THEN UPDATE SET amount = t.amount + 1 WHEN NOT MATCHED THEN INSERT VALUES (s.id, 0, -1);"))
+
+    def progress() -> int:
+        items = {i["id"]["S"]: i for i in scan_all(client, name)}
+        return sum(1 for i in range(TOTAL) if (i % 3 == 0 and items[f"k{i:05d}"]["amount"] != items[f"k{i:05d}"]["orig"])
+                   or (i % 3 == 1 and f"k{i:05d}" not in items) or (i % 3 == 2 and f"n{i:05d}" in items))
+
+    before = kill_half_way(world, script, progress)
+    job, stderr = resume(world)
+    counts = re.search(r"Merged into default\.acct: (\d+) updated, (\d+) deleted, (\d+) inserted", stderr)
+    assert already_changed(stderr) == before and before + sum(map(int, counts.groups())) == TOTAL, stderr
+    items = {i["id"]["S"]: i for i in scan_all(client, name)}
+    expected = {}
+    for i in range(TOTAL):
+        if i % 3 == 0:
+            expected[f"k{i:05d}"] = f"{i + 1}.25"
+        elif i % 3 == 2:
+            expected[f"k{i:05d}"] = f"{i}.25"
+            expected[f"n{i:05d}"] = "0"
+    assert {k: i["amount"]["N"] for k, i in items.items()} == expected
+    finished(world, job)
