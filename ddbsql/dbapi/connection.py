@@ -386,8 +386,10 @@ class Cursor:
         return pa.RecordBatchReader.from_batches(self._result.schema, self._remaining_batches())
 
     def __arrow_c_stream__(self, requested_schema=None):
-        """The remaining rows through the Arrow PyCapsule interface: ``polars.from_arrow(cur)``,
-        ``pyarrow.table(cur)`` and DuckDB read the result stream without a copy."""
+        """The remaining rows through the Arrow PyCapsule interface: ``pyarrow.table(cur)``,
+        ``polars.DataFrame(cur)`` and DuckDB read the result stream without a copy
+        (``polars.from_arrow(cur)`` reads it as one Series of row structs, as Polars 2 does
+        for every stream that is not a pyarrow object)."""
         return self.fetch_record_batches().__arrow_c_stream__(requested_schema)
 
     def _remaining_batches(self) -> Iterator[pa.RecordBatch]:
