@@ -112,6 +112,36 @@ class RetryPolicy:
         started = self.clock() if since is None else since
         begun = self.clock()
         failures = {"retries": 0, "throttles": 0}
+        try:
+            try:
+                result = fn()        # the usual case: one try, no retry machinery built
+            except Exception as first:
+                if not is_transient(first):
+                    raise
+                result = self._retry(fn, first, what=what, started=started, failures=failures, on_retry=on_retry)
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("%s: %.3f s%s, %d retr%s, %d throttled%s", what, self.clock() - begun, _capacity(result),
+                          failures["retries"], "y" if failures["retries"] == 1 else "ies", failures["throttles"],
+                          _unprocessed(result))
+            return result
+        except Exception as exc:
+            if isinstance(exc, (ClientError, BotoCoreError) + CONNECTION_ERRORS):
+                suffix = (f" (gave up: no progress for {self.max_seconds:.0f} s, ddbsql.retry.max.seconds)"
+                          if is_transient(exc) else "")
+                raise DynamoDBError(f"{what}: {describe_client_error(exc)}{suffix}") from exc
+            raise
+
+    def _retry(self, fn: Callable[[], T], first: BaseException, *, what: str, started: float, failures: dict,
+               on_retry: Callable[[BaseException], None] | None) -> T:
+        """Go on after ``fn``'s first try failed transiently with ``first``: tenacity's
+        first attempt re-raises ``first``, so attempt numbers, backoff and the give-up
+        rule are those of one uninterrupted run."""
+        replayed = [first]
+
+        def attempt() -> T:
+            if replayed:
+                raise replayed.pop()
+            return fn()
 
         def before_sleep(state: tenacity.RetryCallState) -> None:
             if state.outcome is not None and state.outcome.failed:
@@ -132,19 +162,7 @@ class RetryPolicy:
             before_sleep=before_sleep,
             reraise=True,
         )
-        try:
-            result = retrying(fn)
-            if log.isEnabledFor(logging.DEBUG):
-                log.debug("%s: %.3f s%s, %d retr%s, %d throttled%s", what, self.clock() - begun, _capacity(result),
-                          failures["retries"], "y" if failures["retries"] == 1 else "ies", failures["throttles"],
-                          _unprocessed(result))
-            return result
-        except Exception as exc:
-            if isinstance(exc, (ClientError, BotoCoreError) + CONNECTION_ERRORS):
-                suffix = (f" (gave up: no progress for {self.max_seconds:.0f} s, ddbsql.retry.max.seconds)"
-                          if is_transient(exc) else "")
-                raise DynamoDBError(f"{what}: {describe_client_error(exc)}{suffix}") from exc
-            raise
+        return retrying(attempt)
 
 
 def _capacity(response) -> str:

@@ -6,8 +6,9 @@ does; a write job sends thousands of requests a second.  :class:`SignedSender` k
 what matters and drops the rest:
 
 * the endpoint URL and region the client resolved (``client.meta``), the credentials of
-  the session that made it (refreshed as botocore refreshes them), SigV4 by botocore's
-  own signer;
+  the session that made it (refreshed as botocore refreshes them), SigV4 as botocore
+  signs (:mod:`.sigv4`, which keeps the day's signing key; botocore's own signer for an
+  endpoint with a path);
 * the client's HTTP session (its pool, proxies, TLS settings and timeouts), so a dropped
   connection or a timeout raises botocore's ``ConnectionClosedError``,
   ``EndpointConnectionError`` or ``ReadTimeoutError`` as a client call would;
@@ -27,10 +28,11 @@ import zlib
 from typing import Any
 
 from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
+from botocore.awsrequest import AWSPreparedRequest, AWSRequest
 from botocore.exceptions import ClientError, ConnectionClosedError
 
 from .meta import botocore_value
+from .sigv4 import JsonPostSigner, fast_signable
 
 __all__ = ["SignedSender", "enable", "sender_for"]
 
@@ -47,15 +49,12 @@ class SignedSender:
         self._url = client.meta.endpoint_url.rstrip("/") + "/"
         self._http = client._endpoint.http_session  # the pool, proxies and timeouts the client uses
         self._user_agent = getattr(client.meta.config, "user_agent", None) or "ddbsql"
+        self._signer = JsonPostSigner(self._url, self._region) if fast_signable(self._url) else None
 
     def batch_write(self, body: bytes) -> dict:
         """Send one BatchWriteItem ``body``; the response as botocore parses it
         (``UnprocessedItems`` with binary values as bytes, ``ConsumedCapacity``)."""
-        request = AWSRequest(method="POST", url=self._url, data=body,
-                             headers={"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": _TARGET,
-                                      "User-Agent": self._user_agent})
-        SigV4Auth(self._credentials.get_frozen_credentials(), "dynamodb", self._region).add_auth(request)
-        response = self._http.send(request.prepare())
+        response = self._http.send(self._signed(body))
         content = response.content
         headers = dict(response.headers)
         meta = {"HTTPStatusCode": response.status_code, "HTTPHeaders": headers,
@@ -76,6 +75,19 @@ class SignedSender:
                                           for table, requests in unprocessed.items()}
         parsed["ResponseMetadata"] = meta
         return parsed
+
+    def _signed(self, body: bytes) -> AWSPreparedRequest:
+        """The signed request carrying ``body``, ready for the client's HTTP session."""
+        headers = {"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": _TARGET,
+                   "User-Agent": self._user_agent}
+        credentials = self._credentials.get_frozen_credentials()
+        if self._signer is None:
+            request = AWSRequest(method="POST", url=self._url, data=body, headers=headers)
+            SigV4Auth(credentials, "dynamodb", self._region).add_auth(request)
+            return request.prepare()
+        headers = self._signer.sign(credentials, headers, body)
+        headers["Content-Length"] = str(len(body))
+        return AWSPreparedRequest("POST", self._url, headers, body, stream_output=False, context={})
 
 
 def _request_value(request: dict) -> dict:
