@@ -21,8 +21,9 @@ reference reader:
 * a line whose row holds a non-finite double (``NaN``/``Infinity``: :mod:`json` reads them
   as floats, which no column type takes).
 
-A run is kept only when pyarrow found as many rows as it has objects.  A block that keeps
-being refused goes to the reference reader after a bounded number of tries.
+A run is kept only when pyarrow found as many rows as it has objects.  The refusals looked
+into per block are bounded (after that a refused run goes to the reference reader whole),
+and so is the number of runs (a block whose plain lines are too scattered goes whole).
 
 Decimals come from the number's text (never through a double); pyarrow checks only the
 38-digit limit, so decimals are read at 38 digits and narrowed by a checked cast.
@@ -35,6 +36,7 @@ array or struct, have no block reader: their files are read by the reference rea
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from typing import Callable, Iterator, Sequence
@@ -148,15 +150,14 @@ class JsonBlockReader:
         offsets = pa.Array.from_buffers(pa.int32(), count + 1, [None, offset_buffer]).to_pylist()
         data = data or pa.py_buffer(b"")
         runs = [(a, b) for a, b in _runs(plain) if objects[b] > objects[a]]
-        tries = 8 + count // 256
+        if len(runs) > 8 + count // 16:   # plain lines too scattered to be worth a call each
+            yield from self._in_order(first, lines, objects, [], [(0, count)], uri, log, reference)
+            return
+        retries = 8 + count // 256
         fast: list[tuple[int, int, pa.Table]] = []
         slow: list[tuple[int, int]] = _runs(pc.invert(plain))
         while runs:
             a, b = runs.pop()
-            tries -= 1
-            if tries < 0:
-                slow.append((a, b))
-                continue
             table, refusal = self._read_run(data.slice(offsets[a], offsets[b] - offsets[a]), objects[b] - objects[a])
             refused: list[int] = []
             if table is not None:
@@ -181,7 +182,10 @@ class JsonBlockReader:
                     refused = [i for i in range(a, b) if needle in lines[i]]
                     if refused and len(self.refused_values) < 8:
                         self.refused_values.append(needle)
-            if refused:
+            retries -= 1
+            if retries < 0:
+                slow.append((a, b))
+            elif refused:
                 slow.extend((i, i + 1) for i in refused)
                 edges = [a - 1, *refused, b]
                 runs.extend((x + 1, y) for x, y in zip(edges, edges[1:]) if objects[y] > objects[x + 1])
@@ -328,7 +332,13 @@ def _rows_with(arr: pa.Array, test) -> pa.Array:
 
 def _mask(count: int, indices) -> pa.Array:
     """A boolean array of ``count`` values, true at ``indices``."""
-    return pc.is_in(pa.array(range(count), pa.int64()), value_set=pa.array(indices, pa.int64()))
+    return pc.is_in(_positions(count), value_set=pa.array(indices, pa.int64()))
+
+
+@functools.lru_cache(maxsize=4)
+def _positions(count: int) -> pa.Array:
+    """0 … count - 1 (blocks mostly have the same number of lines)."""
+    return pa.array(range(count), pa.int64())
 
 
 def _runs(flags: pa.Array) -> list[tuple[int, int]]:
