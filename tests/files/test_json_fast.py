@@ -67,8 +67,8 @@ oddity = st.sampled_from(["", "   ", "[1, 2]", "7", '{"id": 1', '{"id": 1}{"id":
                           '{"id": 1, "id": 2}', '\ufeff{"id": 1}', '{"id":', '2}', '{"a": {"b": 1}', '}'])
 
 
-def read(tmp_path, body: str, header: int, fast: bool, columns=COLUMNS, serde=None):
-    (tmp_path / "f.json").write_text(body)
+def read(tmp_path, body: str | bytes, header: int, fast: bool, columns=COLUMNS, serde=None):
+    (tmp_path / "f.json").write_bytes(body if isinstance(body, bytes) else body.encode("utf-8"))
     location = parse_location(str(tmp_path), FileSystems(), allow_local=True)
     spec = ReadSpec(FileStorage(str(tmp_path), "json", serde_properties=serde or {}), "default.t", tuple(columns), (),
                     columns, {"skip.header.line.count": str(header)})
@@ -97,10 +97,14 @@ def _comparable(value):
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(lines=st.lists(st.one_of(plain_obj, plain_obj, plain_obj, obj, oddity), max_size=20), header=st.integers(0, 1),
-       block_rows=st.sampled_from([2, 3, 1000]), ignore_malformed=st.booleans())
-def test_fast_and_reference_readers_agree(tmp_path_factory, lines, header, block_rows, ignore_malformed):
+       block_rows=st.sampled_from([2, 3, 1000]), ignore_malformed=st.booleans(), newline=st.sampled_from(["\n", "\r\n"]),
+       bad_bytes=st.booleans())
+def test_fast_and_reference_readers_agree(tmp_path_factory, lines, header, block_rows, ignore_malformed, newline,
+                                          bad_bytes):
     tmp_path = tmp_path_factory.mktemp("json")
-    body = "\n".join(lines) + ("\n" if lines else "")
+    body = (newline.join(lines) + (newline if lines else "")).encode("utf-8")
+    if bad_bytes and lines:   # not UTF-8: both read the replacement character
+        body = body.replace(b"a", b"a\xff", 1)
     serde = {"ignore.malformed.json": "true"} if ignore_malformed else None
     saved = compression.BATCH_ROWS
     compression.BATCH_ROWS = block_rows       # small blocks: fast and handed-back blocks interleave

@@ -36,6 +36,7 @@ array or struct, have no block reader: their files are read by the reference rea
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import re
@@ -137,21 +138,23 @@ class JsonBlockReader:
         checked = sorted({*keys.values(), *(n for _, c in wanted for n in _field_names(c.type))})
         return cls(wanted, pa.schema(fields), checked)
 
-    def batches(self, first: int, lines: list[str], uri: str, log: ReadLog, reference: Reference
+    def batches(self, first: int, texts: pa.Array, uri: str, log: ReadLog, reference: Reference
                 ) -> Iterator[pa.RecordBatch]:
-        """The rows of ``lines`` (line ``first`` on), in line order: runs read by pyarrow,
-        the other lines by ``reference``."""
-        count = len(lines)
-        texts = pa.array(lines, pa.string())
-        plain = self._plain_lines(texts, lines)
+        """The rows of the lines ``texts`` (a string array; line ``first`` on), in line
+        order: runs read by pyarrow, the other lines by ``reference``."""
+        count = len(texts)
+        if texts.null_count or not pa.types.is_string(texts.type):
+            texts = pc.fill_null(texts.cast(pa.string()), "")
+        _, offset_buffer, data = texts.buffers()
+        offsets = pa.Array.from_buffers(pa.int32(), count + 1, [None, offset_buffer], offset=texts.offset).to_pylist()
+        data = data or pa.py_buffer(b"")
+        lines = _Lines(texts, offsets, data.slice(offsets[0], offsets[-1] - offsets[0]).to_pybytes())
+        plain = self._plain_lines(lines)
         # a plain line is blank or one object: it holds a row when it holds a brace
         objects = list(itertools.accumulate(pc.match_substring(texts, "{").to_pylist(), initial=0))
-        _, offset_buffer, data = texts.buffers()
-        offsets = pa.Array.from_buffers(pa.int32(), count + 1, [None, offset_buffer]).to_pylist()
-        data = data or pa.py_buffer(b"")
         runs = [(a, b) for a, b in _runs(plain) if objects[b] > objects[a]]
         if len(runs) > 8 + count // 16:   # plain lines too scattered to be worth a call each
-            yield from self._in_order(first, lines, objects, [], [(0, count)], uri, log, reference)
+            yield from self._in_order(first, texts, objects, [], [(0, count)], uri, log, reference)
             return
         retries = 8 + count // 256
         fast: list[tuple[int, int, pa.Table]] = []
@@ -166,7 +169,7 @@ class JsonBlockReader:
                     fast.append((a, b, table))
                     continue
                 holding = [i for i in range(a, b) if objects[i + 1] > objects[i]]
-                refused = [holding[r] for r in rows if r in rows.non_finite or self._other_spelling(lines[holding[r]])]
+                refused = [holding[r] for r in rows if r in rows.non_finite or self._other_spelling(texts[holding[r]].as_py())]
                 if not refused:
                     fast.append((a, b, table))
                     continue
@@ -179,7 +182,7 @@ class JsonBlockReader:
                     refused = [next(i for i in range(a, b) if objects[i + 1] > target)]
                 elif value is not None:
                     needle = f'"{value}"' if "string" in refusal else value
-                    refused = [i for i in range(a, b) if needle in lines[i]]
+                    refused = lines.holding(needle, a, b)
                     if refused and len(self.refused_values) < 8:
                         self.refused_values.append(needle)
             retries -= 1
@@ -194,7 +197,7 @@ class JsonBlockReader:
                 runs.extend([(a, middle), (middle, b)])
             else:
                 slow.append((a, b))
-        yield from self._in_order(first, lines, objects, fast, slow, uri, log, reference)
+        yield from self._in_order(first, texts, objects, fast, slow, uri, log, reference)
 
     def _read_run(self, data: pa.Buffer, rows: int) -> tuple[pa.Table | None, str | None]:
         """The run's rows with each column in its final type, or None and why pyarrow refused."""
@@ -243,7 +246,7 @@ class JsonBlockReader:
             return True
         return self.any_case is not None and any(m.group(1) not in self.keys for m in self.any_case.finditer(line))
 
-    def _in_order(self, first, lines, objects, fast, slow, uri, log, reference) -> Iterator[pa.RecordBatch]:
+    def _in_order(self, first, texts, objects, fast, slow, uri, log, reference) -> Iterator[pa.RecordBatch]:
         """The runs' rows in line order; the string-read columns converted once for all runs."""
         fast.sort(key=lambda run: run[0])
         converted = None
@@ -267,7 +270,7 @@ class JsonBlockReader:
         row = 0
         for a, b, table in pieces:
             if table is None:
-                batch = reference(first + a, lines[a:b])
+                batch = reference(first + a, texts.slice(a, b - a).to_pylist())
             elif converted is not None:
                 batch = converted.slice(row, table.num_rows)
                 row += table.num_rows
@@ -276,29 +279,44 @@ class JsonBlockReader:
             if batch is not None and batch.num_rows:
                 yield batch
 
-    def _plain_lines(self, texts: pa.Array, lines: list[str]) -> pa.Array:
+    def _plain_lines(self, lines: "_Lines") -> pa.Array:
         """For each line, whether it is blank or one object (spaces and tabs around a blank
         line only) and holds no value pyarrow refused before in this file."""
+        texts, count = lines.texts, len(lines.texts)
         plain = pc.fill_null(pc.and_(pc.starts_with(texts, "{"), pc.ends_with(texts, "}")), False)
         if not pc.all(plain).as_py():
-            others = pc.indices_nonzero(pc.invert(plain)).to_pylist()
-            blank = [i for i in others if not lines[i].strip(" \t")]
-            if blank:
-                plain = pc.or_(plain, _mask(len(lines), blank))
-        raw = texts.buffers()[2]
-        raw = raw.to_pybytes() if raw is not None else b""
-        if b"Inf" in raw or b"-NaN" in raw:
-            # spellings pyarrow reads as numbers and json refuses
-            holding = [i for i, line in enumerate(lines) if _NOT_JSON_NUMBER.search(line)]
-            if holding:
-                plain = pc.and_(plain, pc.invert(_mask(len(lines), holding)))
+            plain = pc.or_(plain, pc.fill_null(pc.match_substring_regex(texts, r"^[ \t]*$"), False))
+        # spellings pyarrow reads as numbers and json refuses
+        holding = [i for i in lines.holding("Inf") + lines.holding("-NaN")
+                   if _NOT_JSON_NUMBER.search(texts[i].as_py())]
         for needle in self.refused_values:
-            if needle.encode("utf-8") not in raw:
-                continue
-            holding = [i for i, line in enumerate(lines) if needle in line]
-            if holding:
-                plain = pc.and_(plain, pc.invert(_mask(len(lines), holding)))
+            holding.extend(lines.holding(needle))
+        if holding:
+            plain = pc.and_(plain, pc.invert(_mask(count, sorted(set(holding)))))
         return plain
+
+
+class _Lines:
+    """A block's lines: the string array, each line's start in its data buffer (and the
+    end of the last), and the lines' bytes."""
+
+    def __init__(self, texts: pa.Array, offsets: list[int], raw: bytes):
+        self.texts, self.offsets, self.raw = texts, offsets, raw
+
+    def holding(self, needle: str, start: int = 0, end: int | None = None) -> list[int]:
+        """The positions of the lines from ``start`` to ``end`` that hold ``needle`` (or may:
+        a match over two lines names both)."""
+        offsets, base = self.offsets, self.offsets[0]
+        end = len(self.texts) if end is None else end
+        target, stop = needle.encode("utf-8"), offsets[end] - base
+        found: set[int] = set()
+        at = self.raw.find(target, offsets[start] - base, stop)
+        while at >= 0:
+            first = bisect.bisect_right(offsets, at + base) - 1
+            last = bisect.bisect_right(offsets, at + base + max(len(target) - 1, 0)) - 1
+            found.update(range(max(first, start), min(last, end - 1) + 1))
+            at = self.raw.find(target, at + 1, stop)
+        return sorted(found)
 
 
 class _Suspects(list):
