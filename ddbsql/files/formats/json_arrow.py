@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import itertools
 import re
 from typing import Callable, Iterator, Sequence
 
@@ -151,7 +150,7 @@ class JsonBlockReader:
         lines = _Lines(texts, offsets, data.slice(offsets[0], offsets[-1] - offsets[0]).to_pybytes())
         plain = self._plain_lines(lines)
         # a plain line is blank or one object: it holds a row when it holds a brace
-        objects = list(itertools.accumulate(pc.match_substring(texts, "{").to_pylist(), initial=0))
+        objects = [0, *pc.cumulative_sum(pc.match_substring(texts, "{").cast(pa.int32())).to_pylist()]
         runs = [(a, b) for a, b in _runs(plain) if objects[b] > objects[a]]
         if len(runs) > 8 + count // 16:   # plain lines too scattered to be worth a call each
             yield from self._in_order(first, texts, objects, [], [(0, count)], uri, log, reference)
@@ -226,17 +225,16 @@ class JsonBlockReader:
         """Rows pyarrow may have read otherwise: a NULL anywhere in a value (the key may be
         spelt in another case: the SerDes would find it) and a non-finite double (from
         ``NaN``/``Infinity``, which :mod:`json` reads as floats no column type takes)."""
-        if not self.wanted:
-            return _Suspects([], set())
-        nulls = non_finite = None
-        for raw in table.columns:
+        nulls: set[int] = set()
+        bad: set[int] = set()
+        for (_, column), raw in zip(self.wanted, table.columns):
             raw = raw.chunk(0) if raw.num_chunks == 1 else pa.concat_arrays(raw.chunks)
-            hit = _rows_with(raw, lambda a: a.is_null())
-            nulls = hit if nulls is None else pc.or_(nulls, hit)
-            hit = _rows_with(raw, _non_finite)
-            non_finite = hit if non_finite is None else pc.or_(non_finite, hit)
-        bad = set(pc.indices_nonzero(non_finite).to_pylist())
-        return _Suspects(sorted(set(pc.indices_nonzero(nulls).to_pylist()) | bad), bad)
+            nested = column.type.is_complex
+            if raw.null_count or nested:
+                nulls.update(pc.indices_nonzero(_rows_with(raw, lambda a: a.is_null())).to_pylist())
+            if nested or pa.types.is_floating(raw.type):
+                bad.update(pc.indices_nonzero(_rows_with(raw, _non_finite)).to_pylist())
+        return _Suspects(sorted(nulls | bad), bad)
 
     def _other_spelling(self, line: str) -> bool:
         """Whether ``line`` may hold a column's (or struct field's) key spelt otherwise: in
