@@ -1,5 +1,6 @@
 """The package's shape: imports run one way (no cycle, imports inside functions counted),
-packages sit in their rooms, and no module grows past 800 lines.
+packages sit in their rooms, no two modules share a file name and no module grows past
+800 lines.
 
 Imports are read from the source with :mod:`ast` (every ``import`` and ``from … import``,
 at any depth, except those under ``if TYPE_CHECKING:``, which never run), so a cycle
@@ -29,7 +30,7 @@ ROOMS = [
     {"spark", "__main__"},
 ]
 #: inside session/: layers from the bottom up
-SESSION_LAYERS = [{"result"}, {"binding"}, {"writing"}, {"handlers"}, {"session"}]
+SESSION_LAYERS = [{"result"}, {"binding"}, {"writing"}, {"storage"}, {"handlers"}, {"session"}]
 
 
 def _module_name(path: Path) -> str:
@@ -164,6 +165,27 @@ def test_session_layers_import_only_downward():
               if target.startswith("ddbsql.session.")
               and _rank(target, SESSION_LAYERS, 2) > _rank(name, SESSION_LAYERS, 2)]
     assert upward == []
+
+
+def _shared_file_names(paths) -> dict[str, list[str]]:
+    """File names used by more than one module (``__init__.py``/``__main__.py`` aside)."""
+    by_name: dict[str, list[str]] = {}
+    for path in paths:
+        if path.name not in ("__init__.py", "__main__.py"):
+            by_name.setdefault(path.name, []).append(str(path.relative_to(PACKAGE.parent)))
+    return {name: places for name, places in by_name.items() if len(places) > 1}
+
+
+def test_the_name_check_finds_a_shared_file_name():
+    paths = [PACKAGE / "sql" / "dialect.py", PACKAGE / "sqlalchemy" / "dialect.py", PACKAGE / "sql" / "__init__.py",
+             PACKAGE / "__init__.py"]
+    assert _shared_file_names(paths) == {"dialect.py": ["ddbsql/sql/dialect.py", "ddbsql/sqlalchemy/dialect.py"]}
+
+
+def test_no_two_modules_share_a_file_name():
+    """A name says what a module is: two modules called ``types.py`` are two things
+    called the same, and a reader (or a traceback) cannot tell them apart."""
+    assert _shared_file_names(MODULES.values()) == {}
 
 
 @pytest.mark.parametrize("name", sorted(MODULES))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 
-from ..types import HiveType
+from ..types import HiveType, parse_hive_type
 
 #: DynamoDB attribute type codes a column can be bound to.  ``ITEM`` is the
 #: whole-item column (``map<string,string>`` without a mapping): every attribute of
@@ -49,7 +49,28 @@ class ColumnBinding:
     attribute: str | None
     ddb_type: str
     time_encoding: TimeEncoding | None = None
+    #: a hidden column holding the attribute's value exactly as DynamoDB returned it
+    #: (see :func:`raw_binding`), not the column's converted value
+    raw: bool = False
 
     @property
     def is_item(self) -> bool:
         return self.ddb_type == "ITEM"
+
+
+#: names of the hidden raw-value columns: the prefix and the column's name
+RAW_PREFIX = "__ddbsql_raw_"
+
+
+def raw_name(column: str) -> str:
+    """The hidden column that carries ``column``'s stored attribute value unconverted."""
+    return RAW_PREFIX + column
+
+
+def raw_binding(binding: ColumnBinding) -> ColumnBinding:
+    """A ``string`` column reading ``binding``'s attribute as the JSON text of the
+    AttributeValue DynamoDB returned (NULL when the item lacks it): what UPDATE, DELETE
+    and MERGE condition their changes on, with no conversion that could round a number
+    or reformat a time."""
+    return ColumnBinding(raw_name(binding.name), parse_hive_type("string"), binding.attribute, binding.ddb_type,
+                         raw=True)

@@ -1,6 +1,7 @@
 """Write jobs and their checkpoints: facts that outlive the process that wrote them.
 
-A job is one INSERT (or multi-insert) into DynamoDB tables, identified by a hash of
+A job is one INSERT (or multi-insert) into DynamoDB tables, or one UPDATE, DELETE or
+MERGE, identified by a hash of
 its statement, targets and the settings that shape its rows (see
 :mod:`ddbsql.session.jobs`).  The metastore's ``jobs`` table holds one row per job:
 statement, database, settings, targets, state (``running``, ``failed``,
@@ -20,7 +21,12 @@ The checkpoint of a job lives in a file of its own next to the metastore,
 ``segments``
     per target and Scan segment of a straight copy, the ``LastEvaluatedKey`` up to
     which every row has been acknowledged (JSON; ``finished``: the whole segment), and
-    how many of those rows were written.
+    how many of those rows were written;
+``changes``
+    UPDATE, DELETE and MERGE: per item changed, the digest of its key, the action and
+    the item's *after-image* (the attribute values the change writes, JSON), committed
+    before the change is sent (``done`` 0), and again once DynamoDB acknowledged it
+    (``done`` 1).  Append-only; the latest row of a key counts.
 
 Each :meth:`Checkpoint.commit` is one SQLite transaction: a kill -9 leaves the
 checkpoint as of the last commit.
@@ -55,6 +61,8 @@ CHECKPOINT_TABLES = {
     "segments": ("CREATE TABLE IF NOT EXISTS segments (target INTEGER, segment INTEGER, total INTEGER,"
                  " start_key TEXT, finished INTEGER, written INTEGER, rows INTEGER, PRIMARY KEY (target, segment))",
                  ("target", "segment", "total", "start_key", "finished", "written", "rows")),
+    "changes": ("CREATE TABLE IF NOT EXISTS changes (target INTEGER, digest BLOB, run INTEGER, action TEXT,"
+                " after TEXT, done INTEGER)", ("target", "digest", "run", "action", "after", "done")),
 }
 
 RUNNING, FAILED, CANCELLED, DONE = "running", "failed", "cancelled", "done"
@@ -212,11 +220,35 @@ class Checkpoint:
 
     @guard
     def counts(self) -> tuple[int, int]:
-        """(acknowledged keys recorded, rows covered by segment positions), every target."""
+        """(acknowledged keys recorded, rows covered by segment positions), every target;
+        for UPDATE/DELETE/MERGE the keys are the items recorded as changed or about to be."""
         with self._lock:
             keys = self._db.execute("SELECT count(*) FROM (SELECT DISTINCT target, digest FROM keys)").fetchone()[0]
+            keys += self._db.execute("SELECT count(*) FROM (SELECT DISTINCT target, digest FROM changes)").fetchone()[0]
             rows = self._db.execute("SELECT coalesce(sum(rows), 0) FROM segments").fetchone()[0]
         return keys, rows
+
+    @guard
+    def record_changes(self, target: int, run: int, entries: Iterable[tuple[bytes, str, str | None, bool]]) -> None:
+        """Record item changes ``(digest, action, after-image JSON, done)`` in one transaction."""
+        with self._lock, self._db:
+            self._db.executemany("INSERT INTO changes VALUES (?, ?, ?, ?, ?, ?)",
+                                 ((target, d, run, a, after, int(done)) for d, a, after, done in entries))
+
+    @guard
+    def index_changes(self) -> None:
+        """Index the recorded changes by key (once, when a run resumes)."""
+        with self._lock, self._db:
+            self._db.execute("CREATE INDEX IF NOT EXISTS changes_digest ON changes (target, digest)")
+
+    @guard
+    def prior_change(self, target: int, digest: bytes, run: int) -> tuple[str, str | None, bool] | None:
+        """``(action, after-image JSON, done)`` of the latest change runs before ``run``
+        recorded for the item, or None."""
+        with self._lock:
+            row = self._db.execute("SELECT action, after, done FROM changes WHERE target = ? AND digest = ? AND run < ?"
+                                   " ORDER BY rowid DESC LIMIT 1", (target, digest, run)).fetchone()
+        return None if row is None else (row[0], row[1], bool(row[2]))
 
 
 class PriorKeys:

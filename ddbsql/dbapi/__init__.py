@@ -2,7 +2,7 @@
 from .connection import Connection, Cursor, connect
 from .exceptions import (DatabaseError, DataError, Error, IntegrityError, InterfaceError, InternalError,
                          NotSupportedError, OperationalError, ProgrammingError, Warning)
-from .types import (BINARY, DATETIME, NUMBER, ROWID, STRING, Binary, Date, DateFromTicks, Time, TimeFromTicks,
+from .type_objects import (BINARY, DATETIME, NUMBER, ROWID, STRING, Binary, Date, DateFromTicks, Time, TimeFromTicks,
                     Timestamp, TimestampFromTicks)
 
 apilevel = "2.0"

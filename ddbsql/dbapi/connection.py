@@ -18,7 +18,7 @@ from ..session.writing.job_runs import resume_job
 from ..sql.script import StatementText, split_statements
 from . import exceptions
 from .exceptions import Error, InterfaceError, NotSupportedError, ProgrammingError, internal_error, translate
-from .types import description_entry
+from .type_objects import description_entry
 
 #: each statement's messages: lines starting ``WARNING`` at WARNING level, the rest at INFO
 #: (the command line prints them itself and silences this logger)

@@ -10,6 +10,7 @@ whole write if an item exists, newer-wins if an item is not older.
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Iterable, Sequence
 
@@ -47,45 +48,56 @@ class AtomicWriter:
     def write_batches(self, batches: Iterable[pa.RecordBatch], bindings: Sequence[ColumnBinding], *,
                       null_serialization: bool = False) -> WriteReport:
         started = time.monotonic()
-        by_key: dict[tuple, tuple[int, dict]] = {}
-        row_base = 0
         try:
-            for batch in batches:
-                items, rejects = encode_batch(batch, bindings, key_attributes=self.key_attributes,
-                                              null_serialization=null_serialization)
-                rejected = set()
-                for row, item, reason in rejects:
-                    self.rejects.add(row_base + row, item, reason)
-                    rejected.add(row)
-                good = (row_base + r for r in range(batch.num_rows) if r not in rejected)
-                for row, item in zip(good, items):
-                    key = key_of(item, self.key_attributes)
-                    if key in by_key:
-                        self.report.duplicates += 1
-                    by_key[key] = (row, item)
-                    if len(by_key) > MAX_ITEMS:
-                        raise too_many(len(by_key), self.label)
-                row_base += batch.num_rows
-                self.report.rows = row_base
-            if self.rejects.count:
-                self.report.rejected = self.rejects.count
-                raise ExecutionError(f"ddbsql.write.atomic=true: {self.rejects.count} row(s) cannot be written to "
-                                     f"{self.label} (reasons in {self.rejects.path}); nothing was written")
-            changes = [self._change(row, item) for row, item in by_key.values()]
+            changes = self.collect(batches, bindings, null_serialization=null_serialization)
             consumed, retries, throttles = transact(self.client, self.table_name, changes, self.retry,
                                                     governor=self.governor, cancel=self.cancel)
-            self.report.consumed += consumed
-            self.report.retries += retries
-            self.report.throttles += throttles
-            if self.mode.kind == DELETE:
-                self.report.deleted = len(changes)
-            else:
-                self.report.written = len(changes)
+            self.settled(changes, consumed, retries, throttles)
         finally:
             self.rejects.close()
             self.report.reject_path = str(self.rejects.path) if self.rejects.path else None
             self.report.elapsed = time.monotonic() - started
         return self.report
+
+    def collect(self, batches: Iterable[pa.RecordBatch], bindings: Sequence[ColumnBinding], *,
+                null_serialization: bool = False, limit: int = MAX_ITEMS) -> list[Change]:
+        """The transaction's actions for ``batches`` (nothing is sent), each naming this
+        table.  Raises before anything is written for more than ``limit`` items or a row
+        that cannot be written (its reason in the reject file)."""
+        by_key: dict[tuple, tuple[int, dict]] = {}
+        row_base = 0
+        for batch in batches:
+            items, rejects = encode_batch(batch, bindings, key_attributes=self.key_attributes,
+                                          null_serialization=null_serialization)
+            rejected = set()
+            for row, item, reason in rejects:
+                self.rejects.add(row_base + row, item, reason)
+                rejected.add(row)
+            good = (row_base + r for r in range(batch.num_rows) if r not in rejected)
+            for row, item in zip(good, items):
+                key = key_of(item, self.key_attributes)
+                if key in by_key:
+                    self.report.duplicates += 1
+                by_key[key] = (row, item)
+                if len(by_key) > limit:
+                    raise too_many(len(by_key), self.label)
+            row_base += batch.num_rows
+            self.report.rows = row_base
+        if self.rejects.count:
+            self.report.rejected = self.rejects.count
+            raise ExecutionError(f"ddbsql.write.atomic=true: {self.rejects.count} row(s) cannot be written to "
+                                 f"{self.label} (reasons in {self.rejects.path}); nothing was written")
+        return [dataclasses.replace(self._change(row, item), table=self.table_name) for row, item in by_key.values()]
+
+    def settled(self, changes: Sequence[Change], consumed: float, retries: int, throttles: int) -> None:
+        """Count ``changes`` as written (the transaction holding them committed)."""
+        self.report.consumed += consumed
+        self.report.retries += retries
+        self.report.throttles += throttles
+        if self.mode.kind == DELETE:
+            self.report.deleted = len(changes)
+        else:
+            self.report.written = len(changes)
 
     def _change(self, row: int, item: dict) -> Change:
         key = {k: item[k] for k in self.key_attributes}

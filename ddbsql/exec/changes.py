@@ -2,8 +2,10 @@
 DELETE and MERGE, paced by the table's governor, retried like every request.
 
 Every change carries the condition that the item is still as it was read: for an update
-or delete, the key exists and each read attribute still holds the value read (or is
-still absent); for an insert, the key does not exist.  When the condition fails
+or delete, the key exists and each read attribute still holds the AttributeValue
+DynamoDB returned (``=``: numbers compare numerically, so N text compares exactly;
+lists, maps and sets by equality; a NULL by its type), or is still absent
+(``attribute_not_exists``); for an insert, the key does not exist.  When the condition fails
 (someone changed the item in between) the change is not applied and is handed back as a
 *conflict* for the caller to re-read and re-evaluate, or report.  A change DynamoDB
 refuses for good (a value it cannot store) goes to the reject file; the others go on.
@@ -35,9 +37,9 @@ class Action(enum.Enum):
 class ItemChange:
     """One item to change.
 
-    ``key``: the item's key (attribute values); ``expected``: attribute → the value it
-    held when read, or, when it read as NULL, the DynamoDB type of its column (the
-    attribute was absent or of another type, and must still be); ``values``: for
+    ``key``: the item's key (attribute values); ``expected``: attribute → the
+    AttributeValue it held when read, as DynamoDB returned it, or None when the item
+    lacked it (and must still); ``values``: for
     an update, attribute → new value or None (removed); for a put, the whole item.
     """
 
@@ -96,8 +98,10 @@ def request_of(change: ItemChange, key_attributes: Sequence[str]) -> tuple[dict,
     else:
         checks = [f"attribute_exists({name(key_attributes[0])})"]
         for attribute, old in change.expected.items():
-            if isinstance(old, str):
-                checks.append(f"NOT attribute_type({name(attribute)}, {value({'S': old})})")
+            if old is None:
+                checks.append(f"attribute_not_exists({name(attribute)})")
+            elif "NULL" in old:     # the NULL type has one value: its type says it all
+                checks.append(f"attribute_type({name(attribute)}, {value({'S': 'NULL'})})")
             else:
                 checks.append(f"{name(attribute)} = {value(old)}")
         params = {"Key": change.key, "ConditionExpression": " AND ".join(checks)}
@@ -139,6 +143,8 @@ class ChangeApplier:
         self.cancel = cancel
         self.coster = WriteCoster(facts)
         self.report = ChangeReport()
+        #: called with each change DynamoDB acknowledged (a job's checkpoint records it)
+        self.on_applied = None
         self._lock = threading.Lock()
 
     def units(self, change: ItemChange) -> float:
@@ -198,6 +204,8 @@ class ChangeApplier:
         with self._lock:
             self.report.consumed += cost
             self.report.count(change.action)
+        if self.on_applied is not None:
+            self.on_applied(change)
         return False
 
     def _on_retry(self, exc: BaseException) -> None:

@@ -26,6 +26,7 @@ import pyarrow as pa
 from ..catalog.binding import ColumnBinding, TimeEncoding
 from ..errors import TypeMappingError
 from ..types import HiveType
+from .raw_values import attribute_json
 
 __all__ = ["DecodeWarnings", "decode_page", "connector_json"]
 
@@ -101,7 +102,10 @@ def decode_page(items: list[dict], bindings: Sequence[ColumnBinding],
     for binding in bindings:
         arrow_type = binding.hive_type.to_arrow()
         counts: Counter[str] = Counter()
-        if binding.is_item:
+        if binding.raw:
+            attribute = binding.attribute
+            values = [attribute_json(item.get(attribute)) for item in items]
+        elif binding.is_item:
             values = [_item_entries(item) for item in items]
         elif binding.ddb_type == "TEXT":
             values = _decode_column(items, binding.attribute, _decode_text, _counter(counts))

@@ -34,7 +34,9 @@ class Change:
     ``action``: ``Put``, ``Update``, ``Delete`` or ``ConditionCheck``; ``params``: its
     request members less ``TableName``; ``key``: the item's key (for messages);
     ``row``: the input row it comes from; ``units``: its estimated write units;
-    ``condition_text``: what a failed condition means, in words.
+    ``condition_text``: what a failed condition means, in words; ``table``: the
+    DynamoDB table it changes, when a transaction spans several (else the one given to
+    :func:`transact`).
     """
 
     action: str
@@ -43,6 +45,7 @@ class Change:
     row: int | None = None
     units: float = 2.0
     condition_text: str = "its condition did not hold"
+    table: str | None = None
 
 
 class TransactionCancelled(ExecutionError):
@@ -60,9 +63,13 @@ def too_many(count: int, table: str) -> ExecutionError:
 
 
 def transact(client, table_name: str, changes: Sequence[Change], retry: RetryPolicy, *, governor=None,
-             cancel=None, clock=time.monotonic) -> tuple[float, int, int]:
+             cancel=None, clock=time.monotonic, governors: dict | None = None,
+             consumed_by_table: dict | None = None) -> tuple[float, int, int]:
     """Apply ``changes`` to ``table_name`` as one transaction.
 
+    A transaction over several tables (each change naming its ``table``) is paced by
+    each table's governor in ``governors`` (table name -> governor) for that table's
+    share; ``consumed_by_table``, when given, receives the write units each consumed.
     Returns ``(consumed write units, retries, throttles)``.  Raises
     :class:`TransactionCancelled` with one line per failed item when DynamoDB cancels it
     for a reason other than a conflict or throttling, :class:`ExecutionError` for more
@@ -72,26 +79,35 @@ def transact(client, table_name: str, changes: Sequence[Change], retry: RetryPol
         raise too_many(len(changes), table_name)
     if not changes:
         return 0.0, 0, 0
-    governor = governor or Unlimited()
-    estimate = float(sum(c.units for c in changes))
-    if not governor.acquire(WRITE, estimate, cancel):
-        raise Cancelled("statement cancelled")
-    request = {"TransactItems": [{c.action: {"TableName": table_name, **c.params}} for c in changes],
+    governors = dict(governors or {table_name: governor or Unlimited()})
+    estimates: dict[str, float] = {}
+    for change in changes:
+        table = change.table or table_name
+        estimates[table] = estimates.get(table, 0.0) + float(change.units)
+        governors.setdefault(table, Unlimited())
+    for table, estimate in estimates.items():
+        if not governors[table].acquire(WRITE, estimate, cancel):
+            raise Cancelled("statement cancelled")
+    request = {"TransactItems": [{c.action: {"TableName": c.table or table_name, **c.params}} for c in changes],
                "ClientRequestToken": uuid.uuid4().hex, "ReturnConsumedCapacity": "TOTAL"}
     counts = {"retries": 0, "throttles": 0}
+
+    def throttled() -> None:
+        for table in estimates:
+            governors[table].throttled(WRITE)
 
     def on_retry(exc: BaseException) -> None:
         counts["retries"] += 1
         if is_throttling(exc):
             counts["throttles"] += 1
-            governor.throttled(WRITE)
+            throttled()
 
+    what = f"TransactWriteItems {', '.join(estimates)}"
     started = clock()
     attempt = 0
     while True:
         try:
-            response = retry.call(lambda: _send(client, request), what=f"TransactWriteItems {table_name}",
-                                  since=started, on_retry=on_retry)
+            response = retry.call(lambda: _send(client, request), what=what, since=started, on_retry=on_retry)
             break
         except _Cancelled as cancelled:
             codes = {r.get("Code", "None") for r in cancelled.reasons}
@@ -100,13 +116,22 @@ def transact(client, table_name: str, changes: Sequence[Change], retry: RetryPol
                 counts["retries"] += 1
                 if codes & {"ThrottlingError", "ProvisionedThroughputExceeded"}:
                     counts["throttles"] += 1
-                    governor.throttled(WRITE)
+                    throttled()
                 retry.sleep(retry.delay(attempt))
                 continue
-            governor.settle(WRITE, estimate, 0.0)
+            for table, estimate in estimates.items():
+                governors[table].settle(WRITE, estimate, 0.0)
             raise TransactionCancelled(cancellation_lines(changes, cancelled.reasons)) from None
-    consumed = sum(c.get("CapacityUnits", 0.0) for c in response.get("ConsumedCapacity") or [])
-    cost = governor.settle(WRITE, estimate, consumed or None)
+    consumed: dict[str, float] = {}
+    for entry in response.get("ConsumedCapacity") or []:
+        table = entry.get("TableName") or table_name
+        consumed[table] = consumed.get(table, 0.0) + float(entry.get("CapacityUnits", 0.0))
+    cost = 0.0
+    for table, estimate in estimates.items():
+        spent = governors[table].settle(WRITE, estimate, consumed.get(table) or None)
+        cost += spent
+        if consumed_by_table is not None:
+            consumed_by_table[table] = spent
     return cost, counts["retries"], counts["throttles"]
 
 

@@ -5,8 +5,8 @@ its condition checks, and what is refused.
 The finding SELECT names its output columns so that the executor can build requests
 without knowing SQL:
 
-``__k<i>``  the key columns (hash, then range) of the item to change;
-``__o<i>``  the value of read column ``i`` as it was read (the condition checks it);
+``__k<i>``  the key attributes (hash, then range) of the item to change, as read;
+``__o<i>``  the attribute of read column ``i`` as it was read (the condition checks it);
 ``__n<i>``  the new value of SET column ``i`` (UPDATE, MERGE's update);
 ``__v<i>``  the value of target column ``i`` an insert writes (MERGE's insert);
 ``__a``     MERGE only: the action chosen for the row (see :class:`MergeAction`).
@@ -19,20 +19,8 @@ from typing import Sequence
 
 from sqlglot import exp
 
-from ..catalog.binding import ColumnBinding
+from ..catalog.binding import ColumnBinding, raw_name
 from ..errors import SemanticError
-
-#: columns whose stored value a condition can compare exactly: what they read back is
-#: what was stored (strings, integers, booleans; not float/double/decimal, which may
-#: round, nor times, which have several stored forms)
-def _comparable(binding: ColumnBinding) -> bool:
-    name = binding.hive_type.name
-    if binding.ddb_type == "S":
-        return name in ("string", "varchar", "char")
-    if binding.ddb_type == "N":
-        return binding.hive_type.is_integer
-    return binding.ddb_type == "BOOL" and name == "boolean"
-
 
 class MergeAction(enum.IntEnum):
     """What MERGE does with one row of ``source LEFT JOIN target``."""
@@ -133,10 +121,17 @@ def _set_pairs(assignments: Sequence[exp.Expression], bindings: Sequence[ColumnB
 
 
 def _read_columns(bindings: Sequence[ColumnBinding], names: set[str], keys: Sequence[ColumnBinding]) -> tuple:
-    """Bindings among ``names`` whose stored value a condition can check exactly (not keys)."""
+    """Bindings among ``names`` the condition checks: every column read but the keys
+    (the key is checked by existence) and the whole-item column (which cannot be SET)."""
     key_names = {b.name for b in keys}
-    return tuple(b for b in bindings if b.name in names and b.name not in key_names and not b.is_item
-                 and _comparable(b))
+    return tuple(b for b in bindings if b.name in names and b.name not in key_names and not b.is_item)
+
+
+def _as_read(binding: ColumnBinding, alias: str | None = None) -> exp.Column:
+    """The column holding ``binding``'s attribute exactly as DynamoDB returned it (JSON
+    text, see :mod:`ddbsql.exec.raw_values`), which the finding query selects: the
+    condition compares that, never a converted value."""
+    return exp.column(raw_name(binding.name), table=alias)
 
 
 def _alias(name: str, expression: exp.Expression) -> exp.Alias:
@@ -152,8 +147,8 @@ def plan_update(tree: exp.Update, bindings: Sequence[ColumnBinding], key_attribu
     condition = where.this if where is not None else None
     read = _read_columns(bindings, {b.name for b, _ in pairs} | _column_names(condition)
                          | set().union(*(_column_names(e) for _, e in pairs)), keys)
-    columns = [_alias(f"__k{i}", exp.column(b.name)) for i, b in enumerate(keys)]
-    columns += [_alias(f"__o{i}", exp.column(b.name)) for i, b in enumerate(read)]
+    columns = [_alias(f"__k{i}", _as_read(b)) for i, b in enumerate(keys)]
+    columns += [_alias(f"__o{i}", _as_read(b)) for i, b in enumerate(read)]
     columns += [_alias(f"__n{i}", e.copy()) for i, (_, e) in enumerate(pairs)]
     select = exp.select(*columns).from_(tree.this.copy())
     if condition is not None:
@@ -168,8 +163,8 @@ def plan_delete(tree: exp.Delete, bindings: Sequence[ColumnBinding], key_attribu
     where = tree.args.get("where")
     condition = where.this if where is not None else None
     read = _read_columns(bindings, _column_names(condition), keys)
-    columns = [_alias(f"__k{i}", exp.column(b.name)) for i, b in enumerate(keys)]
-    columns += [_alias(f"__o{i}", exp.column(b.name)) for i, b in enumerate(read)]
+    columns = [_alias(f"__k{i}", _as_read(b)) for i, b in enumerate(keys)]
+    columns += [_alias(f"__o{i}", _as_read(b)) for i, b in enumerate(read)]
     select = exp.select(*columns).from_(tree.this.copy())
     if condition is not None:
         select = select.where(condition.copy())
@@ -244,8 +239,8 @@ def plan_merge(tree: exp.Merge, bindings: Sequence[ColumnBinding], key_attribute
         cases = cases.when(test, exp.Literal.number(int(kind)))
     cases = cases.else_(exp.Literal.number(int(MergeAction.NOTHING)))
     read = _read_columns(bindings, read_names, keys)
-    columns = [_alias(f"__k{i}", exp.column(b.name, table=alias)) for i, b in enumerate(keys)]
-    columns += [_alias(f"__o{i}", exp.column(b.name, table=alias)) for i, b in enumerate(read)]
+    columns = [_alias(f"__k{i}", _as_read(b, alias)) for i, b in enumerate(keys)]
+    columns += [_alias(f"__o{i}", _as_read(b, alias)) for i, b in enumerate(read)]
     columns += [_alias(f"__n{i}", e.copy()) for i, (_, e) in enumerate(sets)]
     columns += [_alias(f"__v{i}", e.copy()) for i, e in enumerate(values)]
     columns.append(_alias("__a", cases))

@@ -33,10 +33,11 @@ from ..sql.positions import Edits, to_original
 from ..sql.substitute import substitute_mapped
 from ..sql.partitions import AddPartitions, DropPartitions, RepairTable, ShowPartitions
 from .binding.registered import Registry
-from .binding.builtin import BuiltinTables
-from .handlers import (analyze_statement, commands, ddl, dml, explain_statement, file_statements, functions, insert,
-                       query, show)
+from .binding.builtin_tables import BuiltinTables
+from .handlers import (analyze_statement, commands, ddl, dml_statements, explain_statement, file_statements,
+                       function_statements, insert, query, show)
 from .result import Result
+from .storage import TableStorage, kind_of
 
 #: Seconds a DescribeTable answer is reused before asking DynamoDB again.
 FACTS_TTL = 60.0
@@ -218,6 +219,10 @@ class Session:
             raise CatalogError(f"Table not found '{database}.{name}'")
         return table
 
+    def table_storage(self, table: TableDef) -> TableStorage:
+        """The storage object of ``table``'s kind: how it is read, written and described."""
+        return kind_of(table)
+
     def dynamodb_client(self, table: TableDef):
         """The client of ``table``'s region and endpoint, signing as the table's credentials."""
         return self.clients.dynamodb(table.properties.get(REGION), table.properties.get(ENDPOINT),
@@ -310,7 +315,7 @@ STATEMENT_HANDLERS: dict[type, Callable[..., Result]] = {
     ResourceCommand: _resource,
     ShowTables: show.run_show, ShowDatabases: show.run_show, ShowCreateTable: show.run_show,
     ShowTblProperties: show.run_show, ShowColumns: show.run_show,
-    ShowFunctions: functions.run, DescribeFunction: functions.run,
+    ShowFunctions: function_statements.run, DescribeFunction: function_statements.run,
     RepairTable: file_statements.run_partition_statement, AddPartitions: file_statements.run_partition_statement,
     DropPartitions: file_statements.run_partition_statement, ShowPartitions: file_statements.run_partition_statement,
 }
@@ -322,7 +327,7 @@ SQL_HANDLERS: dict[type, Callable[..., Result]] = {
     exp.Intersect: query.run_query, exp.Subquery: query.run_query, exp.Values: query.run_query,
     exp.LoadData: file_statements.run_load, exp.Create: ddl.run_create, exp.Drop: ddl.run_drop,
     exp.Describe: show.run_describe, exp.Use: _use, exp.Alter: ddl.run_alter,
-    exp.Update: dml.run_dml, exp.Delete: dml.run_dml, exp.Merge: dml.run_dml,
+    exp.Update: dml_statements.run_dml, exp.Delete: dml_statements.run_dml, exp.Merge: dml_statements.run_dml,
 }
 
 

@@ -14,7 +14,7 @@ import re
 from sqlglot import exp
 
 from ..errors import ParseError
-from .names import TableName
+from .table_names import TableName
 
 
 @dataclasses.dataclass(frozen=True)

@@ -15,7 +15,7 @@ from sqlglot.errors import ParseError as SqlglotParseError, TokenError
 
 from ..errors import ParseError
 from .dialect import DIALECT, normalize
-from .names import TableName
+from .table_names import TableName
 from .partitions import parse_partition_statement
 from .script import spans
 from .translate import quiet_sqlglot

@@ -11,17 +11,15 @@ intervals at the budget, plus the batches in flight).
 """
 from __future__ import annotations
 
-import os
 import re
 import signal
-import subprocess
-import sys
 import time
 import types
 from pathlib import Path
 
 import boto3
 import pytest
+from support.cli_process import cli
 from support.rates import count_items, scan_all
 
 from ddbsql.catalog.jobs import JobRecord, JobStore
@@ -32,7 +30,6 @@ from ddbsql.sql.statements import parse_statement
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 HANDLER = "'org.apache.hadoop.hive.dynamodb.DynamoDBStorageHandler'"
 TOTAL = 3000
 RATE = 200                      # WCU/s: items are small, 1 WCU each
@@ -40,15 +37,6 @@ WORKERS = 4
 #: acknowledged rows a kill -9 may lose from the checkpoint: two commit intervals' worth at
 #: the budget (a commit can be under way), plus every worker's batch in flight
 WINDOW = int(2 * CHECKPOINT_SECONDS * RATE) + WORKERS * 25
-
-
-def cli(*args: str, cwd: Path, endpoint: str, wait: bool = True, timeout: float = 120):
-    env = dict(os.environ, DDBSQL_HOME=str(cwd / "home"), PYTHONPATH=str(ROOT))
-    command = [sys.executable, "-m", "ddbsql", "--endpoint-url", endpoint, "--region", "us-east-1",
-               "--metastore", str(cwd / "metastore.db"), *args]
-    if not wait:
-        return subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture

@@ -6,12 +6,16 @@ KEYS = ("id", "day")
 
 def test_update_is_conditioned_on_the_key_and_the_values_read():
     change = ItemChange(0, Action.UPDATE, {"id": {"S": "a"}, "day": {"N": "1"}},
-                        expected={"n": {"N": "5"}, "note": "S"}, values={"n": {"N": "6"}, "note": None})
+                        expected={"n": {"N": "5"}, "note": None, "m": {"M": {"a": {"N": "1.50"}}},
+                                  "gone": {"NULL": True}},
+                        values={"n": {"N": "6"}, "note": None})
     params, meaning = request_of(change, KEYS)
-    assert params["ConditionExpression"] == "attribute_exists(#a0) AND #a1 = :v0 AND NOT attribute_type(#a2, :v1)"
-    assert params["UpdateExpression"] == "SET #a1 = :v2 REMOVE #a2"
-    assert params["ExpressionAttributeNames"] == {"#a0": "id", "#a1": "n", "#a2": "note"}
-    assert params["ExpressionAttributeValues"] == {":v0": {"N": "5"}, ":v1": {"S": "S"}, ":v2": {"N": "6"}}
+    assert params["ConditionExpression"] == ("attribute_exists(#a0) AND #a1 = :v0 AND attribute_not_exists(#a2) "
+                                             "AND #a3 = :v1 AND attribute_type(#a4, :v2)")
+    assert params["UpdateExpression"] == "SET #a1 = :v3 REMOVE #a2"
+    assert params["ExpressionAttributeNames"] == {"#a0": "id", "#a1": "n", "#a2": "note", "#a3": "m", "#a4": "gone"}
+    assert params["ExpressionAttributeValues"] == {":v0": {"N": "5"}, ":v1": {"M": {"a": {"N": "1.50"}}},
+                                                   ":v2": {"S": "NULL"}, ":v3": {"N": "6"}}
     assert params["Key"] == {"id": {"S": "a"}, "day": {"N": "1"}} and "changed or deleted" in meaning
 
 

@@ -432,3 +432,15 @@ def test_text_binding_reads_every_type_as_text():
     assert warnings.total() == 0
     body = json.dumps({"Items": items, "Count": len(items), "ScannedCount": len(items)}).encode()
     assert decode_body(body, [binding])[0].column(0).to_pylist() == values
+
+
+def test_a_raw_column_carries_the_attribute_value_unconverted():
+    from ddbsql.catalog.binding import ColumnBinding, raw_binding
+    from ddbsql.exec.raw_values import attribute_from_json
+    from ddbsql.types import parse_hive_type
+    binding = raw_binding(ColumnBinding("v", parse_hive_type("double"), "V", "N"))
+    stored = [{"V": {"N": "0.12345678901234567890123456789012345678"}},
+              {"V": {"M": {"b": {"B": b"\x00\xff"}, "l": {"L": [{"NS": ["1.50"]}, {"NULL": True}]}}}}, {}]
+    batch = decode_page(stored, [binding])
+    assert batch.schema.field(0).name == "__ddbsql_raw_v"
+    assert [attribute_from_json(v) for v in batch.column(0).to_pylist()] == [item.get("V") for item in stored]

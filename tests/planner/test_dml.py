@@ -23,17 +23,17 @@ def test_update_reads_set_and_where_columns_and_sets_values():
     plan = plan_update(parse("UPDATE t SET n = n + 1, tags = array('x') WHERE note = 'a' AND id = 'k'"), B, KEYS, "t")
     assert plan.kind is DmlKind.UPDATE and plan.has_where
     assert [b.name for b in plan.keys] == ["id", "day"]
-    assert [b.name for b in plan.read] == ["n", "note"]         # lists are not compared; keys are not read
+    assert [b.name for b in plan.read] == ["n", "note", "tags"]   # every column read or set but the keys
     assert [b.name for b in plan.sets] == ["n", "tags"]
     assert plan.select.sql(dialect="hive") == (
-        "SELECT id AS __k0, day AS __k1, n AS __o0, note AS __o1, n + 1 AS __n0, ARRAY('x') AS __n1 FROM t "
-        "WHERE note = 'a' AND id = 'k'")
+        "SELECT __ddbsql_raw_id AS __k0, __ddbsql_raw_day AS __k1, __ddbsql_raw_n AS __o0, __ddbsql_raw_note AS __o1, "
+        "__ddbsql_raw_tags AS __o2, n + 1 AS __n0, ARRAY('x') AS __n1 FROM t WHERE note = 'a' AND id = 'k'")
 
 
 def test_delete_without_where_is_flagged():
     plan = plan_delete(parse("DELETE FROM t"), B, KEYS, "t")
     assert not plan.has_where and plan.read == ()
-    assert plan.select.sql(dialect="hive") == "SELECT id AS __k0, day AS __k1 FROM t"
+    assert plan.select.sql(dialect="hive") == "SELECT __ddbsql_raw_id AS __k0, __ddbsql_raw_day AS __k1 FROM t"
 
 
 @pytest.mark.parametrize("sql, message", [

@@ -734,6 +734,11 @@ def test_unsupported_format_letter_is_refused():
         hive_to_duckdb("SELECT unix_timestamp(x, 'yyyy ww') FROM t")
 
 
+def test_add_months_with_an_output_format_is_refused_not_ignored():
+    with pytest.raises(ParseError, match="output format"):
+        hive_to_duckdb("SELECT add_months('2016-02-29 10:30:12', -12, 'YYYY-MM-dd HH:mm:ss')")
+
+
 def test_sha2_other_lengths_refused():
     with pytest.raises(ParseError, match="SHA-256"):
         hive_to_duckdb("SELECT sha2(x, 512) FROM t")

@@ -2,7 +2,7 @@
 import pytest
 
 from ddbsql.errors import ParseError
-from ddbsql.sql.names import TableName
+from ddbsql.sql.table_names import TableName
 from ddbsql.sql.partitions import (AddPartitions, DropPartitions, PartitionSpec, RepairTable, ShowPartitions,
                                    parse_partition_statement)
 

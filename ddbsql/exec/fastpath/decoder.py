@@ -152,7 +152,7 @@ def _plan(bindings: tuple) -> _Plan:
     index: dict[str, int] = {}
     attribute_of = []
     for binding in bindings:
-        tags = (None if binding.is_item or binding.attribute is None or binding.ddb_type == "TEXT"
+        tags = (None if binding.is_item or binding.raw or binding.attribute is None or binding.ddb_type == "TEXT"
                 else _read_tags(binding.hive_type))
         if binding.time_encoding is TimeEncoding.EPOCH_MILLIS:
             tags = None  # N in milliseconds: the reference decoder's

@@ -17,14 +17,14 @@ from sqlglot import exp
 from sqlglot.errors import OptimizeError
 from sqlglot.optimizer.qualify import qualify
 
-from ...catalog.model import TableDef
+from ...catalog.binding import raw_name
+from ...catalog.model import TableDef, TableKind
 from ...errors import SemanticError
 from ...planner.scopes import NO_FILTER, reference_filters
 from ...sql.dialect import DIALECT
 from ...sql.positions import position_of
 from ...sql.translate import to_duckdb
 from ...types import from_arrow
-from .kinds import kind_of
 from .registered import Registration
 from .scans import ScanRecord
 
@@ -35,11 +35,14 @@ if TYPE_CHECKING:
 class SourceBinder:
     """Rewrites the table references of one statement; holds what it registered."""
 
-    def __init__(self, session: "StatementContext", text: str, *, explain: bool = False):
+    def __init__(self, session: "StatementContext", text: str, *, explain: bool = False, raw: bool = False):
         self.session = session
         self.text = text
         #: plan only: sources are registered empty and nothing is read from DynamoDB
         self.explain = explain
+        #: DynamoDB tables also offer each column's stored value unconverted, as the hidden
+        #: column :func:`~ddbsql.catalog.binding.raw_name` (what UPDATE/DELETE/MERGE compare)
+        self.raw = raw
         self.scans: list[ScanRecord] = []
         #: column types of every bound source, by the name it has in the bound tree
         self.schema: dict[str, dict[str, str]] = {}
@@ -77,8 +80,10 @@ class SourceBinder:
         """
         schema: dict = {}
         for _, definition in refs:
-            schema.setdefault(definition.database, {})[definition.name.lower()] = {
-                c.name: str(c.type.duckdb_sql()) for c in definition.columns}
+            columns = {c.name: str(c.type.duckdb_sql()) for c in definition.columns}
+            if self.raw and definition.kind is TableKind.DYNAMODB:
+                columns.update({raw_name(c.name): "VARCHAR" for c in definition.columns})
+            schema.setdefault(definition.database, {})[definition.name.lower()] = columns
         ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
         for table in tree.find_all(exp.Table):
             registration = self.registered(table) if table.name.lower() not in ctes else None
@@ -125,7 +130,7 @@ class SourceBinder:
             alias = table.alias_or_name
             columns = None if needed is None else needed.get(definition.qualified.lower(), set())
             label = definition.qualified + (f" AS {alias}" if alias.lower() != definition.name.lower() else "")
-            replacement = kind_of(definition).bind(self, definition, filters.get(id(table), NO_FILTER), columns,
+            replacement = self.session.table_storage(definition).bind(self, definition, filters.get(id(table), NO_FILTER), columns,
                                                    label)
             replacement.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
             replacement.set("sample", self._sample(table))

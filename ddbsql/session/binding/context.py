@@ -1,5 +1,5 @@
 """What binding a statement needs of the session running it: a narrow protocol, so the
-binder and the table kinds depend on these facts and services, not on the session."""
+binder and the storage objects depend on these facts and services, not on the session."""
 from __future__ import annotations
 
 import threading
@@ -13,7 +13,19 @@ from ...exec.governor import Governor
 from ...exec.retry import RetryPolicy
 
 if TYPE_CHECKING:
+    from sqlglot import exp
+
+    from ...planner.scopes import ReferenceFilter
+    from .binder import SourceBinder
     from .registered import Registry
+
+
+class TableReader(Protocol):
+    """How a statement reads one kind of table (the storage objects of
+    :mod:`ddbsql.session.storage` are these)."""
+
+    def bind(self, binder: "SourceBinder", table: TableDef, where: "ReferenceFilter", columns: set[str] | None,
+             label: str) -> "exp.Table": ...
 
 
 class StatementContext(Protocol):
@@ -51,3 +63,7 @@ class StatementContext(Protocol):
                      index: str | None = None) -> Governor: ...
 
     def report(self, message: str) -> None: ...
+
+    def table_storage(self, table: TableDef) -> TableReader:
+        """The storage object of ``table``'s kind (it lives above binding, as it also
+        writes: the session hands it down)."""

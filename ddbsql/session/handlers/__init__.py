@@ -1,3 +1,3 @@
 """Statement handlers: one module per family of statements (query, explain, analyze, DDL,
-SHOW/DESCRIBE, INSERT, file statements, commands).  They import ``binding`` and
-``writing``; the session dispatches to them (see :data:`ddbsql.session.session.HANDLERS`)."""
+SHOW/DESCRIBE, INSERT, file statements, commands).  They import ``binding``,
+``writing`` and ``storage``; the session dispatches to them (see :data:`ddbsql.session.session.HANDLERS`)."""

@@ -17,7 +17,7 @@ from ...config import check_properties, is_secret, truthy
 from ...errors import (AlreadyExistsError, CatalogError, ConfigError, ExecutionError, ParseError, SemanticError,
                        TypeMappingError)
 from ...exec.tables import create_table
-from ...sql.names import TableName
+from ...sql.table_names import TableName
 from ...sql.partitions import AddPartitions, DropPartitions
 from ...sql.partitions import spec_of_node
 from ...types import from_arrow
@@ -25,7 +25,7 @@ from . import file_statements
 from ..binding.execution import failure, hive_output_names
 from ..result import Result
 from ...sql.positions import position_of
-from ..binding.kinds import kind_of
+from ..storage import kind_of
 from .table_definitions import columns_of, table_properties
 from ..binding.binder import SourceBinder
 

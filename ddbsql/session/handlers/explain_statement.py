@@ -19,7 +19,7 @@ from ...exec.governor import READ
 from ...progress import format_duration
 from ...planner.explain import explain_rows
 from ...sql.statements import SqlStatement
-from . import dml
+from . import dml_statements
 from ..binding.execution import duckdb_error, execute_duckdb, hive_output_names, result_batches
 from ..result import Result
 from ..binding.scans import ScanRecord
@@ -35,15 +35,15 @@ _QUERIES = (exp.Select, exp.Union, exp.Except, exp.Intersect, exp.Subquery)
 def run_explain(session: "Session", statement: SqlStatement, *, analyze: bool = False) -> Result:
     """Rows ``(source, property, value)``: one group per DynamoDB table reference, then DuckDB's."""
     planned = None
-    if isinstance(statement.tree, dml.DML):
+    if isinstance(statement.tree, dml_statements.DML):
         if analyze:
             raise ParseError(f"EXPLAIN ANALYZE is refused for {statement.tree.key.upper()}: it would write "
                              "(EXPLAIN shows what it reads and writes)", line=1, col=1)
-        planned = dml.plan_statement(session, statement.tree)
-        tree, text = dml.finding_select(session, planned[3], statement.text), statement.text
+        planned = dml_statements.plan_statement(session, statement.tree)
+        tree, text = dml_statements.finding_select(session, planned[3], statement.text), statement.text
     else:
         tree, text = explained_query(statement.tree, analyze), statement.text
-    binder = SourceBinder(session, text, explain=not analyze)
+    binder = SourceBinder(session, text, explain=not analyze, raw=planned is not None)
     bound = hive_output_names(binder.bind(tree))
     sql = binder.to_duckdb(bound)
     rows: list[tuple[str, str, str]] = []
@@ -62,7 +62,7 @@ def run_explain(session: "Session", statement: SqlStatement, *, analyze: bool = 
         if analyze:
             rows += [(record.label, key, value) for key, value in measured_rows(record)]
     if planned is not None:
-        rows += dml.estimate_rows(session, planned, binder.scans)
+        rows += dml_statements.estimate_rows(session, planned, binder.scans)
     try:
         plan = session.engine.con.sql("EXPLAIN " + sql).fetchall()
     except duckdb.Error as exc:

@@ -20,11 +20,11 @@ from ...files.locations import check_bucket, existing_names, list_data_files
 from ...files.table_partitions import check_spec, discover_partitions, matches, partition_dir, partition_folder, register_partitions, sort_key, store_partitions
 from ...files.serde import literal_text, storage_clauses
 from ...files.staging import Staging
-from ...sql.names import TableName
+from ...sql.table_names import TableName
 from ...sql.partitions import AddPartitions, DropPartitions, RepairTable, ShowPartitions, spec_of_node
 from ...types import from_arrow
 from ..writing.file_writes import FileTableTarget, write_table
-from ..binding.kinds.file_table import file_access, managed_location
+from ..binding.file_access import file_access, managed_location
 from ..binding.execution import execute_duckdb, failure, hive_output_names
 from ..result import Result
 from .table_definitions import columns_of

@@ -16,29 +16,24 @@ from typing import TYPE_CHECKING, Callable, Iterator
 import duckdb
 from sqlglot import exp
 
-from ...catalog.model import TableDef, TableKind
+from ...catalog.model import TableDef
 from ...errors import Cancelled, DdbsqlError, ParseError, SemanticError
 from ...progress import ProgressTicker
 from ...exec.writer import WriteReport
 from ...sql.positions import position_of
-from ..writing import job_runs
+from ..writing import atomic_targets, job_runs
 from ..writing.dynamodb_writes import PreparedWrite, _Progress
-from ..writing.file_writes import DirectoryTarget, FileTableTarget
+from ..writing.file_writes import DirectoryTarget
 from ..binding.execution import ROWS_PER_BATCH, failure, hive_output_names, result_batches
 from ..result import Result
 from ..binding.binder import SourceBinder
-from ..writing.table_targets import DynamoDBTarget, WarehouseTarget
+from ..writing.table_targets import DynamoDBTarget
 from ..writing.write_targets import WriteOutcome, WriteTarget
 
 if TYPE_CHECKING:
     from ..session import Session
 
 _temp_names = itertools.count(1)
-
-#: the target class of each kind of table
-TABLE_TARGETS = {TableKind.DYNAMODB: DynamoDBTarget, TableKind.WAREHOUSE: WarehouseTarget,
-                 TableKind.FILE: FileTableTarget}
-
 
 def resolve_write_target(session: "Session", insert: exp.Insert, text: str) -> WriteTarget:
     """The target an INSERT names, checked."""
@@ -55,7 +50,7 @@ def resolve_write_target(session: "Session", insert: exp.Insert, text: str) -> W
     if table is None:
         line, col = position_of(target, text)
         raise SemanticError(f"Table not found '{target.sql()}'", line=line, col=col)
-    return TABLE_TARGETS[table.kind].resolve(table, insert, target, columns, text)
+    return session.table_storage(table).write_target(table, insert, target, columns, text)
 
 
 def run_insert_statement(session: "Session", tree: exp.Expression, text: str) -> Result:
@@ -153,8 +148,11 @@ def run_multi_insert(session: "Session", tree: exp.MultitableInserts, text: str,
             position = {i: k for k, i in enumerate(remote)}
             for i, k in position.items():
                 run.watch(k, getattr(prepared[i], "writer", None))
-            outcomes = _write_concurrently(session, prepared, shaped, binder, targets, label,
-                                           lambda i, report: run.report_notes(position[i], report))
+            notes_of = lambda i, report: run.report_notes(position[i], report)   # noqa: E731
+            if atomic_targets.one_transaction(prepared):
+                outcomes = _write_in_one_transaction(session, prepared, shaped, binder, targets, label, notes_of)
+            else:
+                outcomes = _write_concurrently(session, prepared, shaped, binder, targets, label, notes_of)
         except BaseException as exc:
             run.finish(False, exc)
             raise
@@ -184,6 +182,27 @@ def _multi_failure(failed: list[WriteOutcome], finished: list[WriteOutcome]) -> 
     if others:
         error.with_note("the other target(s) finished: " + "; ".join(others))
     return error
+
+
+def _write_in_one_transaction(session: "Session", prepared: dict[int, PreparedWrite], shaped: list[str],
+                              binder: SourceBinder, targets: list[WriteTarget], label: str,
+                              notes_of: Callable[[int, WriteReport], list[str]]) -> list[WriteOutcome]:
+    """The DynamoDB targets in one transaction (see :mod:`~ddbsql.session.writing.atomic_targets`),
+    then the others, one after the other."""
+    outcomes: list[WriteOutcome] = [WriteOutcome(t.name) for t in targets]
+    written = atomic_targets.write_in_one_transaction(
+        session, prepared, shaped, binder, notes_of,
+        lambda i, report, notes: targets[i].outcome(session, prepared[i], report, notes))
+    for index, outcome in written.items():
+        outcomes[index] = outcome
+    for index, target in enumerate(targets):
+        if index not in prepared:
+            try:
+                outcomes[index] = target.write(session, shaped[index], binder, label)
+            except BaseException as exc:
+                outcomes[index] = WriteOutcome(target.name, error=exc)
+            binder.scans.clear()
+    return outcomes
 
 
 def _write_concurrently(session: "Session", prepared: dict[int, PreparedWrite], shaped: list[str],

@@ -14,7 +14,7 @@ from ...catalog.store import hive_pattern_matches
 from ...errors import CatalogError, ParseError
 from ...sql.statements import ShowColumns, ShowCreateTable, ShowDatabases, ShowTables
 from ...sql.positions import position_of
-from ..binding.kinds import kind_of
+from ..storage import kind_of
 from ..result import Result
 
 if TYPE_CHECKING:

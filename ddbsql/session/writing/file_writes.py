@@ -32,7 +32,7 @@ from ...files.staging import Staging
 from ...sql.partitions import spec_of_node
 from ...sql.positions import position_of
 from ...types import from_arrow
-from ..binding.kinds.file_table import file_access
+from ..binding.file_access import file_access
 from ..binding.execution import execute_duckdb, result_batches
 from ..result import Result
 from ..binding.binder import SourceBinder

@@ -1,6 +1,7 @@
 """The item changes of UPDATE, DELETE and MERGE from the rows their finding SELECT
-returned (see :mod:`ddbsql.planner.dml` for the columns): keys, the values read (the
-condition), the new values, encoded as the batch writer encodes rows."""
+returned (see :mod:`ddbsql.planner.dml` for the columns): keys and the values read (the
+condition) exactly as DynamoDB returned them, the new values encoded as the batch writer
+encodes rows."""
 from __future__ import annotations
 
 import pyarrow as pa
@@ -9,6 +10,7 @@ from ...catalog.binding import ColumnBinding
 from ...errors import SemanticError
 from ...exec.changes import Action, ItemChange
 from ...exec.encode import encode_batch
+from ...exec.raw_values import attribute_from_json
 from ...exec.rejects import RejectLog
 from ...exec.transact import key_text
 from ...planner.dml import DmlKind, DmlPlan, MergeAction
@@ -32,11 +34,18 @@ def _encoded(rows: pa.Table, prefix: str, bindings: tuple[ColumnBinding, ...], *
     return out, reasons
 
 
+def _as_read(rows: pa.Table, prefix: str, bindings: tuple[ColumnBinding, ...]) -> list[dict]:
+    """Per row, attribute -> the AttributeValue read (None: the item lacked it)."""
+    columns = [rows.column(f"{prefix}{i}").to_pylist() for i in range(len(bindings))]
+    return [{b.attribute: attribute_from_json(column[row]) for b, column in zip(bindings, columns)}
+            for row in range(rows.num_rows)]
+
+
 def changes_from_rows(plan: DmlPlan, rows: pa.Table, key_attributes, null_serialization: bool,
                       rejects: RejectLog) -> list[ItemChange]:
     """One change per found row (rows that cannot be written go to the reject file)."""
-    keys, _ = _encoded(rows, "__k", plan.keys)
-    expected, _ = _encoded(rows, "__o", plan.read)
+    keys = _as_read(rows, "__k", plan.keys)
+    expected = _as_read(rows, "__o", plan.read)
     new, new_reasons = _encoded(rows, "__n", plan.sets, null_serialization=null_serialization)
     inserted, insert_reasons = _encoded(rows, "__v", plan.inserts, key_attributes=key_attributes,
                                         null_serialization=null_serialization)
@@ -64,7 +73,7 @@ def changes_from_rows(plan: DmlPlan, rows: pa.Table, key_attributes, null_serial
             if action is Action.UPDATE and new[row] is None:
                 rejects.add(row, key, new_reasons[row])
                 continue
-            old = {b.attribute: (expected[row] or {}).get(b.attribute) or b.ddb_type for b in plan.read}
+            old = expected[row]
             values = {}
             if action is Action.UPDATE:
                 values = {b.attribute: new[row].get(b.attribute) for b in plan.sets}

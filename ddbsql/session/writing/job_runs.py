@@ -1,5 +1,5 @@
-"""Resumable write jobs: an INSERT into DynamoDB that a crash or kill -9 does not restart
-from zero.
+"""Resumable write jobs: an INSERT into DynamoDB (and an UPDATE, DELETE or MERGE, see
+:mod:`ddbsql.exec.change_log`) that a crash or kill -9 does not restart from zero.
 
 Identity
     A job is identified by a hash of its statement (after variable substitution,
@@ -196,8 +196,14 @@ def start(session: "Session", targets: Sequence[InsertTarget], text: str, label:
     """The job of an INSERT into these DynamoDB ``targets``: resumed, superseded or new."""
     if not targets:
         return JobRun(session, None)
+    return start_job(session, [t.table.qualified for t in targets], text, tree)
+
+
+def start_job(session: "Session", names: Sequence[str], text: str, tree: exp.Expression | None = None) -> JobRun:
+    """The job of a statement writing the DynamoDB tables ``names`` (qualified): resumed,
+    superseded or new."""
     store = session.metastore.jobs()
-    names = [t.table.qualified for t in targets]
+    names = list(names)
     jid = job_id(session, text, names, statement_identity(tree))
     existing = store.get(jid)
     resume = bool(session.settings.get(RESUME))

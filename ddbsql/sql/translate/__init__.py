@@ -33,7 +33,7 @@ from ddbsql.errors import ParseError
 from ..dialect import DIALECT, normalize
 from .base import Ctx, Fix
 from .fixes import FIXES, apply_fixes, rules_for
-from .inference import Schema, annotate
+from .node_types import Schema, annotate
 
 __all__ = ["to_duckdb", "hive_to_duckdb", "parse_hive", "quiet_sqlglot", "FIXES", "Fix", "rules_for"]
 

@@ -7,7 +7,7 @@ from sqlglot import exp
 
 from ddbsql.errors import ParseError
 
-from .base import Ctx, hive_format, lit, tpl, varchar
+from .base import Ctx, error_at, hive_format, lit, tpl, varchar
 from .javadate import epoch_sql, java_strftime
 from .numbers import int_cast
 
@@ -124,7 +124,10 @@ def fix_date_add(node, ctx):
 
 
 def fix_add_months(node, ctx):
-    """add_months: 'yyyy-MM-dd' string; last day of month stays the last day."""
+    """add_months: 'yyyy-MM-dd' string; last day of month stays the last day.  Hive 3's
+    third argument, an output format, is refused rather than ignored."""
+    if node.args.get("preserve_end_of_month") is not None:  # sqlglot's name for the third argument
+        raise error_at(node, "add_months with an output format (Hive 3) is not supported")
     return tpl("CAST(CASE WHEN _D = LAST_DAY(_D) THEN LAST_DAY(_D + TO_MONTHS(CAST(_N AS INTEGER)))"
                 " ELSE CAST(_D + TO_MONTHS(CAST(_N AS INTEGER)) AS DATE) END AS VARCHAR)",
                 _D=hive_date(node.this, ctx), _N=node.expression)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from . import aggregates, clauses, conversions, dates, functions, intervals, numbers, strings
+from . import aggregates, clauses, conversions, dates, function_rules, intervals, numbers, strings
 from .base import Ctx, Fix
 
 FIXES: tuple[Fix, ...] = (
@@ -75,9 +75,9 @@ FIXES: tuple[Fix, ...] = (
     Fix("chr", (exp.Chr,), strings.fix_chr, "character n mod 256, '' for negative n"),
     Fix("e", ("e",), strings.fix_e, "Euler's number"),
     Fix("octet_length", ("octet_length",), strings.fix_octet_length, "UTF-8 byte count"),
-    Fix("hash", ("hash",), functions.fix_hash,
+    Fix("hash", ("hash",), function_rules.fix_hash,
         "Java hashCode per type (String: 31*r + UTF-8 byte), arguments combined as 31*r + h"),
-    Fix("shift", ("shiftleft", "shiftright", "shiftrightunsigned"), functions.fix_shift,
+    Fix("shift", ("shiftleft", "shiftright", "shiftrightunsigned"), function_rules.fix_shift,
         "Java <<, >>, >>> on int (32-bit) or bigint (64-bit), count mod 32/64"),
     Fix("interval_span", (exp.Interval,), intervals.fix_interval_span,
         "INTERVAL 'y-m' YEAR TO MONTH, INTERVAL 'd h:m:s.f' DAY TO SECOND"),
@@ -85,7 +85,7 @@ FIXES: tuple[Fix, ...] = (
         "text to an interval, NULL when it is not one"),
     Fix("sign", (exp.Sign,), numbers.fix_sign, "DOUBLE result"),
     Fix("factorial", (exp.Factorial,), numbers.fix_factorial, "NULL outside 0..20"),
-    Fix("current_database", (exp.CurrentDatabase, "current_database"), functions.fix_current_database,
+    Fix("current_database", (exp.CurrentDatabase, "current_database"), function_rules.fix_current_database,
         "the session's current database"),
     Fix("group_by", (exp.Group,), clauses.fix_group_by, "WITH ROLLUP / WITH CUBE / GROUPING SETS"),
     Fix("range_on_text", (exp.Window,), clauses.fix_range_on_text,

@@ -4,16 +4,20 @@ The rows to change are found by one SELECT (:mod:`ddbsql.planner.dml`) read exac
 query reads (GetItem, BatchGetItem, Query or a guarded Scan); each becomes one
 conditional UpdateItem, DeleteItem or PutItem (:mod:`ddbsql.exec.changes`) under the
 table's write budget, or all of them one transaction with ``ddbsql.write.atomic=true``.
-An UPDATE or DELETE whose item changed after it was read is read again (strongly
-consistent) and re-evaluated, up to :data:`REREADS` times; a MERGE conflict, and one that
-keeps conflicting, is reported in the reject file and counted.
+An item changed by another writer after it was read is read again (strongly consistent)
+and the statement re-evaluated on it, up to :data:`REREADS` times; one that keeps
+conflicting is reported in the reject file and counted.  A MERGE whose source reads a
+DynamoDB table reads that source once, into memory, so that a re-evaluation reads only
+the target item again (and the target is read at the source's keys).
 """
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import uuid
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import pyarrow as pa
 from sqlglot import exp
@@ -22,6 +26,7 @@ from ...catalog.binding import ColumnBinding
 from ...catalog.mapping import NULL_SERIALIZATION, bindings_for
 from ...catalog.model import TableKind
 from ...errors import ConfigError, ExecutionError, SemanticError
+from ...exec.change_log import ChangeLog
 from ...exec.changes import ChangeApplier, ItemChange, transaction_change
 from ...progress import ProgressTicker
 from ...exec.rejects import RejectLog
@@ -29,9 +34,11 @@ from ...exec.transact import MAX_ITEMS, too_many, transact
 from ...planner.dml import DmlPlan, merge_select, plan_delete, plan_merge, plan_update, target_of
 from ...planner.guard import SETTING as GUARD_SETTING
 from ..binding.binder import SourceBinder
+from ..binding.registered import PRIVATE_PREFIX
 from ..binding.execution import execute_duckdb, hive_output_names, result_batches
 from ..result import Result
 from ..writing.dml_report import ATOMIC, DmlProgress, capacity_line, estimate_rows, summary
+from ..writing import job_runs
 from ..writing.item_changes import changes_from_rows
 
 if TYPE_CHECKING:
@@ -78,38 +85,72 @@ def run_dml(session: "Session", tree: exp.Expression, text: str) -> Result:
                             retry=session.retry_policy(), rejects=rejects, governor=session.governor_for(table, facts),
                             workers=session.settings.get("ddbsql.write.workers"), cancel=session.cancel_event,
                             facts=facts)
-    binder = SourceBinder(session, text)
+    binder = SourceBinder(session, text, raw=True)
+    atomic = session.settings.get(ATOMIC, table.properties.get(ATOMIC))
+    run = log = held = None
     try:
+        plan, held = _hold_source(session, plan, text)
         rows = _find(session, binder, plan, finding_select(session, plan, text))
         changes = changes_from_rows(plan, rows, facts.key_attributes, null_serialization, rejects)
+        if not atomic:   # a job from the first write on (a transaction is all or nothing)
+            run = job_runs.start_job(session, [table.qualified], text, tree)
+            log = ChangeLog(run.checkpoint, 0, facts.key_attributes, run=run.record.runs, resuming=run.resuming)
+            run.trackers[0] = log
+            run.watch(0, applier)
         ticker = None
         if session.options.progress is not None:
             ticker = ProgressTicker(DmlProgress(applier, len(changes)), session.report).start()
         try:
-            if session.settings.get(ATOMIC, table.properties.get(ATOMIC)):
+            if atomic:
                 _atomic(session, applier, changes, table.qualified)
                 reported = 0
             else:
-                conflicts = applier.apply(changes)
-                reported = _resolve(session, plan, bindings, facts.key_attributes, null_serialization, rejects,
-                                    applier, conflicts, text)
+                def apply(some: list[ItemChange]) -> list[ItemChange]:
+                    return log.apply(applier, some)
+                reported = _resolve(session, plan, facts.key_attributes, null_serialization, rejects,
+                                    apply, apply(changes), text)
         finally:
             if ticker is not None:
                 ticker.stop()
+    except BaseException as exc:
+        if run is not None:
+            run.finish(False, exc)
+        raise
     finally:
         rejects.close()
+        if held is not None:
+            session.registry.unregister(held)
+    notes = _job_notes(run, log)
+    if run is not None:
+        run.finish(not session.cancel_event.is_set())
     report = applier.report
     report.rejected = rejects.count
-    messages = binder.warning_messages() + [summary(plan.kind, table.qualified, len(rows), report, reported,
-                                                     rejects), capacity_line(report, applier)]
+    messages = notes + binder.warning_messages() + [summary(plan.kind, table.qualified, len(rows), report,
+                                                             reported, rejects), capacity_line(report, applier)]
     rowcount = report.updated + report.deleted + report.inserted
     record = {"table": table.qualified, "dynamodb_table": facts.table_name, "statement": plan.kind.value,
               "rows_matched": len(rows), "updated": report.updated, "deleted": report.deleted,
               "inserted": report.inserted, "conflicts": report.conflicts, "conflicts_reported": reported,
               "rejected": rejects.count, "retries": report.retries, "throttles": report.throttles,
               "consumed_wcu": report.consumed, "elapsed_seconds": report.elapsed,
-              "reject_path": str(rejects.path) if rejects.path else None}
+              "reject_path": str(rejects.path) if rejects.path else None,
+              "job": run.record.id if run is not None else None,
+              "changed_before": log.resumed_written if log is not None else 0}
     return Result("insert", rowcount=rowcount, messages=messages, write_reports=[record])
+
+
+def _job_notes(run, log: ChangeLog | None) -> list[str]:
+    """The resumed job's lines: how it was resumed, and what earlier runs had done."""
+    if run is None:
+        return []
+    notes = list(run.notes)
+    if run.resuming:
+        notes.append(f"Job {run.record.id}: {log.resumed_written} item(s) already changed by the interrupted "
+                     "run(s), not changed again")
+    if log.error is not None:
+        notes.append(f"WARNING: job {run.record.id}: the checkpoint could not be written ({log.error}); a resume "
+                     "may change some items again")
+    return notes
 
 
 def finding_select(session: "Session", plan: DmlPlan, text: str) -> exp.Select:
@@ -121,6 +162,27 @@ def finding_select(session: "Session", plan: DmlPlan, text: str) -> exp.Select:
     if keys is None:
         return plan.select
     return merge_select(plan.merge, keys)
+
+
+def _hold_source(session: "Session", plan: DmlPlan, text: str) -> tuple[DmlPlan, str | None]:
+    """A MERGE whose source reads a DynamoDB table: the source read once and held under a
+    private name, and the plan reading it there (re-reading a conflicting item must not
+    read the source again, nor see it changed).  ``(plan, the name or None)``."""
+    if plan.merge is None or not _source_reads_dynamodb(session, plan, text):
+        return plan, None
+    source = plan.merge.source
+    binder = SourceBinder(session, text)
+    sql = binder.to_duckdb(hive_output_names(binder.bind(exp.select("*").from_(source.copy()))))
+    reader = execute_duckdb(session, sql, binder)
+    rows = pa.Table.from_batches(list(result_batches(reader, binder)), schema=reader.schema)
+    error = binder.scan_error()
+    if error is not None:
+        raise error
+    name = f"{PRIVATE_PREFIX}merge_source_{uuid.uuid4().hex[:12]}"
+    session.registry.register(name, rows, private=True)
+    held = exp.Table(this=exp.to_identifier(name), alias=exp.TableAlias(this=exp.to_identifier(source.alias_or_name)))
+    parts = dataclasses.replace(plan.merge, source=held)
+    return dataclasses.replace(plan, merge=parts, select=merge_select(parts)), name
 
 
 def _source_reads_dynamodb(session: "Session", plan: DmlPlan, text: str) -> bool:
@@ -218,13 +280,12 @@ def _atomic(session: "Session", applier: ChangeApplier, changes: list[ItemChange
         report.count(change.action)
 
 
-def _resolve(session: "Session", plan: DmlPlan, bindings, key_attributes, null_serialization: bool,
-             rejects: RejectLog, applier: ChangeApplier, conflicts: list[ItemChange], text: str) -> int:
-    """Re-read and re-evaluate UPDATE/DELETE conflicts; report what still conflicts (and
-    MERGE's).  Returns how many were reported."""
+def _resolve(session: "Session", plan: DmlPlan, key_attributes, null_serialization: bool, rejects: RejectLog,
+             apply: Callable[[list[ItemChange]], list[ItemChange]], conflicts: list[ItemChange], text: str) -> int:
+    """Re-read and re-evaluate conflicting items (changes sent with ``apply``); report
+    what still conflicts.  Returns how many were reported."""
     rounds = 0
-    rereadable = plan.merge is None or not _source_reads_dynamodb(session, plan, text)
-    while conflicts and rereadable and rounds < REREADS:
+    while conflicts and rounds < REREADS:
         rounds += 1
         again: list[ItemChange] = []
         for change in conflicts:
@@ -233,17 +294,16 @@ def _resolve(session: "Session", plan: DmlPlan, bindings, key_attributes, null_s
                 again.append(change)
                 continue
             with _consistent(session):
-                binder = SourceBinder(session, text)
+                binder = SourceBinder(session, text, raw=True)
                 rows = _find(session, binder, plan, select)
             fresh = changes_from_rows(plan, rows, key_attributes, null_serialization, rejects)
             for item in fresh:
                 item.row = change.row
-            again += applier.apply(fresh)   # no row now: the item no longer matches (or is gone)
+            again += apply(fresh)   # no row now: the item no longer matches (or is gone)
         conflicts = again
     for change in conflicts:
         rejects.add(change.row, change.key, f"{change.action.value}: the item was changed by another writer "
-                    f"{f'{REREADS + 1} times ' if rereadable else ''}while this statement changed it; "
-                    "not applied")
+                    f"{REREADS + 1} times while this statement changed it; not applied")
     return len(conflicts)
 
 

@@ -5,13 +5,14 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
-from ....catalog.model import TableDef, TableKind
-from ....planner.scopes import ReferenceFilter
+from ...catalog.model import TableDef, TableKind
+from ...planner.scopes import ReferenceFilter
+from ..writing.table_targets import WarehouseTarget
 from .table_storage import Row, TableStorage
 
 if TYPE_CHECKING:
-    from ..context import StatementContext
-    from ..binder import SourceBinder
+    from ..binding.context import StatementContext
+    from ..binding.binder import SourceBinder
 
 
 class WarehouseTable(TableStorage):
@@ -33,3 +34,8 @@ class WarehouseTable(TableStorage):
         binder.schema[table.name] = {c.name: str(c.type) for c in table.columns}
         return exp.Table(this=exp.to_identifier(table.name), db=exp.to_identifier(table.database),
                          catalog=exp.to_identifier(binder.session.engine.warehouse()))
+
+    def write_target(self, table: TableDef, insert: exp.Insert, node: exp.Table, columns: list[str] | None,
+                     text: str) -> WarehouseTarget:
+        """Written in one DuckDB transaction."""
+        return WarehouseTarget.resolve(table, insert, node, columns, text)

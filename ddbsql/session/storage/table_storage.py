@@ -6,13 +6,14 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
-from ....catalog.model import TableDef, TableKind
-from ....errors import ParseError
-from ....planner.scopes import ReferenceFilter
+from ...catalog.model import TableDef, TableKind
+from ...errors import ParseError, SemanticError
+from ...planner.scopes import ReferenceFilter
 
 if TYPE_CHECKING:
-    from ..context import StatementContext
-    from ..binder import SourceBinder
+    from ..writing.write_targets import WriteTarget
+    from ..binding.context import StatementContext
+    from ..binding.binder import SourceBinder
 
 Row = tuple[str, str, str]
 
@@ -49,6 +50,12 @@ class TableStorage:
         """The DuckDB source one reference to ``table`` reads (``columns``: those the
         statement uses, None for all; ``where``: the conjuncts that concern it)."""
         raise NotImplementedError
+
+    def write_target(self, table: TableDef, insert: exp.Insert, node: exp.Table, columns: list[str] | None,
+                     text: str) -> "WriteTarget":
+        """The target of an INSERT into ``table`` (``node``: the table as the statement
+        names it; ``columns``: the column list it gives, or None), checked."""
+        raise SemanticError(f"table {table.qualified} cannot be written")
 
     def set_location(self, session: "StatementContext", table: TableDef, text: str) -> TableDef:
         """ALTER TABLE … SET LOCATION."""

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ....catalog.model import TableDef
+from ...catalog.model import TableDef
 from .table_storage import Row
 from .dynamodb_table import DynamoDBTable
 
 if TYPE_CHECKING:
-    from ...session import Session
+    from ..session import Session
 
 
 class InferredDynamoDBTable(DynamoDBTable):

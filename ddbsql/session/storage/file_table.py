@@ -9,64 +9,29 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tempfile
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.fs as pafs
 from sqlglot import exp
 
-from ....catalog.model import TableDef, TableKind
-from ....catalog.names import check_name
-from ....errors import ExecutionError, NotPermittedError
-from ....exec.decode import DecodeWarnings
-from ....exec.scanner import ScanStats
-from ....files.locations import FileAccess, FileSystems, S3Access
-from ....files.table_partitions import partition_filter, partition_sources
-from ....files.reading import ReadLog
-from ....files.rows import read_rows, read_spec, wanted_columns
-from ....files.serde import describe_partition_rows, describe_storage_rows, show_create_lines
-from ....planner.scopes import ReferenceFilter
-from ..scans import ScanRecord
+from ...catalog.model import TableDef, TableKind
+from ...errors import ExecutionError, NotPermittedError
+from ...exec.decode import DecodeWarnings
+from ...exec.scanner import ScanStats
+from ...files.table_partitions import partition_filter, partition_sources
+from ...files.reading import ReadLog
+from ...files.rows import read_rows, read_spec, wanted_columns
+from ...files.serde import describe_partition_rows, describe_storage_rows, show_create_lines
+from ...planner.scopes import ReferenceFilter
+from ..binding.file_access import file_access, managed_location
+from ..binding.scans import ScanRecord
+from ..writing.file_writes import FileTableTarget
 from .table_storage import Row, TableStorage
 
 if TYPE_CHECKING:
-    from ..context import StatementContext
-    from ..binder import SourceBinder
-
-
-def s3_access(session: "StatementContext") -> S3Access:
-    clients = session.clients
-    credentials = clients.credentials()
-    return S3Access(region=clients.region(), endpoint=clients.s3_endpoint(),
-                    access_key=getattr(credentials, "access_key", None),
-                    secret_key=getattr(credentials, "secret_key", None),
-                    session_token=getattr(credentials, "token", None))
-
-
-def file_access(session: "StatementContext") -> FileAccess:
-    """The local disk and S3 as this session reaches them (S3 set up on first use)."""
-    return FileAccess(FileSystems(lambda: s3_access(session)), session.options.allow_local_files,
-                      reject_dir(session), managed_root(session))
-
-
-def managed_root(session: "StatementContext") -> Path:
-    """The folder of managed file tables: ``files`` beside the metastore."""
-    path = session.metastore.path
-    if str(path) == ":memory:":
-        return Path(tempfile.gettempdir()) / "ddbsql-files"
-    return Path(os.path.abspath(path)).parent / "files"
-
-
-def managed_location(session: "StatementContext", database: str, name: str) -> str:
-    """Where a table without LOCATION keeps its files (names checked: never outside
-    :func:`managed_root`)."""
-    return str(managed_root(session) / f"{check_name(database, 'database')}.db" / check_name(name))
-
-
-def reject_dir(session: "StatementContext") -> Path:
-    return Path(session.settings.get("ddbsql.reject.dir"))
+    from ..binding.context import StatementContext
+    from ..binding.binder import SourceBinder
 
 
 class FileTable(TableStorage):
@@ -99,6 +64,11 @@ class FileTable(TableStorage):
                 where.fs.delete_dir(where.path)
         except OSError as exc:
             raise ExecutionError(f"cannot delete {where.uri}: {exc}") from None
+
+    def write_target(self, table: TableDef, insert: exp.Insert, node: exp.Table, columns: list[str] | None,
+                     text: str) -> FileTableTarget:
+        """Written as new files in the table's folder (or its partitions' folders)."""
+        return FileTableTarget.resolve(table, insert, node, columns, text)
 
     def set_location(self, session: "StatementContext", table: TableDef, text: str) -> TableDef:
         where = file_access(session).location(text, what="LOCATION")

@@ -1,13 +1,16 @@
 """One storage object per :class:`~ddbsql.catalog.model.TableKind`: what DESCRIBE, SHOW
-CREATE TABLE, DROP, ALTER and a statement reading the table do for each kind.
+CREATE TABLE, DROP, ALTER, a statement reading the table and an INSERT into it do for
+each kind.
 
-A new kind (a table of the built-in ``dynamodb`` database, a Glue-backed table) is a
-:class:`~.base.TableStorage` subclass and one entry of :data:`KINDS`.
+A new kind (a Glue-backed table, say) is a :class:`~.table_storage.TableStorage`
+subclass and one entry of :data:`KINDS`.  The storage objects sit above the binding and
+writing layers (they read through one and write through the other); the binder reaches
+them through :meth:`~ddbsql.session.binding.context.StatementContext.table_storage`.
 """
 from __future__ import annotations
 
-from ....catalog.builtin import builtin_region
-from ....catalog.model import TableDef, TableKind
+from ...catalog.builtin import builtin_region
+from ...catalog.model import TableDef, TableKind
 from .table_storage import TableStorage
 from .dynamodb_table import DynamoDBTable
 from .file_table import FileTable

@@ -7,25 +7,26 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 from sqlglot import exp
 
-from ....catalog.binding import ColumnBinding
-from ....catalog.mapping import TABLE_NAME, bindings_for, check_against_table, check_table_name
-from ....catalog.model import DYNAMODB_HANDLER, TableDef, TableKind
-from ....config import check_properties
-from ....errors import TooCostlyError
-from ....exec.decode import DecodeWarnings
-from ....exec.expiry import ExpiryStats, SplitWarnings, drop_expired, ttl_attribute, ttl_binding, without_ttl
-from ....exec.governor import READ, WRITE
-from ....exec.lookups import arrow_schema, read_batches
-from ....exec.scanner import ScanStats
-from ....planner.access import plan_access
-from ....planner.guard import SETTING as GUARD_SETTING, over_budget
-from ....planner.scopes import ReferenceFilter
-from ..scans import ScanRecord
+from ...catalog.binding import ColumnBinding, raw_binding, raw_name
+from ...catalog.mapping import TABLE_NAME, bindings_for, check_against_table, check_table_name
+from ...catalog.model import DYNAMODB_HANDLER, TableDef, TableKind
+from ...config import check_properties
+from ...errors import TooCostlyError
+from ...exec.decode import DecodeWarnings
+from ...exec.expiry import ExpiryStats, SplitWarnings, drop_expired, ttl_attribute, ttl_binding, without_ttl
+from ...exec.governor import READ, WRITE
+from ...exec.lookups import arrow_schema, read_batches
+from ...exec.scanner import ScanStats
+from ...planner.access import plan_access
+from ...planner.guard import SETTING as GUARD_SETTING, over_budget
+from ...planner.scopes import ReferenceFilter
+from ..binding.scans import ScanRecord
+from ..writing.table_targets import DynamoDBTarget
 from .table_storage import Row, TableStorage
 
 if TYPE_CHECKING:
-    from ..context import StatementContext
-    from ..binder import SourceBinder
+    from ..binding.context import StatementContext
+    from ..binding.binder import SourceBinder
 
 SERDE = "org.apache.hadoop.hive.dynamodb.DynamoDBSerDe"
 #: drop items whose TTL has passed (SET, or a TBLPROPERTY for one table)
@@ -49,6 +50,11 @@ class DynamoDBTable(TableStorage):
     def show_create_lines(self, table: TableDef) -> list[str]:
         return ["STORED BY", f"  '{DYNAMODB_HANDLER}'"]
 
+    def write_target(self, table: TableDef, insert: exp.Insert, node: exp.Table, columns: list[str] | None,
+                     text: str) -> DynamoDBTarget:
+        """Written as a resumable job under the table's write budget."""
+        return DynamoDBTarget.resolve(table, insert, node, columns, text)
+
     def check_altered(self, session: "StatementContext", table: TableDef) -> None:
         props = table.properties
         check_properties(props)
@@ -62,6 +68,8 @@ class DynamoDBTable(TableStorage):
         """An Arrow stream of the items the access plan reads, decoded to the columns used."""
         source = self._stream(binder, definition, where, columns, label)
         binder.schema[source] = {c.name: str(c.type) for c in definition.columns}
+        if binder.raw:
+            binder.schema[source].update({raw_name(c.name): "string" for c in definition.columns})
         return exp.Table(this=exp.to_identifier(source))
 
     def _stream(self, binder: "SourceBinder", definition: TableDef, where: ReferenceFilter,
@@ -69,6 +77,9 @@ class DynamoDBTable(TableStorage):
         session = binder.session
         bindings = bindings_for(definition)
         chosen: list[ColumnBinding] = [b for b in bindings if columns is None or b.name in columns]
+        if binder.raw:
+            chosen += [raw_binding(b) for b in bindings
+                       if not b.is_item and (columns is None or raw_name(b.name) in columns)]
         facts = session.facts(definition)
         if not chosen:
             # count(*) and friends still need one value per item to count rows
