@@ -38,6 +38,8 @@ def test_polars_reads_the_cursor(cursor):
     cursor.execute("SELECT a, s, d FROM t WHERE a > 5")
     empty = pl.DataFrame(cursor)              # an empty result keeps its columns and types
     assert empty.shape == (0, 3) and empty.schema == frame.schema
+    cursor.execute("SELECT a, s, d FROM t WHERE a > 5")
+    assert pl.from_arrow(cursor.fetch_record_batches()).equals(empty)   # one batch of no rows
 
 
 def test_pyarrow_and_duckdb_read_the_cursor(cursor):
