@@ -29,6 +29,7 @@ def read_json_file(fs, path, uri, spec: ReadSpec, wanted: list[tuple[int, Column
     # JSON SerDe mapping property: "mapping.<column>"="json key"
     keys = {c.name: props.get(f"mapping.{c.name}", c.spelling or c.name) for _, c in wanted}
     blocks = JsonBlockReader.of(wanted, keys) if fast else None
+
     def reference(first: int, lines: list[str]) -> pa.RecordBatch | None:
         return _reference_block(first, lines, wanted, keys, ignore_malformed, uri, log)
 
