@@ -21,7 +21,9 @@ reference reader:
 * a line whose row holds a non-finite double (``NaN``/``Infinity``: :mod:`json` reads them
   as floats, which no column type takes).
 
-A run is kept only when pyarrow found as many rows as it has objects.  The refusals looked
+The runs of a block are first read together, by one call (lines joined again); when
+anything in them is refused or suspect, run by run as above.  A run is kept only when
+pyarrow found as many rows as it has objects.  The refusals looked
 into per block are bounded (after that a refused run goes to the reference reader whole),
 and so is the number of runs (a block whose plain lines are too scattered goes whole).
 
@@ -156,8 +158,12 @@ class JsonBlockReader:
             yield from self._in_order(first, texts, objects, [], [(0, count)], uri, log, reference)
             return
         retries = 8 + count // 256
-        fast: list[tuple[int, int, pa.Table]] = []
         slow: list[tuple[int, int]] = _runs(pc.invert(plain))
+        fast = self._read_together(texts, runs, objects) if len(runs) > 1 else None
+        if fast is not None:
+            runs = []
+        else:
+            fast = []
         while runs:
             a, b = runs.pop()
             table, refusal = self._read_run(data.slice(offsets[a], offsets[b] - offsets[a]), objects[b] - objects[a])
@@ -197,6 +203,25 @@ class JsonBlockReader:
             else:
                 slow.append((a, b))
         yield from self._in_order(first, texts, objects, fast, slow, uri, log, reference)
+
+    def _read_together(self, texts: pa.Array, runs: list[tuple[int, int]], objects: list[int]
+                       ) -> list[tuple[int, int, pa.Table]] | None:
+        """All ``runs`` read by one call (a call costs more than a short run): each run with
+        its rows, or None when anything in them needs a closer look run by run."""
+        positions = pa.array([i for a, b in runs for i in range(a, b)], pa.int64())
+        chosen = texts.take(positions)
+        joined = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(chosen)], pa.int32()), chosen), "\n")[0]
+        expected = sum(objects[b] - objects[a] for a, b in runs)
+        table, _ = self._read_run(joined.as_buffer() or pa.py_buffer(b""), expected)
+        if table is None or self._suspect_rows(table):
+            return None
+        out = []
+        start = 0
+        for a, b in runs:
+            rows = objects[b] - objects[a]
+            out.append((a, b, table.slice(start, rows)))
+            start += rows
+        return out
 
     def _read_run(self, data: pa.Buffer, rows: int) -> tuple[pa.Table | None, str | None]:
         """The run's rows with each column in its final type, or None and why pyarrow refused."""
