@@ -1,5 +1,6 @@
 """INSERT INTO|OVERWRITE TABLE, INSERT OVERWRITE DIRECTORY and multi-insert, into any
-kind of target (see :mod:`.write_targets`).
+kind of target (see :mod:`.write_targets`; a table's target comes from the storage
+object of its kind, see :mod:`ddbsql.session.storage`).
 
 Hive maps the query's columns to the target's by position and converts each value to
 the column's type (a value that does not convert becomes NULL); so does ddbsql, with
@@ -27,13 +28,13 @@ from ..writing.file_writes import DirectoryTarget
 from ..binding.execution import ROWS_PER_BATCH, failure, hive_output_names, result_batches
 from ..result import Result
 from ..binding.binder import SourceBinder
-from ..writing.table_targets import DynamoDBTarget
-from ..writing.write_targets import WriteOutcome, WriteTarget
+from ..writing.write_targets import InsertQuery, WriteOutcome, WriteTarget
 
 if TYPE_CHECKING:
     from ..session import Session
 
 _temp_names = itertools.count(1)
+
 
 def resolve_write_target(session: "Session", insert: exp.Insert, text: str) -> WriteTarget:
     """The target an INSERT names, checked."""
@@ -68,9 +69,7 @@ def run_insert(session: "Session", insert: exp.Insert, text: str, label: str) ->
         raise ParseError("INSERT needs a SELECT or VALUES", line=1, col=1)
     bound = hive_output_names(binder.bind(source)) if not isinstance(source, exp.Values) else source
     sql = target.shape(session, binder.to_duckdb(bound), text)
-    if isinstance(target, DynamoDBTarget):
-        return target.write(session, sql, binder, label, source=source, bound=bound, tree=insert).result()
-    return target.write(session, sql, binder, label).result()
+    return target.write(session, sql, binder, label, InsertQuery(source, bound, insert)).result()
 
 
 @contextlib.contextmanager

@@ -1,5 +1,6 @@
 """What every kind of table answers: its describe rows, its SHOW CREATE clauses, what
-DROP does, how a statement reads it and which ALTERs it takes."""
+DROP does, how a statement reads it, what an INSERT into it writes through and which
+ALTERs it takes."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

@@ -36,7 +36,7 @@ from ..binding.file_access import file_access
 from ..binding.execution import execute_duckdb, result_batches
 from ..result import Result
 from ..binding.binder import SourceBinder
-from .write_targets import WriteOutcome
+from .write_targets import InsertQuery, WriteOutcome
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -96,7 +96,8 @@ class FileTableTarget:
             sql += " ORDER BY " + ", ".join(f'"{k}"' for k in self.dynamic)
         return sql
 
-    def write(self, session: "Session", sql: str, binder: SourceBinder, label: str) -> WriteOutcome:
+    def write(self, session: "Session", sql: str, binder: SourceBinder, label: str,
+              query: InsertQuery | None = None) -> WriteOutcome:
         return WriteOutcome.of(self.name, write_table(session, self, sql, binder, label))
 
 
@@ -125,7 +126,8 @@ class DirectoryTarget:
     def shape(self, session: "Session", source_sql: str, text: str) -> str:
         return source_sql
 
-    def write(self, session: "Session", sql: str, binder: SourceBinder, label: str) -> WriteOutcome:
+    def write(self, session: "Session", sql: str, binder: SourceBinder, label: str,
+              query: InsertQuery | None = None) -> WriteOutcome:
         return WriteOutcome.of(self.name, _write_directory(session, self, sql, binder, label))
 
 

@@ -18,7 +18,7 @@ from .dynamodb_writes import InsertTarget, PreparedWrite, cast_to_target, prepar
 from ..binding.execution import failure
 from ..result import Result
 from ..binding.binder import SourceBinder
-from .write_targets import WriteOutcome
+from .write_targets import InsertQuery, WriteOutcome
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -61,11 +61,11 @@ class DynamoDBTarget(_TableTarget):
 
     concurrent = True
 
-    def write(self, session: "Session", sql: str, binder: SourceBinder, label: str, *,
-              source: exp.Expression | None = None, bound: exp.Expression | None = None,
-              tree: exp.Expression | None = None) -> WriteOutcome:
-        """One INSERT into this table, as a resumable job (``source``/``bound``/``tree``:
-        what lets a straight copy checkpoint its Scan positions)."""
+    def write(self, session: "Session", sql: str, binder: SourceBinder, label: str,
+              query: InsertQuery | None = None) -> WriteOutcome:
+        """One INSERT into this table, as a resumable job (``query`` lets a straight copy
+        checkpoint its Scan positions)."""
+        source, bound, tree = (query.source, query.bound, query.tree) if query else (None, None, None)
         result = job_runs.write_single(session, self.target, sql, binder, label, source=source, bound=bound, tree=tree)
         return WriteOutcome.of(self.name, result)
 
@@ -92,7 +92,8 @@ class WarehouseTarget(_TableTarget):
 
     concurrent = False
 
-    def write(self, session: "Session", sql: str, binder: SourceBinder, label: str) -> WriteOutcome:
+    def write(self, session: "Session", sql: str, binder: SourceBinder, label: str,
+              query: InsertQuery | None = None) -> WriteOutcome:
         return WriteOutcome.of(self.name, write_warehouse(session, self.target, sql, binder))
 
 

@@ -38,12 +38,24 @@ class WriteOutcome:
         return Result("insert", rowcount=self.rowcount, messages=self.messages, write_reports=self.write_reports)
 
 
+@dataclasses.dataclass(frozen=True)
+class InsertQuery:
+    """The query of a single INSERT as written (``source``), bound (``bound``) and the
+    whole statement (``tree``): what lets a target that writes as a resumable job
+    checkpoint a straight copy's read positions.  A multi-insert has none."""
+
+    source: exp.Expression
+    bound: exp.Expression
+    tree: exp.Expression
+
+
 class WriteTarget(Protocol):
     """One INSERT's target.
 
     ``shape`` turns the SQL of the INSERT's query into SQL giving exactly the rows the
     target stores (its columns, in order, of its types); ``write`` runs that SQL into the
-    target on the statement's thread.  ``concurrent`` targets (DynamoDB tables) can also
+    target on the statement's thread (``query``: a single INSERT's query, for targets
+    that make use of it; None in a multi-insert).  ``concurrent`` targets (DynamoDB tables) can also
     be written from a thread of their own in a multi-insert (see :mod:`.insert`).
     """
 
@@ -53,4 +65,5 @@ class WriteTarget(Protocol):
 
     def shape(self, session: "Session", source_sql: str, text: str) -> str: ...
 
-    def write(self, session: "Session", sql: str, binder: "SourceBinder", label: str) -> WriteOutcome: ...
+    def write(self, session: "Session", sql: str, binder: "SourceBinder", label: str,
+              query: InsertQuery | None = None) -> WriteOutcome: ...
