@@ -124,7 +124,7 @@ class ResultPrinter:
         if header:
             writer.write_header(names)
         count = 0
-        batches = cursor.fetch_record_batches()
+        batches = (batch for batch in cursor.fetch_record_batches() if batch.num_rows)
         if self.row_limit is not None:
             batches = self.row_limit.apply(batches)
         for batch in batches:

@@ -379,15 +379,20 @@ class Cursor:
         return rows
 
     def fetch_record_batches(self) -> pa.RecordBatchReader:
-        """The remaining rows as a ``pyarrow.RecordBatchReader``, streamed as they are read."""
+        """The remaining rows as a ``pyarrow.RecordBatchReader``, streamed as they are read;
+        at least one batch (an empty result is one batch of no rows: readers that build a
+        table from the batches alone, as ``polars.from_arrow`` does, still see its columns)."""
         self._require_result()
         if self._row_pos < len(self._rows):
             raise InterfaceError("fetch_record_batches after fetchone/fetchmany is not supported")
-        return pa.RecordBatchReader.from_batches(self._result.schema, self._remaining_batches())
+        schema = self._result.schema
+        return pa.RecordBatchReader.from_batches(schema, _at_least_one(schema, self._remaining_batches()))
 
     def __arrow_c_stream__(self, requested_schema=None):
-        """The remaining rows through the Arrow PyCapsule interface: ``polars.from_arrow(cur)``,
-        ``pyarrow.table(cur)`` and DuckDB read the result stream without a copy."""
+        """The remaining rows through the Arrow PyCapsule interface: ``pyarrow.table(cur)``,
+        ``polars.DataFrame(cur)`` and DuckDB read the result stream without a copy
+        (``polars.from_arrow(cur)`` reads it as one Series of row structs, as Polars 2 does
+        for every stream that is not a pyarrow object)."""
         return self.fetch_record_batches().__arrow_c_stream__(requested_schema)
 
     def _remaining_batches(self) -> Iterator[pa.RecordBatch]:
@@ -519,3 +524,12 @@ def connect(*, region: str | None = None, profile: str | None = None, endpoint_u
         raise
     return Connection(session, on_close=on_close)
 
+
+def _at_least_one(schema: pa.Schema, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """``batches``, or one batch of no rows when there are none."""
+    empty = True
+    for batch in batches:
+        empty = False
+        yield batch
+    if empty:
+        yield pa.RecordBatch.from_pylist([], schema=schema)

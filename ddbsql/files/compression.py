@@ -9,6 +9,8 @@ import hashlib
 import zlib
 from typing import Iterator
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.fs as pafs
 
 from ..errors import ConfigError, ExecutionError
@@ -99,9 +101,56 @@ def iter_lines(fs: pafs.FileSystem, path: str, uri: str) -> Iterator[tuple[int, 
         stream.close()
 
 
+def iter_line_arrays(fs: pafs.FileSystem, path: str, uri: str) -> Iterator[tuple[int, pa.Array]]:
+    """The blocks of :func:`iter_lines` as Arrow string arrays, split by Arrow: the same
+    lines, numbers and blocks (a chunk that is not valid UTF-8 is decoded and split by
+    Python, its bad bytes replaced, as there)."""
+    stream = open_input(fs, path, uri)
+    try:
+        rest = b""
+        number = 1
+        while True:
+            try:
+                chunk = stream.read(BLOCK_BYTES)
+            except OSError as exc:
+                raise ExecutionError(f"{uri}: cannot read ({str(exc).splitlines()[0]})") from None
+            if not chunk:
+                break
+            data = rest + chunk if rest else chunk
+            cut = data.rfind(b"\n")
+            if cut < 0:
+                rest = data
+                continue
+            block, rest = data[:cut], data[cut + 1:]
+            lines = _split_lines(block)
+            for start in range(0, len(lines), BATCH_ROWS):
+                part = lines.slice(start, BATCH_ROWS)
+                yield number, part
+                number += len(part)
+        if rest:
+            yield number, _split_lines(rest)
+    finally:
+        stream.close()
+
+
+def _split_lines(block: bytes) -> pa.Array:
+    """``block``'s lines (``\\n`` apart, one ``\\r`` before it dropped) as a string array."""
+    try:
+        text = pa.array([block], pa.binary()).cast(pa.string())
+    except pa.ArrowInvalid:   # not UTF-8: Python's decoding replaces the bad bytes
+        decoded = block.decode("utf-8", "replace")
+        lines = pa.array(decoded.split("\n"), pa.string())
+    else:
+        lines = pc.split_pattern(text, "\n").values
+    if b"\r" in block:
+        lines = pc.if_else(pc.ends_with(lines, "\r"), pc.utf8_slice_codeunits(lines, 0, -1), lines)
+    return lines
+
+
 def skip_lines(blocks: Iterator[tuple[int, list[str]]], header: int, footer: int
               ) -> Iterator[tuple[int, list[str]]]:
-    """Drop the first ``header`` and last ``footer`` lines of a file."""
+    """Drop the first ``header`` and last ``footer`` lines of a file (blocks of lists, or
+    with no footer of Arrow arrays too)."""
     pending: list[tuple[int, str]] = []
     for first, lines in blocks:
         if header:

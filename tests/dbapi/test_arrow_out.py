@@ -31,8 +31,15 @@ def test_polars_reads_the_cursor(cursor):
     cursor.execute("SELECT a, s, d FROM t ORDER BY a")
     assert pl.from_arrow(cursor.fetch_record_batches()).equals(frame)
     cursor.execute("SELECT a, s, d FROM t ORDER BY a")
+    assert pl.from_arrow(cursor.fetch_arrow_table()).equals(frame)
+    cursor.execute("SELECT a, s, d FROM t ORDER BY a")
     # Polars reads any Arrow stream that is not a pyarrow object as one Series of row structs
     assert pl.from_arrow(cursor).struct.unnest().equals(frame)
+    cursor.execute("SELECT a, s, d FROM t WHERE a > 5")
+    empty = pl.DataFrame(cursor)              # an empty result keeps its columns and types
+    assert empty.shape == (0, 3) and empty.schema == frame.schema
+    cursor.execute("SELECT a, s, d FROM t WHERE a > 5")
+    assert pl.from_arrow(cursor.fetch_record_batches()).equals(empty)   # one batch of no rows
 
 
 def test_pyarrow_and_duckdb_read_the_cursor(cursor):

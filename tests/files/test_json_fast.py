@@ -37,7 +37,7 @@ strings = st.one_of(
     st.sampled_from(["", "true", "FALSE", "1.5", " 1.5", "+1.5", "1e2", "12", "abc", "2024-01-02", "2024-1-2",
                      "2024-01-02 10:11:12.1234567", "2024-01-02T10:11:12", "2024-13-01", "NaN", "Infinity",
                      "a\\u00e9b", "\\u0041", "x\\\"y", "\\ud83d\\ude00"]),
-    st.text(alphabet="abAB 1.-", max_size=5))
+    st.text(alphabet="abAB 1.-é中", max_size=5))
 scalar = st.one_of(numbers, strings.map(lambda s: f'"{s}"'), st.sampled_from(["true", "false", "null"]))
 value = st.recursive(scalar, lambda inner: st.one_of(
     st.lists(inner, max_size=3).map(lambda xs: "[" + ",".join(xs) + "]"),
@@ -48,9 +48,9 @@ member = st.tuples(key, st.one_of(value, value, st.sampled_from(["NaN", "Infinit
 obj = st.lists(member, max_size=8).map(lambda ms: "{" + ", ".join(f'"{k}": {v}' for k, v in ms) + "}")
 # objects of the columns' own kinds (mostly read by pyarrow), with values that still need care
 quoted = strings.map(lambda s: f'"{s}"')
-short_decimal = st.from_regex(r"-?[0-9]{1,8}(\.[0-9]{1,2})?", fullmatch=True)
+short_decimal = st.from_regex(r"-?(0|[1-9][0-9]{0,7})(\.[0-9]{1,2})?", fullmatch=True)
 typed = {"id": st.integers(-(2 ** 31), 2 ** 31 - 1).map(str), "small": st.integers(-128, 127).map(str),
-         "name": quoted, "amount": short_decimal, "big": st.from_regex(r"-?[0-9]{1,36}(\.[0-9]{1,2})?", fullmatch=True),
+         "name": quoted, "amount": short_decimal, "big": st.from_regex(r"-?(0|[1-9][0-9]{0,35})(\.[0-9]{1,2})?", fullmatch=True),
          "score": numbers, "ratio": numbers, "flag": st.sampled_from(["true", "false"]), "ts": quoted, "day": quoted,
          "code": quoted, "tags": st.lists(st.integers(-(2 ** 63), 2 ** 63 - 1).map(str), max_size=3).map(
              lambda xs: "[" + ",".join(xs) + "]"),
@@ -60,12 +60,15 @@ typed = {"id": st.integers(-(2 ** 31), 2 ** 31 - 1).map(str), "small": st.intege
              lambda d: "{" + ",".join(f'"{k}":{v}' for k, v in d.items()) + "}")}
 plain_obj = st.fixed_dictionaries({}, optional={k: st.one_of(v, st.just("null")) for k, v in typed.items()}).map(
     lambda d: "{" + ", ".join(f'"{k}": {v}' for k, v in d.items()) + "}")
+clean_obj = st.fixed_dictionaries({}, optional={k: typed[k] for k in ("id", "small", "name", "amount", "flag", "tags")}
+                                   | {"day": st.dates().map(lambda d: f'"{d}"')}).map(
+    lambda d: "{" + ", ".join(f'"{k}": {v}' for k, v in d.items()) + "}")
 oddity = st.sampled_from(["", "   ", "[1, 2]", "7", '{"id": 1', '{"id": 1}{"id": 2}', '{"id": 1,}', "not json",
                           '{"id": 1, "id": 2}', '\ufeff{"id": 1}', '{"id":', '2}', '{"a": {"b": 1}', '}'])
 
 
-def read(tmp_path, body: str, header: int, fast: bool, columns=COLUMNS, serde=None):
-    (tmp_path / "f.json").write_text(body)
+def read(tmp_path, body: str | bytes, header: int, fast: bool, columns=COLUMNS, serde=None):
+    (tmp_path / "f.json").write_bytes(body if isinstance(body, bytes) else body.encode("utf-8"))
     location = parse_location(str(tmp_path), FileSystems(), allow_local=True)
     spec = ReadSpec(FileStorage(str(tmp_path), "json", serde_properties=serde or {}), "default.t", tuple(columns), (),
                     columns, {"skip.header.line.count": str(header)})
@@ -94,10 +97,14 @@ def _comparable(value):
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(lines=st.lists(st.one_of(plain_obj, plain_obj, plain_obj, obj, oddity), max_size=20), header=st.integers(0, 1),
-       block_rows=st.sampled_from([2, 3, 1000]), ignore_malformed=st.booleans())
-def test_fast_and_reference_readers_agree(tmp_path_factory, lines, header, block_rows, ignore_malformed):
+       block_rows=st.sampled_from([2, 3, 1000]), ignore_malformed=st.booleans(), newline=st.sampled_from(["\n", "\r\n"]),
+       bad_bytes=st.booleans())
+def test_fast_and_reference_readers_agree(tmp_path_factory, lines, header, block_rows, ignore_malformed, newline,
+                                          bad_bytes):
     tmp_path = tmp_path_factory.mktemp("json")
-    body = "\n".join(lines) + ("\n" if lines else "")
+    body = (newline.join(lines) + (newline if lines else "")).encode("utf-8")
+    if bad_bytes and lines:   # not UTF-8: both read the replacement character
+        body = body.replace(b"a", b"a\xff", 1)
     serde = {"ignore.malformed.json": "true"} if ignore_malformed else None
     saved = compression.BATCH_ROWS
     compression.BATCH_ROWS = block_rows       # small blocks: fast and handed-back blocks interleave
@@ -137,6 +144,25 @@ def test_each_type_agrees(tmp_path_factory, values, kind):
         values = [f'{{"n": {v}}}' for v in values]
     body = "".join(f'{{"v": {v}}}\n' for v in values)
     assert read(tmp_path, body, 0, True, columns) == read(tmp_path, body, 0, False, columns)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(lines=st.lists(st.integers(0, 99).flatmap(lambda n: (
+           clean_obj if n < 85 else plain_obj if n < 92 else obj if n < 94 else oddity if n < 97 else
+           st.sampled_from(['{"amount": 1.005}', '{"id": 1}{"id": 2}', '{"id": 3000000000}', '{"amount": "n/a"}',
+                            '{"Id": 5}']))), min_size=40, max_size=400))
+def test_long_runs_with_refusals_agree(tmp_path_factory, lines):
+    """Runs long enough to be halved, refusals naming a row, a value or neither, and values
+    refused in one block met again in the next."""
+    tmp_path = tmp_path_factory.mktemp("json")
+    body = "\n".join(lines) + "\n"
+    saved = compression.BATCH_ROWS
+    compression.BATCH_ROWS = 97
+    try:
+        assert read(tmp_path, body, 0, True) == read(tmp_path, body, 0, False)
+    finally:
+        compression.BATCH_ROWS = saved
 
 
 def test_a_plain_file_is_read_by_pyarrow(tmp_path, monkeypatch):

@@ -21,8 +21,11 @@ reference reader:
 * a line whose row holds a non-finite double (``NaN``/``Infinity``: :mod:`json` reads them
   as floats, which no column type takes).
 
-A run is kept only when pyarrow found as many rows as it has objects.  A block that keeps
-being refused goes to the reference reader after a bounded number of tries.
+The runs of a block are first read together, by one call (lines joined again); when
+anything in them is refused or suspect, run by run as above.  A run is kept only when
+pyarrow found as many rows as it has objects.  The refusals looked
+into per block are bounded (after that a refused run goes to the reference reader whole),
+and so is the number of runs (a block whose plain lines are too scattered goes whole).
 
 Decimals come from the number's text (never through a double); pyarrow checks only the
 38-digit limit, so decimals are read at 38 digits and narrowed by a checked cast.
@@ -35,7 +38,8 @@ array or struct, have no block reader: their files are read by the reference rea
 
 from __future__ import annotations
 
-import itertools
+import bisect
+import functools
 import re
 from typing import Callable, Iterator, Sequence
 
@@ -135,28 +139,33 @@ class JsonBlockReader:
         checked = sorted({*keys.values(), *(n for _, c in wanted for n in _field_names(c.type))})
         return cls(wanted, pa.schema(fields), checked)
 
-    def batches(self, first: int, lines: list[str], uri: str, log: ReadLog, reference: Reference
+    def batches(self, first: int, texts: pa.Array, uri: str, log: ReadLog, reference: Reference
                 ) -> Iterator[pa.RecordBatch]:
-        """The rows of ``lines`` (line ``first`` on), in line order: runs read by pyarrow,
-        the other lines by ``reference``."""
-        count = len(lines)
-        texts = pa.array(lines, pa.string())
-        plain = self._plain_lines(texts, lines)
-        # a plain line is blank or one object: it holds a row when it holds a brace
-        objects = list(itertools.accumulate(pc.match_substring(texts, "{").to_pylist(), initial=0))
+        """The rows of the lines ``texts`` (a string array; line ``first`` on), in line
+        order: runs read by pyarrow, the other lines by ``reference``."""
+        count = len(texts)
+        if texts.null_count or not pa.types.is_string(texts.type):
+            texts = pc.fill_null(texts.cast(pa.string()), "")
         _, offset_buffer, data = texts.buffers()
-        offsets = pa.Array.from_buffers(pa.int32(), count + 1, [None, offset_buffer]).to_pylist()
+        offsets = pa.Array.from_buffers(pa.int32(), count + 1, [None, offset_buffer], offset=texts.offset).to_pylist()
         data = data or pa.py_buffer(b"")
+        lines = _Lines(texts, offsets, data.slice(offsets[0], offsets[-1] - offsets[0]).to_pybytes())
+        plain = self._plain_lines(lines)
+        # a plain line is blank or one object: it holds a row when it holds a brace
+        objects = [0, *pc.cumulative_sum(pc.match_substring(texts, "{").cast(pa.int32())).to_pylist()]
         runs = [(a, b) for a, b in _runs(plain) if objects[b] > objects[a]]
-        tries = 8 + count // 256
-        fast: list[tuple[int, int, pa.Table]] = []
+        if len(runs) > 8 + count // 16:   # plain lines too scattered to be worth a call each
+            yield from self._in_order(first, texts, objects, [], [(0, count)], uri, log, reference)
+            return
+        retries = 8 + count // 256
         slow: list[tuple[int, int]] = _runs(pc.invert(plain))
+        fast = self._read_together(texts, runs, objects) if len(runs) > 1 else None
+        if fast is not None:
+            runs = []
+        else:
+            fast = []
         while runs:
             a, b = runs.pop()
-            tries -= 1
-            if tries < 0:
-                slow.append((a, b))
-                continue
             table, refusal = self._read_run(data.slice(offsets[a], offsets[b] - offsets[a]), objects[b] - objects[a])
             refused: list[int] = []
             if table is not None:
@@ -165,7 +174,7 @@ class JsonBlockReader:
                     fast.append((a, b, table))
                     continue
                 holding = [i for i in range(a, b) if objects[i + 1] > objects[i]]
-                refused = [holding[r] for r in rows if r in rows.non_finite or self._other_spelling(lines[holding[r]])]
+                refused = [holding[r] for r in rows if r in rows.non_finite or self._other_spelling(texts[holding[r]].as_py())]
                 if not refused:
                     fast.append((a, b, table))
                     continue
@@ -178,10 +187,13 @@ class JsonBlockReader:
                     refused = [next(i for i in range(a, b) if objects[i + 1] > target)]
                 elif value is not None:
                     needle = f'"{value}"' if "string" in refusal else value
-                    refused = [i for i in range(a, b) if needle in lines[i]]
+                    refused = lines.holding(needle, a, b)
                     if refused and len(self.refused_values) < 8:
                         self.refused_values.append(needle)
-            if refused:
+            retries -= 1
+            if retries < 0:
+                slow.append((a, b))
+            elif refused:
                 slow.extend((i, i + 1) for i in refused)
                 edges = [a - 1, *refused, b]
                 runs.extend((x + 1, y) for x, y in zip(edges, edges[1:]) if objects[y] > objects[x + 1])
@@ -190,7 +202,26 @@ class JsonBlockReader:
                 runs.extend([(a, middle), (middle, b)])
             else:
                 slow.append((a, b))
-        yield from self._in_order(first, lines, objects, fast, slow, uri, log, reference)
+        yield from self._in_order(first, texts, objects, fast, slow, uri, log, reference)
+
+    def _read_together(self, texts: pa.Array, runs: list[tuple[int, int]], objects: list[int]
+                       ) -> list[tuple[int, int, pa.Table]] | None:
+        """All ``runs`` read by one call (a call costs more than a short run): each run with
+        its rows, or None when anything in them needs a closer look run by run."""
+        positions = pa.array([i for a, b in runs for i in range(a, b)], pa.int64())
+        chosen = texts.take(positions)
+        joined = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(chosen)], pa.int32()), chosen), "\n")[0]
+        expected = sum(objects[b] - objects[a] for a, b in runs)
+        table, _ = self._read_run(joined.as_buffer() or pa.py_buffer(b""), expected)
+        if table is None or self._suspect_rows(table):
+            return None
+        out = []
+        start = 0
+        for a, b in runs:
+            rows = objects[b] - objects[a]
+            out.append((a, b, table.slice(start, rows)))
+            start += rows
+        return out
 
     def _read_run(self, data: pa.Buffer, rows: int) -> tuple[pa.Table | None, str | None]:
         """The run's rows with each column in its final type, or None and why pyarrow refused."""
@@ -219,17 +250,16 @@ class JsonBlockReader:
         """Rows pyarrow may have read otherwise: a NULL anywhere in a value (the key may be
         spelt in another case: the SerDes would find it) and a non-finite double (from
         ``NaN``/``Infinity``, which :mod:`json` reads as floats no column type takes)."""
-        if not self.wanted:
-            return _Suspects([], set())
-        nulls = non_finite = None
-        for raw in table.columns:
+        nulls: set[int] = set()
+        bad: set[int] = set()
+        for (_, column), raw in zip(self.wanted, table.columns):
             raw = raw.chunk(0) if raw.num_chunks == 1 else pa.concat_arrays(raw.chunks)
-            hit = _rows_with(raw, lambda a: a.is_null())
-            nulls = hit if nulls is None else pc.or_(nulls, hit)
-            hit = _rows_with(raw, _non_finite)
-            non_finite = hit if non_finite is None else pc.or_(non_finite, hit)
-        bad = set(pc.indices_nonzero(non_finite).to_pylist())
-        return _Suspects(sorted(set(pc.indices_nonzero(nulls).to_pylist()) | bad), bad)
+            nested = column.type.is_complex
+            if raw.null_count or nested:
+                nulls.update(pc.indices_nonzero(_rows_with(raw, lambda a: a.is_null())).to_pylist())
+            if nested or pa.types.is_floating(raw.type):
+                bad.update(pc.indices_nonzero(_rows_with(raw, _non_finite)).to_pylist())
+        return _Suspects(sorted(nulls | bad), bad)
 
     def _other_spelling(self, line: str) -> bool:
         """Whether ``line`` may hold a column's (or struct field's) key spelt otherwise: in
@@ -239,7 +269,7 @@ class JsonBlockReader:
             return True
         return self.any_case is not None and any(m.group(1) not in self.keys for m in self.any_case.finditer(line))
 
-    def _in_order(self, first, lines, objects, fast, slow, uri, log, reference) -> Iterator[pa.RecordBatch]:
+    def _in_order(self, first, texts, objects, fast, slow, uri, log, reference) -> Iterator[pa.RecordBatch]:
         """The runs' rows in line order; the string-read columns converted once for all runs."""
         fast.sort(key=lambda run: run[0])
         converted = None
@@ -263,7 +293,7 @@ class JsonBlockReader:
         row = 0
         for a, b, table in pieces:
             if table is None:
-                batch = reference(first + a, lines[a:b])
+                batch = reference(first + a, texts.slice(a, b - a).to_pylist())
             elif converted is not None:
                 batch = converted.slice(row, table.num_rows)
                 row += table.num_rows
@@ -272,29 +302,44 @@ class JsonBlockReader:
             if batch is not None and batch.num_rows:
                 yield batch
 
-    def _plain_lines(self, texts: pa.Array, lines: list[str]) -> pa.Array:
+    def _plain_lines(self, lines: "_Lines") -> pa.Array:
         """For each line, whether it is blank or one object (spaces and tabs around a blank
         line only) and holds no value pyarrow refused before in this file."""
+        texts, count = lines.texts, len(lines.texts)
         plain = pc.fill_null(pc.and_(pc.starts_with(texts, "{"), pc.ends_with(texts, "}")), False)
         if not pc.all(plain).as_py():
-            others = pc.indices_nonzero(pc.invert(plain)).to_pylist()
-            blank = [i for i in others if not lines[i].strip(" \t")]
-            if blank:
-                plain = pc.or_(plain, _mask(len(lines), blank))
-        raw = texts.buffers()[2]
-        raw = raw.to_pybytes() if raw is not None else b""
-        if b"Inf" in raw or b"-NaN" in raw:
-            # spellings pyarrow reads as numbers and json refuses
-            holding = [i for i, line in enumerate(lines) if _NOT_JSON_NUMBER.search(line)]
-            if holding:
-                plain = pc.and_(plain, pc.invert(_mask(len(lines), holding)))
+            plain = pc.or_(plain, pc.fill_null(pc.match_substring_regex(texts, r"^[ \t]*$"), False))
+        # spellings pyarrow reads as numbers and json refuses
+        holding = [i for i in lines.holding("Inf") + lines.holding("-NaN")
+                   if _NOT_JSON_NUMBER.search(texts[i].as_py())]
         for needle in self.refused_values:
-            if needle.encode("utf-8") not in raw:
-                continue
-            holding = [i for i, line in enumerate(lines) if needle in line]
-            if holding:
-                plain = pc.and_(plain, pc.invert(_mask(len(lines), holding)))
+            holding.extend(lines.holding(needle))
+        if holding:
+            plain = pc.and_(plain, pc.invert(_mask(count, sorted(set(holding)))))
         return plain
+
+
+class _Lines:
+    """A block's lines: the string array, each line's start in its data buffer (and the
+    end of the last), and the lines' bytes."""
+
+    def __init__(self, texts: pa.Array, offsets: list[int], raw: bytes):
+        self.texts, self.offsets, self.raw = texts, offsets, raw
+
+    def holding(self, needle: str, start: int = 0, end: int | None = None) -> list[int]:
+        """The positions of the lines from ``start`` to ``end`` that hold ``needle`` (or may:
+        a match over two lines names both)."""
+        offsets, base = self.offsets, self.offsets[0]
+        end = len(self.texts) if end is None else end
+        target, stop = needle.encode("utf-8"), offsets[end] - base
+        found: set[int] = set()
+        at = self.raw.find(target, offsets[start] - base, stop)
+        while at >= 0:
+            first = bisect.bisect_right(offsets, at + base) - 1
+            last = bisect.bisect_right(offsets, at + base + max(len(target) - 1, 0)) - 1
+            found.update(range(max(first, start), min(last, end - 1) + 1))
+            at = self.raw.find(target, at + 1, stop)
+        return sorted(found)
 
 
 class _Suspects(list):
@@ -328,7 +373,13 @@ def _rows_with(arr: pa.Array, test) -> pa.Array:
 
 def _mask(count: int, indices) -> pa.Array:
     """A boolean array of ``count`` values, true at ``indices``."""
-    return pc.is_in(pa.array(range(count), pa.int64()), value_set=pa.array(indices, pa.int64()))
+    return pc.is_in(_positions(count), value_set=pa.array(indices, pa.int64()))
+
+
+@functools.lru_cache(maxsize=4)
+def _positions(count: int) -> pa.Array:
+    """0 … count - 1 (blocks mostly have the same number of lines)."""
+    return pa.array(range(count), pa.int64())
 
 
 def _runs(flags: pa.Array) -> list[tuple[int, int]]:

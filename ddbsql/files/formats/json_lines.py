@@ -7,7 +7,7 @@ from typing import Iterator
 import pyarrow as pa
 
 from ...catalog.model import Column
-from ..compression import iter_lines, skip_lines
+from ..compression import iter_line_arrays, iter_lines, skip_lines
 from ..output_settings import OutputSpec
 from ..reading import ReadLog, ReadSpec, int_property
 from .json_arrow import JsonBlockReader
@@ -29,13 +29,16 @@ def read_json_file(fs, path, uri, spec: ReadSpec, wanted: list[tuple[int, Column
     # JSON SerDe mapping property: "mapping.<column>"="json key"
     keys = {c.name: props.get(f"mapping.{c.name}", c.spelling or c.name) for _, c in wanted}
     blocks = JsonBlockReader.of(wanted, keys) if fast else None
+
     def reference(first: int, lines: list[str]) -> pa.RecordBatch | None:
         return _reference_block(first, lines, wanted, keys, ignore_malformed, uri, log)
 
+    if blocks is not None:
+        # lines split by Arrow: Python strings are made only for the lines json must read
+        for first, texts in skip_lines(iter_line_arrays(fs, path, uri), header, 0):
+            yield from blocks.batches(first, texts, uri, log, reference)
+        return
     for first, lines in skip_lines(iter_lines(fs, path, uri), header, 0):
-        if blocks is not None:
-            yield from blocks.batches(first, lines, uri, log, reference)
-            continue
         batch = reference(first, lines)
         if batch is not None and batch.num_rows:
             yield batch
