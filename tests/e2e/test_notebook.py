@@ -94,6 +94,12 @@ def test_notebook_session(dynamodb_local_endpoint, aws_credentials, tmp_path, un
     assert list(zip(by_region["region"].to_list(), by_region["total"].to_list())) == sorted(totals.items())
     cur.execute("SELECT customer, order_no FROM sales")
     assert sorted(pl.from_arrow(cur.fetch_record_batches()).rows()) == [(c, n) for c, n, _, _ in expected]
+    # polars.from_arrow on the cursor itself: Polars 2 reads an Arrow stream that is not a
+    # pyarrow object as one Series of row structs, its fields the result's columns
+    cur.execute("SELECT customer, order_no FROM sales")
+    series = pl.from_arrow(cur)
+    assert isinstance(series, pl.Series) and series.dtype == pl.Struct
+    assert sorted(series.struct.unnest().rows()) == [(c, n) for c, n, _, _ in expected]
     conn.close()
 
     # pandas through the SQLAlchemy engine on the same catalog
