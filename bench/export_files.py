@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -106,8 +105,9 @@ def child_ddbsql(url: str, table: str, out: str, kind: str) -> int:
 def child(argv: list[str]) -> None:
     what, url, table, out = argv
     rows, elapsed = child_baseline(url, table, out) if what == "baseline" else child_ddbsql(url, table, out, what)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"rows": rows, "seconds": elapsed, "peak_mb": peak}))
+    from bench.measure import peak_rss_mb
+
+    print(json.dumps({"rows": rows, "seconds": elapsed, "peak_mb": peak_rss_mb()}))
 
 
 def measure(what: str, url: str, table: str, out: str) -> dict:

@@ -332,7 +332,9 @@ def main() -> None:
         os.environ.setdefault(key, value)  # any credentials do for local endpoints
     recording = load_recording(Path(args.recording))
     items, seconds = CASES[args.case](args, recording)
-    print(json.dumps({"items": items, "seconds": seconds, "rate": items / seconds}), flush=True)
+    from bench.measure import with_peak_rss
+
+    print(json.dumps(with_peak_rss({"items": items, "seconds": seconds, "rate": items / seconds})), flush=True)
 
 
 if __name__ == "__main__":

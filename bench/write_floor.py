@@ -235,7 +235,9 @@ def main() -> None:
                        ("AWS_DEFAULT_REGION", "us-east-1")):
         os.environ.setdefault(key, value)  # any credentials do for local endpoints
     if args.case:
-        print(json.dumps(CASES[args.case](args)), flush=True)
+        from bench.measure import with_peak_rss
+
+        print(json.dumps(with_peak_rss(CASES[args.case](args))), flush=True)
         return
 
     from bench.__main__ import synthetic_recording
