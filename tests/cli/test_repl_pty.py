@@ -67,9 +67,9 @@ class Terminal:
         deadline = time.monotonic() + 20
         while self.process.poll() is None and time.monotonic() < deadline:
             if not self.pump():
-                break
+                break      # the terminal is closed; the program may still be shutting down
         try:
-            return self.process.wait(timeout=1)
+            return self.process.wait(timeout=max(1.0, deadline - time.monotonic()))
         finally:
             os.close(self.master)
 
