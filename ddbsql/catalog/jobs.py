@@ -170,14 +170,20 @@ class Checkpoint:
         with self._lock:
             self._db.close()
 
-    @guard
     def commit(self, target: int, keys: Iterable[tuple[bytes, bool, int, int, int]],
                segments: Sequence[tuple[SegmentState, int, int]] = ()) -> None:
         """Record acknowledged ``keys`` (digest, written, run, segment, page) and advanced
         ``segments`` (state, run, last page now covered by it: its keys are dropped)."""
+        self.commit_rows([(target, d, int(w), r, s, p) for d, w, r, s, p in keys], segments, target)
+
+    @guard
+    def commit_rows(self, rows: Sequence[tuple[int, bytes, int, int, int, int]],
+                    segments: Sequence[tuple[SegmentState, int, int]] = (), target: int = 0) -> None:
+        """:meth:`commit` with the keys as rows of the keys table (target, digest,
+        written 0/1, run, segment, page), as a write job builds them; ``target`` is the
+        target of ``segments``."""
         with self._lock, self._db:
-            self._db.executemany("INSERT INTO keys VALUES (?, ?, ?, ?, ?, ?)",
-                                 ((target, d, int(w), r, s, p) for d, w, r, s, p in keys))
+            self._db.executemany("INSERT INTO keys VALUES (?, ?, ?, ?, ?, ?)", rows)
             for state, run, page in segments:
                 self._db.execute("INSERT OR REPLACE INTO segments VALUES (?, ?, ?, ?, ?, ?, ?)",
                                  (target, state.segment, state.total, dump_key(state.start_key),

@@ -12,7 +12,10 @@ A :class:`JobTracker` is the :class:`~ddbsql.exec.writer.WriteHook` of one targe
   row with that key is written again (so in ``put`` mode the last row still wins).
 
 What is recorded is committed every ``interval`` seconds (and at :meth:`close`) on a
-thread of its own, never per row.
+thread of its own, never per row.  The keys waiting for a commit are bounded
+(:data:`MAX_PENDING_KEYS`): beyond that the flusher is woken at once and the threads
+acknowledging rows wait for it, so a checkpoint slower than the writes holds the writes
+back instead of its backlog growing with the job.
 """
 from __future__ import annotations
 
@@ -26,6 +29,9 @@ from typing import Callable, Mapping, Sequence
 from ..catalog.jobs import Checkpoint, SegmentState
 from .keyset import KeySet
 from .writer import key_digest, key_of
+
+#: keys acknowledged but not yet committed, at most (about 100 bytes each while they wait)
+MAX_PENDING_KEYS = 50_000
 
 #: the "segment" of keys not written from a checkpointed Scan
 NO_SEGMENT = -1
@@ -65,7 +71,10 @@ class JobTracker:
         #: rows this run has had acknowledged as written (what a failed run reports)
         self.written = 0
         self._lock = threading.Lock()
-        self._keys: list[tuple[bytes, bool, int, int, int]] = []
+        #: rows of the checkpoint's keys table waiting for the next commit
+        self._keys: list[tuple[int, bytes, int, int, int, int]] = []
+        self._drained = threading.Condition(self._lock)    # notified after each flush
+        self._wake = threading.Event()                      # flush now: the backlog is full
         # straight copy: pages in row order, and per segment the pages not yet covered
         self._segments: dict[int, SegmentState] = dict(segments or {})
         self._starts: list[int] = []
@@ -83,8 +92,11 @@ class JobTracker:
         return self
 
     def _flush_loop(self) -> None:
-        while not self._stop.wait(self.interval):
-            self.flush()
+        while not self._stop.is_set():
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            if not self._stop.is_set():
+                self.flush()
 
     def flush(self) -> None:
         """Commit what was recorded since the last flush (one transaction)."""
@@ -92,16 +104,27 @@ class JobTracker:
             keys, self._keys = self._keys, []
             advanced = [(dataclasses.replace(state), self.run, page) for state, page in self._advanced.values()]
             self._advanced = {}
-        if not keys and not advanced:
-            return
         try:
-            self.checkpoint.commit(self.target, keys, advanced)
+            if keys or advanced:
+                self.checkpoint.commit_rows(keys, advanced, self.target)
         except Exception as exc:  # a checkpoint that cannot be written must not break the write itself
             self.error = exc
+        finally:
+            with self._lock:
+                self._drained.notify_all()
+
+    def _wait_for_room(self) -> None:
+        """Caller holds the lock: wait while the backlog is full (the flusher is woken)."""
+        while len(self._keys) >= MAX_PENDING_KEYS and self._thread is not None and not self._stop.is_set():
+            self._wake.set()
+            self._drained.wait(1.0)
 
     def close(self) -> None:
         """Stop the flusher and commit the rest."""
         self._stop.set()
+        self._wake.set()
+        with self._lock:
+            self._drained.notify_all()
         if self._thread is not None:
             self._thread.join()
             self._thread = None
@@ -185,11 +208,16 @@ class JobTracker:
         if keys is None:
             keys = [key_of(item, self.key_attributes) for _, item in entries]
         digests = [(row, key_digest(key)) for (row, _), key in zip(entries, keys)]
+        target, run, done = self.target, self.run, int(written)
         with self._lock:
-            for row, digest in digests:
-                page = self._page_of(row) if self._pages else None
-                segment, number = (page.segment, page.number) if page is not None else (NO_SEGMENT, 0)
-                self._keys.append((digest, written, self.run, segment, number))
+            self._wait_for_room()
+            if self._pages:
+                for row, digest in digests:
+                    page = self._page_of(row)
+                    segment, number = (page.segment, page.number) if page is not None else (NO_SEGMENT, 0)
+                    self._keys.append((target, digest, done, run, segment, number))
+            else:
+                self._keys.extend((target, digest, done, run, NO_SEGMENT, 0) for _, digest in digests)
             if written:
                 self.written += len(entries)
             self._settle([row for row, _ in entries], written=len(entries) if written else 0)

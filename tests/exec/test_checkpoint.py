@@ -63,3 +63,36 @@ def test_segment_position_advances_over_pages_whose_rows_are_all_settled(tmp_pat
     tracker.close()
     state = cp.segments(0)[0]
     assert state.finished and state.written == 4 and state.rows == 5
+
+
+def test_keys_waiting_for_a_commit_are_bounded_and_all_committed(tmp_path, monkeypatch):
+    import threading
+
+    import ddbsql.exec.checkpoint as checkpoint
+
+    monkeypatch.setattr(checkpoint, "MAX_PENDING_KEYS", 50)
+    cp = Checkpoint(tmp_path / "c.sqlite")
+    tracker = JobTracker(cp, 0, ["id"], run=1, interval=3600).start()   # no timed flush: only the bound
+    seen = []
+    original = cp.commit_rows
+
+    def commit_rows(rows, segments=(), target=0):
+        seen.append(len(rows))
+        return original(rows, segments, target)
+    monkeypatch.setattr(cp, "commit_rows", commit_rows)
+
+    def acknowledge(start: int) -> None:
+        for first in range(start, start + 500, 10):
+            tracker.acknowledged([(r, item(f"k{r}")) for r in range(first, first + 10)], True)
+
+    threads = [threading.Thread(target=acknowledge, args=(n * 500,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads)
+    tracker.close()
+    # every flush but the last was forced by the bound; no commit held more than the bound
+    # plus one acknowledgement per thread
+    assert len(seen) >= 2000 // (50 + 40) and max(seen) <= 50 + 4 * 10
+    assert len(cp.acknowledged(0)) == 2000
