@@ -66,13 +66,12 @@ def open_input(fs: pafs.FileSystem, path: str, uri: str):
         raise io_error(exc, uri) from None
 
 
-def iter_lines(fs: pafs.FileSystem, path: str, uri: str) -> Iterator[tuple[int, list[str]]]:
-    """``(first line number, lines)`` blocks of a text file; line numbers from 1; ``\\r\\n``
-    and ``\\n`` end lines; the file is decoded as UTF-8 (bad bytes replaced)."""
+def _line_blocks(fs: pafs.FileSystem, path: str, uri: str) -> Iterator[bytes]:
+    """A text file as blocks of whole lines (``\n`` apart, the last ``\n`` of each block
+    dropped); the file's last line, without a ``\n`` after it, is a block of its own."""
     stream = open_input(fs, path, uri)
     try:
         rest = b""
-        number = 1
         while True:
             try:
                 chunk = stream.read(BLOCK_BYTES)
@@ -86,51 +85,39 @@ def iter_lines(fs: pafs.FileSystem, path: str, uri: str) -> Iterator[tuple[int, 
                 rest = data
                 continue
             block, rest = data[:cut], data[cut + 1:]
-            text = block.decode("utf-8", "replace")
-            lines = text.split("\n")
-            if "\r" in text:
-                lines = [line[:-1] if line.endswith("\r") else line for line in lines]
-            for start in range(0, len(lines), BATCH_ROWS):
-                part = lines[start:start + BATCH_ROWS]
-                yield number, part
-                number += len(part)
+            yield block
         if rest:
-            line = rest.decode("utf-8", "replace")
-            yield number, [line[:-1] if line.endswith("\r") else line]
+            yield rest
     finally:
         stream.close()
+
+
+def iter_lines(fs: pafs.FileSystem, path: str, uri: str) -> Iterator[tuple[int, list[str]]]:
+    """``(first line number, lines)`` blocks of a text file; line numbers from 1; ``\r\n``
+    and ``\n`` end lines; the file is decoded as UTF-8 (bad bytes replaced)."""
+    number = 1
+    for block in _line_blocks(fs, path, uri):
+        text = block.decode("utf-8", "replace")
+        lines = text.split("\n")
+        if "\r" in text:
+            lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+        for start in range(0, len(lines), BATCH_ROWS):
+            part = lines[start:start + BATCH_ROWS]
+            yield number, part
+            number += len(part)
 
 
 def iter_line_arrays(fs: pafs.FileSystem, path: str, uri: str) -> Iterator[tuple[int, pa.Array]]:
     """The blocks of :func:`iter_lines` as Arrow string arrays, split by Arrow: the same
     lines, numbers and blocks (a chunk that is not valid UTF-8 is decoded and split by
     Python, its bad bytes replaced, as there)."""
-    stream = open_input(fs, path, uri)
-    try:
-        rest = b""
-        number = 1
-        while True:
-            try:
-                chunk = stream.read(BLOCK_BYTES)
-            except OSError as exc:
-                raise ExecutionError(f"{uri}: cannot read ({str(exc).splitlines()[0]})") from None
-            if not chunk:
-                break
-            data = rest + chunk if rest else chunk
-            cut = data.rfind(b"\n")
-            if cut < 0:
-                rest = data
-                continue
-            block, rest = data[:cut], data[cut + 1:]
-            lines = _split_lines(block)
-            for start in range(0, len(lines), BATCH_ROWS):
-                part = lines.slice(start, BATCH_ROWS)
-                yield number, part
-                number += len(part)
-        if rest:
-            yield number, _split_lines(rest)
-    finally:
-        stream.close()
+    number = 1
+    for block in _line_blocks(fs, path, uri):
+        lines = _split_lines(block)
+        for start in range(0, len(lines), BATCH_ROWS):
+            part = lines.slice(start, BATCH_ROWS)
+            yield number, part
+            number += len(part)
 
 
 def _split_lines(block: bytes) -> pa.Array:

@@ -7,19 +7,7 @@ from botocore.exceptions import ClientError, ConnectionClosedError
 
 from ddbsql.errors import DynamoDBError
 from ddbsql.exec.retry import RetryPolicy
-
-
-class Clock:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
+from support.clocks import FakeClock
 
 
 def _error(code: str, status: int = 400) -> ClientError:
@@ -38,19 +26,19 @@ def _failing(*failures):
     return fn, calls
 
 
-def _policy(clock: Clock, max_seconds: float = 600.0) -> RetryPolicy:
+def _policy(clock: FakeClock, max_seconds: float = 600.0) -> RetryPolicy:
     return RetryPolicy(base=0.5, cap=8.0, max_seconds=max_seconds, sleep=clock.sleep, clock=clock, rng=lambda: 1.0)
 
 
 def test_success_first_time_never_sleeps():
-    clock = Clock()
+    clock = FakeClock()
     fn, calls = _failing()
     assert _policy(clock).call(fn, what="X") == {"ok": 1}
     assert calls == [1] and clock.sleeps == []
 
 
 def test_transient_failures_back_off_by_attempt_number_and_are_reported():
-    clock = Clock()
+    clock = FakeClock()
     seen = []
     fn, calls = _failing(_error("ProvisionedThroughputExceededException"), _error("InternalServerError", 500),
                          ConnectionClosedError(endpoint_url="http://x"))
@@ -61,7 +49,7 @@ def test_transient_failures_back_off_by_attempt_number_and_are_reported():
 
 
 def test_a_permanent_failure_is_raised_at_once_naming_the_request():
-    clock = Clock()
+    clock = FakeClock()
     fn, calls = _failing(_error("ValidationException"))
     with pytest.raises(DynamoDBError, match="X: ValidationException: m$"):
         _policy(clock).call(fn, what="X")
@@ -69,7 +57,7 @@ def test_a_permanent_failure_is_raised_at_once_naming_the_request():
 
 
 def test_a_permanent_failure_after_retries_is_raised_without_more_tries():
-    clock = Clock()
+    clock = FakeClock()
     fn, calls = _failing(_error("ThrottlingException"), _error("ResourceNotFoundException"))
     with pytest.raises(DynamoDBError, match="ResourceNotFoundException"):
         _policy(clock).call(fn, what="X")
@@ -77,7 +65,7 @@ def test_a_permanent_failure_after_retries_is_raised_without_more_tries():
 
 
 def test_gives_up_after_max_seconds_without_progress_counted_from_since():
-    clock = Clock()
+    clock = FakeClock()
     clock.now = 100.0
     fn, calls = _failing(*[_error("ThrottlingException")] * 50)
     with pytest.raises(DynamoDBError, match=r"gave up: no progress for 10 s"):
@@ -87,7 +75,7 @@ def test_gives_up_after_max_seconds_without_progress_counted_from_since():
 
 
 def test_other_exceptions_pass_through_unwrapped():
-    clock = Clock()
+    clock = FakeClock()
     fn, _ = _failing(KeyError("k"))
     with pytest.raises(KeyError):
         _policy(clock).call(fn, what="X")

@@ -12,17 +12,7 @@ from ddbsql.exec.retry import RetryPolicy
 from ddbsql.exec.scanner import ScanStats, scan_batches, scan_keys
 from ddbsql.planner.scan import plan_scan
 from ddbsql.types import parse_hive_type
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
+from support.clocks import FakeClock
 
 
 class FakeTable:

@@ -22,21 +22,9 @@ from ddbsql.exec.rejects import RejectLog
 from ddbsql.exec.retry import RetryPolicy
 from ddbsql.exec.writer import (DELETE, INSERT_IF_ABSENT, NEWER_WINS, BatchWriter, WriteMode, key_of)
 from ddbsql.types import parse_hive_type as parse_type
+from support.clocks import FakeClock
 
 TABLE = "target"
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture
