@@ -196,6 +196,15 @@ def _write_in_one_transaction(session: "Session", prepared: dict[int, PreparedWr
         lambda i, report, notes: targets[i].outcome(session, prepared[i], report, notes))
     for index, outcome in written.items():
         outcomes[index] = outcome
+    _write_the_others(session, prepared, shaped, binder, targets, label, outcomes)
+    return outcomes
+
+
+def _write_the_others(session: "Session", prepared: dict[int, PreparedWrite], shaped: list[str],
+                      binder: SourceBinder, targets: list[WriteTarget], label: str,
+                      outcomes: list[WriteOutcome]) -> None:
+    """Write the targets not ``prepared`` (local and file tables, directories) one after
+    the other on this thread, each outcome (or its error) into ``outcomes``."""
     for index, target in enumerate(targets):
         if index not in prepared:
             try:
@@ -203,7 +212,6 @@ def _write_in_one_transaction(session: "Session", prepared: dict[int, PreparedWr
             except BaseException as exc:
                 outcomes[index] = WriteOutcome(target.name, error=exc)
             binder.scans.clear()
-    return outcomes
 
 
 def _write_concurrently(session: "Session", prepared: dict[int, PreparedWrite], shaped: list[str],
@@ -260,13 +268,7 @@ def _write_concurrently(session: "Session", prepared: dict[int, PreparedWrite], 
     for thread in threads:
         thread.start()
     try:
-        for index, target in enumerate(targets):
-            if index not in prepared:
-                try:
-                    outcomes[index] = target.write(session, shaped[index], binder, label)
-                except BaseException as exc:
-                    outcomes[index] = WriteOutcome(target.name, error=exc)
-                binder.scans.clear()
+        _write_the_others(session, prepared, shaped, binder, targets, label, outcomes)
         for thread in threads:
             while thread.is_alive():
                 thread.join(0.1)
