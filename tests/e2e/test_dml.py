@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 import ddbsql
+from support.concurrent_writer import writer_between_read_and_update
 
 pytestmark = pytest.mark.e2e
 
@@ -90,30 +91,9 @@ def test_a_concurrent_writer_mid_update_loses_nothing(proxied_env, unique_table_
     n + 1001 (the update of a changed item is re-read and re-evaluated, not overwritten)."""
     proxy, env = proxied_env
     make(env, unique_table_name, 40)
-    client = env.backend.client()
-    started = threading.Event()
-    done = threading.Event()
-
-    original = proxy.handle
-
-    def handle(operation, body, forward):
-        # the first UpdateItem of the statement lets the other writer run before it is forwarded
-        if operation == "UpdateItem" and not started.is_set():
-            started.set()
-            done.wait(30)
-        return original(operation, body, forward)
-
-    proxy.handle = handle
-
-    def other_writer():
-        started.wait(30)
-        for i in range(40):
-            client.update_item(TableName=unique_table_name, Key={"id": {"S": f"k{i:03d}"}},
-                               UpdateExpression="SET n = n + :d", ExpressionAttributeValues={":d": {"N": "1000"}})
-        done.set()
-
-    thread = threading.Thread(target=other_writer)
-    thread.start()
+    thread = writer_between_read_and_update(
+        proxy, env.backend.client(), unique_table_name, [f"k{i:03d}" for i in range(40)],
+        {"UpdateExpression": "SET n = n + :d", "ExpressionAttributeValues": {":d": {"N": "1000"}}})
     env.run("SET ddbsql.write.workers=1")
     _, cursor = env.run("UPDATE t SET n = n + 1 WHERE grp IN ('odd', 'even')")
     thread.join()

@@ -4,10 +4,10 @@ attributes that were missing.  Real endpoints; the concurrent writer runs throug
 counting proxy in front of DynamoDB Local."""
 from __future__ import annotations
 
-import threading
 from decimal import Context, Decimal
 
 import pytest
+from support.concurrent_writer import writer_between_read_and_update
 
 pytestmark = pytest.mark.e2e
 
@@ -47,31 +47,6 @@ def test_items_read_as_stored_are_changed_without_a_false_conflict(env, unique_t
     assert sorted(state(env, unique_table_name)) == ["b"]
 
 
-def _concurrently(proxy, client, table: str, keys: list[str], change) -> threading.Thread:
-    """Hold the statement's first UpdateItem until another writer has applied ``change``
-    (UpdateItem members) to every key."""
-    started, done = threading.Event(), threading.Event()
-    original = proxy.handle
-
-    def handle(operation, body, forward):
-        if operation == "UpdateItem" and not started.is_set():
-            started.set()
-            done.wait(30)
-        return original(operation, body, forward)
-
-    proxy.handle = handle
-
-    def other_writer():
-        started.wait(30)
-        for key in keys:
-            client.update_item(TableName=table, Key={"id": {"S": key}}, **change)
-        done.set()
-
-    thread = threading.Thread(target=other_writer)
-    thread.start()
-    return thread
-
-
 CASES = {
     # column type, stored value of item i, the UPDATE, the other writer, the final value of item i
     "double": ("double", lambda i: {"N": f"{i}.5"}, "UPDATE t SET v = v + 1 WHERE id LIKE 'k%'",
@@ -99,7 +74,7 @@ def test_a_concurrent_change_of_a_non_integer_column_is_not_lost(proxied_env, un
     env.run(f"""CREATE EXTERNAL TABLE t (id string, v {hive_type}) STORED BY {HANDLER}
                 TBLPROPERTIES ("dynamodb.table.name" = "{unique_table_name}")""")
     env.run("SET ddbsql.write.workers=1")
-    thread = _concurrently(proxy, env.backend.client(), unique_table_name, keys, change)
+    thread = writer_between_read_and_update(proxy, env.backend.client(), unique_table_name, keys, change)
     _, cursor = env.run(update)
     thread.join()
     after = state(env, unique_table_name)
@@ -118,7 +93,7 @@ def test_an_attribute_added_mid_update_is_seen(proxied_env, unique_table_name):
     env.run(f"""CREATE EXTERNAL TABLE t (id string, v double, note string) STORED BY {HANDLER}
                 TBLPROPERTIES ("dynamodb.table.name" = "{unique_table_name}")""")
     env.run("SET ddbsql.write.workers=1")
-    thread = _concurrently(proxy, env.backend.client(), unique_table_name, keys,
+    thread = writer_between_read_and_update(proxy, env.backend.client(), unique_table_name, keys,
                            {"UpdateExpression": "SET v = :v", "ExpressionAttributeValues": {":v": {"N": "5"}}})
     _, cursor = env.run("UPDATE t SET note = 'no v' WHERE v IS NULL")
     thread.join()
